@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { accountIdParam } from '@/lib/accounts/schema';
+import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { ApiError, notFound } from '@/lib/http/errors';
+import { deleteSource, updateSource } from '@/lib/sources/mutations';
+import { sourceLabelParam, updateSourceInput } from '@/lib/sources/schema';
+import { serializeSource } from '@/lib/sources/serialize';
+import { requireSource } from '../../../../_shared/resources';
+
+const params = z.object({ id: accountIdParam, label: sourceLabelParam });
+
+export const GET = apiRoute({
+  params,
+  input: z.object({}),
+  handler: async ({ db, developerId, params, baseUrl }) => ({
+    body: serializeSource(await requireSource(db, developerId, params.id, params.label), baseUrl),
+  }),
+});
+
+export const POST = apiRoute({
+  params,
+  input: updateSourceInput,
+  handler: async ({ db, developerId, params, input }) => {
+    await requireSource(db, developerId, params.id, params.label);
+    const result = await updateSource(db, developerId, params.id, params.label, input);
+    if (!result.ok && result.reason === 'not_found') throw notFound(`source ${params.label} is invalid`);
+    if (!result.ok) throw new ApiError('imap_unavailable', 'a live status check is not available yet; try again later');
+    return { body: { success: true } };
+  },
+});
+
+export const DELETE = apiRoute({
+  params,
+  input: z.object({}),
+  handler: async ({ db, developerId, params }) => {
+    await requireSource(db, developerId, params.id, params.label);
+    if (!(await deleteSource(db, developerId, params.id, params.label))) {
+      throw notFound(`source ${params.label} is invalid`);
+    }
+    return { body: { success: true } };
+  },
+});
+
+export const PUT = methodNotAllowed;

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { listAccounts } from '@/lib/accounts/data';
+import { listAccountsInput } from '@/lib/accounts/schema';
+import { serializeAccount } from '@/lib/accounts/serialize';
+import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+
+/** GET /2.0/accounts (spec §8). Accounts are created through connect tokens. */
+export const GET = apiRoute({
+  params: z.object({}),
+  input: listAccountsInput,
+  handler: async ({ db, developerId, input, baseUrl }) => ({
+    body: (await listAccounts(db, developerId, input)).map((account) => serializeAccount(account, baseUrl)),
+  }),
+});
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const DELETE = methodNotAllowed;

@@ -1,0 +1,10 @@
+import { getConfig } from '@/lib/env';
+import { buildOpenApiDocument } from '@/lib/http/openapi';
+import { jsonResponse } from '@/lib/http/respond';
+
+export const dynamic = 'force-dynamic';
+
+/** The API's OpenAPI 3.1 document; public, like any API reference. */
+export function GET(): Response {
+  return jsonResponse(buildOpenApiDocument(getConfig().publicUrl));
+}

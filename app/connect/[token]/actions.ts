@@ -1,0 +1,78 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { currentTime } from '@/lib/clock';
+import { loadConnectPage } from '@/lib/connect-flow/data';
+import { defaultConnectFlowDeps } from '@/lib/connect-flow/deps';
+import { saveIdentity, setFlowError, signIn } from '@/lib/connect-flow/mutations';
+import { identityInput, signInInput } from '@/lib/connect-flow/schema';
+import { getDb } from '@/lib/db/client';
+import { isValidCsrfToken } from '@/lib/http/csrf';
+
+/**
+ * Server actions of the connect pages. Each one validates, calls the domain,
+ * then redirects (303 for plain form posts), so every step works without
+ * JavaScript and a reload never re-submits.
+ */
+
+const pageUrl = (token: string) => `/connect/${token}`;
+const text = (formData: FormData, name: string) => {
+  const value = formData.get(name);
+  return typeof value === 'string' ? value : undefined;
+};
+const fieldError = (field: string, message: string) => JSON.stringify({ field, message });
+
+async function activeRow(token: string, formData: FormData) {
+  const db = await getDb();
+  const now = currentTime();
+  const state = await loadConnectPage(db, token, now);
+  if (state.kind !== 'active') redirect(pageUrl(token));
+  if (!isValidCsrfToken(token, formData.get('csrf'))) {
+    await setFlowError(db, token, 'csrf');
+    redirect(pageUrl(token));
+  }
+  return { db, now, row: state.row };
+}
+
+export async function submitIdentity(token: string, formData: FormData): Promise<void> {
+  const { db, now, row } = await activeRow(token, formData);
+  const domainOnly = row.email.startsWith('@') ? row.email : '';
+  const email = domainOnly ? `${(text(formData, 'localPart') ?? '').trim()}${domainOnly}` : text(formData, 'email');
+  const parsed = identityInput.safeParse({
+    email,
+    firstName: text(formData, 'firstName'),
+    lastName: text(formData, 'lastName'),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    await setFlowError(db, token, fieldError(String(issue?.path[0] ?? 'email'), issue?.message ?? 'Check this field.'));
+    redirect(`${pageUrl(token)}?edit=who`);
+  }
+  await saveIdentity(db, row, parsed.data, defaultConnectFlowDeps(), now);
+  redirect(pageUrl(token));
+}
+
+export async function submitSignIn(token: string, formData: FormData): Promise<void> {
+  const { db, now, row } = await activeRow(token, formData);
+  const parsed = signInInput.safeParse({
+    password: text(formData, 'password') ?? '',
+    server: text(formData, 'server') ?? '',
+    port: text(formData, 'port') ?? '',
+    tlsMode: text(formData, 'tlsMode') ?? '',
+    username: text(formData, 'username') ?? '',
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    await setFlowError(
+      db,
+      token,
+      fieldError(String(issue?.path[0] ?? 'password'), issue?.message ?? 'Check this field.'),
+    );
+    redirect(pageUrl(token));
+  }
+  const result = await signIn(db, row, parsed.data, defaultConnectFlowDeps(), now);
+  if (result.ok) redirect(result.redirectUrl);
+  if (result.error === 'rate_limited' || result.error === 'missing_identity')
+    await setFlowError(db, token, result.error);
+  redirect(pageUrl(token));
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { currentTime, testHooksEnabled } from '@/lib/clock';
+import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
+import { getDb } from '@/lib/db/client';
+import { isAdminRequest } from '@/lib/server/admin-channel';
+import { TLS_MODES } from '@/lib/sources/schema';
+
+export const dynamic = 'force-dynamic';
+
+const input = z.object({
+  token: z.string(),
+  first_name: z.string().optional(),
+  last_name: z.string().optional(),
+  mailbox: z.object({
+    email: z.email(),
+    server: z.string().min(1),
+    port: z.number().int(),
+    tlsMode: z.enum(TLS_MODES),
+    username: z.string().min(1),
+    provider: z.string().optional(),
+    authenticationType: z.enum(['password', 'oauth2']).default('password'),
+    secret: z.string(),
+  }),
+});
+
+/**
+ * Test hook (MAILPORT_TEST_HOOKS=1 only): redeems a token exactly as the connect
+ * pages do after proving the mailbox, minus the IMAP login, so API tests can
+ * create accounts and sources without a mail server.
+ */
+export async function POST(request: Request): Promise<Response> {
+  if (!testHooksEnabled() || !isAdminRequest(request.headers.get('authorization'))) {
+    return Response.json({ type: 'error', value: 'not found' }, { status: 404 });
+  }
+  const parsed = input.safeParse(await request.json().catch(() => null));
+  if (!parsed.success) return Response.json({ type: 'error', value: parsed.error.message }, { status: 400 });
+  const { token, mailbox, first_name, last_name } = parsed.data;
+  const result = await redeemConnectToken(
+    await getDb(),
+    token,
+    { mailbox, firstName: first_name, lastName: last_name },
+    currentTime(),
+  );
+  return Response.json(result);
+}

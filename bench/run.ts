@@ -1,0 +1,249 @@
+/**
+ * npm run bench — builds and starts the app, then measures endpoints with
+ * autocannon as ratios to a trivial route handler (/healthz) measured in the
+ * same run, on the embedded database and on PostgreSQL.
+ *
+ *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
+ *
+ * PostgreSQL: MAILPORT_BENCH_DATABASE_URL, else a private server started here
+ * when PostgreSQL's binaries are installed (scripts/test-postgres.sh).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { type BenchContext, type Scenario, scenarios } from './scenarios';
+import { BenchError, buildApp, createApiKey, root, runCleanups, startApp, startPrivatePostgres } from './server';
+
+const USAGE =
+  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build]';
+const WARM_UP_SECONDS = 2;
+
+interface Options {
+  duration: number;
+  connections: number;
+  filter?: string;
+  build: 'always' | 'if-stale' | 'never';
+}
+
+interface Result {
+  name: string;
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  ratio: number;
+  non2xx: number;
+  /** Responses whose status is not the scenario's expectStatus. */
+  badStatus: number;
+  statusCodes: Record<string, number>;
+  errors: number;
+  target?: string;
+}
+
+interface DatabaseReport {
+  database: string;
+  serverPeakRssMiB: number | null;
+  results: Result[];
+  skipped: { name: string; reason: string }[];
+}
+
+function positiveInteger(raw: string, flag: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new BenchError(`${flag}: expected a whole number ≥ 1, got "${raw}"`);
+  return value;
+}
+
+function parseOptions(): Options {
+  let values: { duration: string; connections: string; filter?: string; build?: boolean; 'no-build'?: boolean };
+  try {
+    ({ values } = parseArgs({
+      strict: true,
+      options: {
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '32' },
+        filter: { type: 'string' },
+        build: { type: 'boolean' },
+        'no-build': { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new BenchError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (values.build && values['no-build'])
+    throw new BenchError(`--build and --no-build contradict each other\n${USAGE}`);
+  return {
+    duration: positiveInteger(values.duration, '--duration'),
+    connections: positiveInteger(values.connections, '--connections'),
+    filter: values.filter,
+    build: values.build ? 'always' : values['no-build'] ? 'never' : 'if-stale',
+  };
+}
+
+async function measure(context: BenchContext, scenario: Scenario, opts: Options): Promise<Omit<Result, 'ratio'>> {
+  const state = scenario.setup ? await scenario.setup(context) : undefined;
+  const made = scenario.request(context, state);
+  const requests = Array.isArray(made) ? made : [made];
+  const run = (duration: number) =>
+    autocannon({ url: context.baseUrl, connections: opts.connections, duration, requests });
+  await run(WARM_UP_SECONDS); // JIT, caches, connection pools: discarded
+  const result = await run(opts.duration);
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]),
+  );
+  const badStatus = Object.entries(statusCodes)
+    .filter(([status]) => Number(status) !== scenario.expectStatus)
+    .reduce((sum, [, count]) => sum + count, 0);
+  return {
+    name: scenario.name,
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    badStatus,
+    statusCodes,
+    errors: result.errors + result.timeouts,
+    target: scenario.target,
+  };
+}
+
+function printTable(report: DatabaseReport): void {
+  const peak = report.serverPeakRssMiB;
+  console.log(`\n${report.database}${peak ? ` (server peak RSS ${peak} MiB)` : ''}`);
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'bad status', 'errors', 'target'];
+  const rows = report.results.map((result) => [
+    result.name,
+    result.requestsPerSecond.toFixed(0),
+    String(result.p50),
+    String(result.p99),
+    `${result.ratio.toFixed(2)}×`,
+    String(result.badStatus),
+    String(result.errors),
+    result.target ?? '',
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  console.log(line(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of rows) console.log(line(row));
+  for (const { name, reason } of report.skipped) console.log(`skipped: ${name} (${reason})`);
+}
+
+async function benchDatabase(label: string, env: Record<string, string>, opts: Options): Promise<DatabaseReport> {
+  const chosen = scenarios.filter(
+    (scenario) => scenario.baseline || !opts.filter || scenario.name.includes(opts.filter),
+  );
+  const app = await startApp(label, env);
+  try {
+    let credentials: BenchContext['credentials'] = null;
+    let keyProblem = '';
+    if (chosen.some((scenario) => scenario.needsKey)) {
+      const key = createApiKey(app, `bench-${randomBytes(4).toString('hex')}@example.com`);
+      if (key.ok) credentials = { key: key.key, secret: key.secret };
+      else {
+        keyProblem = `no API key: ${key.reason}`;
+        console.warn(`bench: ${label}: keys:create failed (${key.reason}); scenarios that need a key are skipped`);
+      }
+    }
+    const context: BenchContext = { baseUrl: app.baseUrl, credentials };
+    const measured: Awaited<ReturnType<typeof measure>>[] = [];
+    const skipped: DatabaseReport['skipped'] = [];
+    for (const scenario of chosen) {
+      if (scenario.needsKey && !credentials) {
+        skipped.push({ name: scenario.name, reason: keyProblem });
+        continue;
+      }
+      console.log(`  ${label}: ${scenario.name}…`);
+      try {
+        measured.push(await measure(context, scenario, opts));
+      } catch (error) {
+        // The baseline is the yardstick; without it the ratios mean nothing.
+        if (scenario.baseline) throw error;
+        const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        console.warn(`bench: ${label}: ${scenario.name} failed (${reason})`);
+        skipped.push({ name: scenario.name, reason: reason ?? 'failed' });
+      }
+    }
+    const baseline = measured.find((result) => chosen.find((scenario) => scenario.name === result.name)?.baseline);
+    if (!baseline?.requestsPerSecond) throw new BenchError(`${label}: the baseline answered no requests`);
+    if (baseline.badStatus || baseline.errors) {
+      console.warn(
+        `bench: ${label}: the baseline had ${baseline.badStatus} bad statuses and ${baseline.errors} errors`,
+      );
+    }
+    const results = measured.map((result) => ({
+      ...result,
+      ratio: result.requestsPerSecond / baseline.requestsPerSecond,
+    }));
+    const report = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    printTable(report);
+    return report;
+  } finally {
+    await app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions();
+  buildApp(opts.build);
+  const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts)];
+
+  let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
+  let stopPostgres = () => {};
+  if (!postgresUrl) {
+    const started = await startPrivatePostgres();
+    if ('url' in started) ({ url: postgresUrl, stop: stopPostgres } = started);
+    else console.warn(`bench: no PostgreSQL (${started.reason}); set MAILPORT_BENCH_DATABASE_URL to measure it`);
+  }
+  try {
+    if (postgresUrl) {
+      const postgresEnv = {
+        DATABASE_URL: postgresUrl,
+        MAILPORT_MASTER_KEY: randomBytes(32).toString('hex'),
+        MAILPORT_DB_POOL_SIZE: '32',
+      };
+      reports.push(await benchDatabase('postgres', postgresEnv, opts));
+    }
+  } finally {
+    stopPostgres();
+  }
+
+  const dir = path.join(root, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'latest.json');
+  const output = {
+    at: new Date().toISOString(),
+    connections: opts.connections,
+    duration: opts.duration,
+    report: reports,
+  };
+  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  console.log(`\nresults written to ${path.relative(root, file)}`);
+}
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    console.error(`\nbench: interrupted (${signal}); stopping the app`);
+    runCleanups();
+    process.exit(code);
+  });
+}
+process.once('exit', runCleanups);
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    if (error instanceof BenchError) console.error(`bench: ${error.message}`);
+    else console.error('bench: unexpected failure:', error);
+    process.exit(1);
+  },
+);

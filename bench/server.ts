@@ -1,0 +1,271 @@
+/**
+ * The app under test for `npm run bench`: built when stale, started with
+ * `next start` on a free port in its own process group, and stopped, group and
+ * all, on every way out (end, error, Ctrl-C).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** An expected failure: reported as one message, without a stack trace. */
+export class BenchError extends Error {
+  override name = 'BenchError';
+}
+
+export const root = path.resolve(import.meta.dirname, '..');
+const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
+const tsxCli = path.join(root, 'node_modules/tsx/dist/cli.mjs');
+const HEALTH_TIMEOUT_MS = 60_000;
+
+// Synchronous, so they can also run from a signal handler or process.on('exit').
+const cleanups = new Set<() => void>();
+
+export function runCleanups(): void {
+  for (const cleanup of [...cleanups].reverse()) {
+    cleanups.delete(cleanup);
+    try {
+      cleanup();
+    } catch {
+      // Best effort: the process is on its way out.
+    }
+  }
+}
+
+function tail(text: string, lines = 30): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}
+
+function newestMtime(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, name)));
+  return newest;
+}
+
+export function buildApp(when: 'always' | 'if-stale' | 'never'): void {
+  if (when === 'never') return;
+  const buildId = path.join(root, '.next/BUILD_ID');
+  if (when === 'if-stale' && existsSync(buildId)) {
+    // instrumentation.ts and next.config.js are build inputs too.
+    const inputs = ['app', 'lib', 'components', 'instrumentation.ts', 'next.config.js'];
+    const newest = Math.max(...inputs.map((input) => newestMtime(path.join(root, input))));
+    if (statSync(buildId).mtimeMs > newest) return;
+  }
+  console.log('building (next build)…');
+  const built = spawnSync(process.execPath, [nextBin, 'build'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (built.status !== 0) {
+    throw new BenchError(`next build failed:\n${tail(`${built.stdout ?? ''}\n${built.stderr ?? ''}`)}`);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new BenchError('no free port')),
+      );
+    });
+  });
+}
+
+/** The process and its descendants, from /proc (Linux); just the process elsewhere. */
+function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    const current = pids[i];
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${current}/task`);
+    } catch {
+      continue;
+    }
+    for (const task of tasks) {
+      try {
+        const children = readFileSync(`/proc/${current}/task/${task}/children`, 'utf8').trim();
+        if (children) pids.push(...children.split(/\s+/).map(Number));
+      } catch {
+        // The task ended meanwhile.
+      }
+    }
+  }
+  return pids;
+}
+
+/** Peak resident memory (VmHWM) of the largest process in the server's tree, in MiB; null off Linux. */
+function peakRssMiB(pid: number): number | null {
+  let peakKiB = 0;
+  for (const member of processTree(pid)) {
+    try {
+      const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${member}/status`, 'utf8'))?.[1]);
+      if (Number.isFinite(kib)) peakKiB = Math.max(peakKiB, kib);
+    } catch {
+      // Not Linux, or the process ended.
+    }
+  }
+  return peakKiB ? Math.round(peakKiB / 1024) : null;
+}
+
+export interface RunningApp {
+  label: string;
+  baseUrl: string;
+  /** The environment the app runs with; CLI scripts for this app get the same. */
+  env: NodeJS.ProcessEnv;
+  peakRssMiB: () => number | null;
+  stop: () => Promise<void>;
+}
+
+function runScript(script: string, args: string[], env: NodeJS.ProcessEnv) {
+  return spawnSync(process.execPath, [tsxCli, script, ...args], { cwd: root, env, encoding: 'utf8' });
+}
+
+async function isHealthy(baseUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
+    await response.body?.cancel();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the built app; resolves once GET /healthz answers 200. */
+export async function startApp(label: string, extraEnv: Record<string, string>): Promise<RunningApp> {
+  const port = await freePort();
+  const baseUrl = `http://localhost:${port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), `mailport-bench-${label}-`));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    // OAuth signatures cover the URL, so the app's idea of its URL must be the one the bench calls.
+    MAILPORT_PUBLIC_URL: baseUrl,
+    MAILPORT_DATA_DIR: dataDir,
+    DATABASE_URL: '',
+    ...extraEnv,
+  };
+  if (env.DATABASE_URL) {
+    // The same as `npm run --silent db:migrate`, without npm's own noise on stderr.
+    const migrated = runScript('scripts/db-migrate.ts', [], env);
+    if (migrated.status !== 0) {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw new BenchError(`db:migrate failed for ${label}: ${tail(migrated.stderr || migrated.stdout, 5)}`);
+    }
+  }
+
+  // next's own entry point rather than npx, so no wrapper process sits between us and the server.
+  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+    cwd: root,
+    env,
+    detached: true, // its own process group, killed as one
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-8_000);
+  });
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined || hasExited()) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const emergencyStop = () => {
+    killGroup('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  cleanups.add(emergencyStop);
+
+  const stop = async () => {
+    cleanups.delete(emergencyStop);
+    if (!hasExited()) {
+      const exited = once(child, 'exit');
+      killGroup('SIGTERM');
+      const timer = setTimeout(() => killGroup('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  for (;;) {
+    if (spawnError) {
+      await stop();
+      throw new BenchError(`could not start next for ${label}: ${spawnError.message}`);
+    }
+    if (hasExited()) {
+      await stop();
+      throw new BenchError(
+        `the ${label} app exited during start-up (code ${child.exitCode}); stderr:\n${tail(stderr)}`,
+      );
+    }
+    if (await isHealthy(baseUrl)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new BenchError(
+        `the ${label} app did not answer GET /healthz with 200 within ${HEALTH_TIMEOUT_MS / 1000} s; stderr:\n${tail(stderr) || '(empty)'}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const pid = child.pid ?? 0;
+  return { label, baseUrl, env, peakRssMiB: () => peakRssMiB(pid), stop };
+}
+
+export type ApiKey = { ok: true; key: string; secret: string } | { ok: false; reason: string };
+
+/** A fresh consumer key through the project's CLI (which talks to the running app when it holds the database). */
+export function createApiKey(app: RunningApp, email: string): ApiKey {
+  const result = runScript('scripts/keys-create.ts', ['--email', email, '--app-name', 'Bench'], app.env);
+  if (result.error) return { ok: false, reason: result.error.message };
+  if (result.status !== 0) return { ok: false, reason: tail(result.stderr || `exit code ${result.status}`, 1) };
+  const line = result.stdout.trim().split('\n').at(-1) ?? '';
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (parsed && typeof parsed === 'object' && 'key' in parsed && 'secret' in parsed) {
+      const { key, secret } = parsed;
+      if (typeof key === 'string' && typeof secret === 'string') return { ok: true, key, secret };
+    }
+  } catch {
+    // Reported below.
+  }
+  return { ok: false, reason: `unexpected output: ${line.slice(0, 200)}` };
+}
+
+/** A throw-away PostgreSQL server (scripts/test-postgres.sh), when its binaries are installed. */
+export async function startPrivatePostgres(): Promise<{ url: string; stop: () => void } | { reason: string }> {
+  const script = path.join(root, 'scripts/test-postgres.sh');
+  const dir = path.join(tmpdir(), `mailport-bench-pg-${process.pid}`);
+  const port = await freePort();
+  const stop = () => {
+    cleanups.delete(stop);
+    spawnSync('bash', [script, 'stop', dir]);
+  };
+  cleanups.add(stop);
+  const started = spawnSync('bash', [script, 'start', dir, String(port)], { encoding: 'utf8' });
+  if (started.status !== 0) {
+    stop();
+    return { reason: tail(started.stderr || `exit code ${started.status}`, 1) };
+  }
+  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
+}

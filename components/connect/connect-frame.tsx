@@ -1,0 +1,52 @@
+import type { ReactNode } from 'react';
+
+/** The frame of every connect page: who is asking and what they get. */
+export function ConnectFrame({
+  appName,
+  title,
+  children,
+  showAccess = true,
+}: {
+  appName: string;
+  title: string;
+  children: ReactNode;
+  showAccess?: boolean;
+}) {
+  return (
+    <div className="min-h-screen bg-slate-50 px-4 py-8 sm:py-16">
+      <main id="main" className="mx-auto max-w-md rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+        <p className="text-sm font-medium text-slate-600">
+          <span className="font-semibold text-slate-900">{appName}</span> uses Mailport to connect your mailbox
+        </p>
+        <h1 className="mt-2 text-2xl font-bold text-slate-900">{title}</h1>
+        {showAccess && (
+          <p className="mt-3 text-sm text-slate-700">
+            {appName} will be able to read the messages, folders and attachments in this mailbox. Your password is
+            encrypted and is never shared with {appName}.
+          </p>
+        )}
+        <div className="mt-6">{children}</div>
+      </main>
+    </div>
+  );
+}
+
+export function ErrorSummary({ message }: { message: string }) {
+  return (
+    <div
+      id="form-error"
+      role="alert"
+      tabIndex={-1}
+      // Focus moves to the error, with or without JavaScript, so screen readers hear it first.
+      // biome-ignore lint/a11y/noAutofocus: moving focus to the error summary is the accessible pattern here.
+      autoFocus
+      className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 focus:outline focus:outline-2 focus:outline-red-700"
+    >
+      {message}
+    </div>
+  );
+}
+
+export const inputClass =
+  'mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-base text-slate-900 focus:border-indigo-700 focus:outline focus:outline-2 focus:outline-indigo-700 aria-[invalid=true]:border-red-700';
+export const labelClass = 'block text-sm font-medium text-slate-900';

@@ -1,0 +1,264 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { advanceClock } from './fixtures/admin';
+import { type ContextIoClient, expect, test } from './fixtures/api';
+import { type DovecotServer, startDovecot } from './fixtures/dovecot';
+import { type PartnerApp, startPartnerApp } from './fixtures/partner';
+import { testServer } from './fixtures/servers';
+
+/**
+ * The hosted connect flow end to end: a partner app creates a token, a real
+ * Chromium walks the pages, a real Dovecot proves the password, and the partner
+ * reads the result over the signed API.
+ */
+
+let dovecot: DovecotServer;
+let partner: PartnerApp;
+let userCounter = 0;
+
+test.beforeAll(async () => {
+  dovecot = await startDovecot();
+  partner = await startPartnerApp();
+});
+test.afterAll(async () => {
+  await partner?.close();
+  await dovecot?.stop();
+});
+
+async function newMailbox(): Promise<{ email: string; password: string }> {
+  userCounter += 1;
+  const email = `user${userCounter}-${Date.now()}@mailport.test`;
+  const password = `pw-${userCounter}-secret`;
+  await dovecot.addUser(email, password);
+  return { email, password };
+}
+
+async function createToken(api: ContextIoClient, form: Record<string, string> = {}, path = '/2.0/connect_tokens') {
+  const created = await api.post(path, { form: { callback_url: partner.callbackUrl, ...form } });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return created.body as { token: string; browser_redirect_url: string };
+}
+
+async function fillIdentity(page: Page, email: string, names = true) {
+  await page.getByLabel('Email address').fill(email);
+  if (names) {
+    await page.getByLabel(/First name/).fill('Jane');
+    await page.getByLabel(/Last name/).fill('Doe');
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+}
+
+/** Our test mailboxes live on a loopback Dovecot: point the advanced settings at it. */
+async function fillSignIn(page: Page, email: string, password: string, port = dovecot.port) {
+  await expect(page.getByText(`Signing in to ${email}`)).toBeVisible();
+  await page.getByText('Advanced settings').click();
+  await page.getByLabel('IMAP server').fill('127.0.0.1');
+  await page.getByLabel('Port').fill(String(port));
+  await page.getByLabel('Security').selectOption('NONE');
+  await page.getByLabel('Username').fill(email);
+  await page.getByLabel(/Password/).fill(password);
+  await page.getByRole('button', { name: 'Connect mailbox' }).click();
+}
+
+async function expectBackAtPartner(page: Page, token: string) {
+  await page.waitForURL((url) => url.pathname === '/mailbox-connected');
+  const url = new URL(page.url());
+  expect(url.searchParams.get('contextio_token')).toBe(token);
+  expect(url.searchParams.get('user')).toBe('42');
+  expect(url.toString()).not.toContain('pw-');
+  expect(partner.callbacks.some((query) => query.get('contextio_token') === token)).toBe(true);
+}
+
+async function expectNoA11yViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.violations.map((violation) => `${violation.id}: ${violation.nodes[0]?.html}`)).toEqual([]);
+}
+
+test('a new account: email and names, settings, password, back to the partner with the token', async ({
+  page,
+  api,
+}) => {
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api, { source_sync_flags: '1' });
+  await page.goto(browser_redirect_url);
+  await expect(page.getByText('Test Partner App uses Mailport to connect your mailbox')).toBeVisible();
+  await expect(page.getByText(/will be able to read the messages/)).toBeVisible();
+  await expectNoA11yViolations(page);
+
+  await fillIdentity(page, mailbox.email);
+  await expectNoA11yViolations(page);
+  await fillSignIn(page, mailbox.email, mailbox.password);
+  await expectBackAtPartner(page, token);
+
+  const read = await api.get(`/2.0/connect_tokens/${token}`);
+  expect(read.body.used).toBeGreaterThan(0);
+  expect(read.body.account).toMatchObject({
+    email_addresses: [mailbox.email],
+    first_name: 'Jane',
+    last_name: 'Doe',
+    sources: [
+      {
+        server: '127.0.0.1',
+        port: dovecot.port,
+        use_ssl: false,
+        username: mailbox.email,
+        status: 'OK',
+        sync_flags: true,
+      },
+    ],
+  });
+  expect(JSON.stringify(read.body)).not.toContain(mailbox.password);
+});
+
+test('an email known in advance skips the first step; a wrong password can be corrected', async ({ page, api }) => {
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api, { email: mailbox.email, first_name: '*hidden*' });
+  await page.goto(browser_redirect_url);
+  await expect(page.getByLabel('Email address')).toHaveCount(0);
+
+  await fillSignIn(page, mailbox.email, 'wrong-password');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('did not accept this username and password');
+  await expect(alert).toBeFocused();
+  await expect(page.getByLabel(/Password/)).toHaveValue('');
+  expect(await page.content()).not.toContain('wrong-password');
+  expect((await api.get(`/2.0/connect_tokens/${token}`)).body.used).toBe(0);
+
+  await page.getByLabel(/Password/).fill(mailbox.password);
+  await page.getByRole('button', { name: 'Connect mailbox' }).click();
+  await expectBackAtPartner(page, token);
+});
+
+test('an unreachable server gets its own message and creates nothing', async ({ page, api }) => {
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api, { email: mailbox.email });
+  await page.goto(browser_redirect_url);
+  await fillSignIn(page, mailbox.email, mailbox.password, 1);
+  await expect(page.getByRole('alert')).toContainText('refused the connection');
+  await expect(page.locator('details')).toHaveAttribute('open', '');
+  expect((await api.get(`/2.0/connect_tokens/${token}`)).body).toMatchObject({ used: 0, account: {} });
+});
+
+test('a second mailbox on an existing account, and the same mailbox refused', async ({ page, api }) => {
+  const first = await newMailbox();
+  const second = await newMailbox();
+  const top = await createToken(api, { email: first.email });
+  await page.goto(top.browser_redirect_url);
+  await fillSignIn(page, first.email, first.password);
+  await expectBackAtPartner(page, top.token);
+  const accountId = (await api.get(`/2.0/connect_tokens/${top.token}`)).body.account.id;
+
+  const add = await createToken(api, {}, `/2.0/accounts/${accountId}/connect_tokens`);
+  await page.goto(add.browser_redirect_url);
+  await expect(page.getByRole('heading', { name: 'Add another mailbox' })).toBeVisible();
+  await fillIdentity(page, second.email, false);
+  await fillSignIn(page, second.email, second.password);
+  await expectBackAtPartner(page, add.token);
+  const account = (await api.get(`/2.0/accounts/${accountId}`)).body;
+  expect(account.email_addresses).toEqual([first.email, second.email]);
+
+  const again = await createToken(api, { email: first.email }, `/2.0/accounts/${accountId}/connect_tokens`);
+  await page.goto(again.browser_redirect_url);
+  await fillSignIn(page, first.email, first.password);
+  await expect(page.getByRole('alert')).toContainText('already connected to this account');
+  expect((await api.get(`/2.0/connect_tokens/${again.token}`)).body.used).toBe(0);
+});
+
+test('expired, used and unknown tokens show a clear page and create nothing', async ({ page, api }, testInfo) => {
+  const mailbox = await newMailbox();
+  const used = await createToken(api, { email: mailbox.email });
+  await page.goto(used.browser_redirect_url);
+  await fillSignIn(page, mailbox.email, mailbox.password);
+  await expectBackAtPartner(page, used.token);
+  await page.goto(used.browser_redirect_url);
+  await expect(page.getByRole('heading', { name: 'Your mailbox is connected' })).toBeVisible();
+
+  await page.goto('/connect/zzzzzzzzzzzzzzzz');
+  await expect(page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
+
+  const expiring = await createToken(api);
+  await advanceClock(testServer(testInfo.project.name), 86_401);
+  await page.goto(expiring.browser_redirect_url);
+  await expect(page.getByRole('heading', { name: 'This link has expired' })).toBeVisible();
+  await expect(page.getByRole('textbox')).toHaveCount(0);
+});
+
+test('giving up returns to the partner with error=cancelled and leaves the token unused', async ({ page, api }) => {
+  const { token, browser_redirect_url } = await createToken(api);
+  await page.goto(browser_redirect_url);
+  await page.getByRole('link', { name: 'Cancel and go back to Test Partner App' }).click();
+  await page.waitForURL((url) => url.pathname === '/mailbox-connected');
+  const url = new URL(page.url());
+  expect(url.searchParams.get('contextio_token')).toBe(token);
+  expect(url.searchParams.get('error')).toBe('cancelled');
+  expect((await api.get(`/2.0/connect_tokens/${token}`)).body.used).toBe(0);
+});
+
+test('two browsers finishing one token at once: one account, the other sees "connected"', async ({ browser, api }) => {
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api, { email: mailbox.email });
+  const contexts = await Promise.all([browser.newContext(), browser.newContext()]);
+  const pages = await Promise.all(contexts.map((context) => context.newPage()));
+  for (const page of pages) {
+    await page.goto(browser_redirect_url);
+    await page.getByText('Advanced settings').click();
+    await page.getByLabel('IMAP server').fill('127.0.0.1');
+    await page.getByLabel('Port').fill(String(dovecot.port));
+    await page.getByLabel('Security').selectOption('NONE');
+    await page.getByLabel(/Password/).fill(mailbox.password);
+  }
+  await Promise.all(pages.map((page) => page.getByRole('button', { name: 'Connect mailbox' }).click()));
+  const outcomes = await Promise.all(
+    pages.map(async (page) => {
+      await page.waitForLoadState('networkidle');
+      return new URL(page.url()).pathname === '/mailbox-connected'
+        ? 'partner'
+        : await page.getByRole('heading', { level: 1 }).textContent();
+    }),
+  );
+  expect(outcomes.sort()).toEqual(['Your mailbox is connected', 'partner']);
+  expect((await api.get(`/2.0/connect_tokens/${token}`)).body.used).toBeGreaterThan(0);
+  const accounts = await api.get('/2.0/accounts', { query: { email: mailbox.email } });
+  expect(accounts.body).toHaveLength(1);
+  await Promise.all(contexts.map((context) => context.close()));
+});
+
+test('works with JavaScript turned off', async ({ browser, api }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api);
+  await page.goto(browser_redirect_url);
+  await fillIdentity(page, mailbox.email);
+  await fillSignIn(page, mailbox.email, 'wrong-password');
+  await expect(page.getByRole('alert')).toContainText('did not accept');
+  await page.getByLabel(/Password/).fill(mailbox.password);
+  await page.getByRole('button', { name: 'Connect mailbox' }).click();
+  await expectBackAtPartner(page, token);
+  await context.close();
+});
+
+test('fits a phone, with no accessibility violations on any step', async ({ browser, api }, testInfo) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const mailbox = await newMailbox();
+  const { browser_redirect_url } = await createToken(api);
+  const fits = async (name: string) => {
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, name).toBeLessThanOrEqual(0);
+    await expectNoA11yViolations(page);
+    await page.screenshot({ path: testInfo.outputPath(`connect-phone-${name}.png`), fullPage: true });
+  };
+  await page.goto(browser_redirect_url);
+  await fits('who');
+  await fillIdentity(page, mailbox.email);
+  await page.getByText('Advanced settings').click();
+  await fits('sign-in');
+  await page.getByLabel(/Password/).fill('wrong');
+  await page.getByLabel('IMAP server').fill('127.0.0.1');
+  await page.getByLabel('Port').fill('1');
+  await page.getByRole('button', { name: 'Connect mailbox' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await fits('error');
+  await context.close();
+});

@@ -1,0 +1,42 @@
+import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
+import { sourceOrder, sourcePublicSelect, sourceStatusWhere } from '@/lib/sources/data';
+import type { SourceFilters } from '@/lib/sources/schema';
+import type { ListAccountsInput } from './schema';
+
+export function accountSelect(sourceFilters: SourceFilters = {}) {
+  return {
+    id: true,
+    username: true,
+    firstName: true,
+    lastName: true,
+    emailAddresses: true,
+    createdAt: true,
+    suspendedAt: true,
+    sources: { where: sourceStatusWhere(sourceFilters), orderBy: sourceOrder, select: sourcePublicSelect },
+  } satisfies Prisma.AccountSelect;
+}
+
+export type AccountRow = Prisma.AccountGetPayload<{ select: ReturnType<typeof accountSelect> }>;
+
+/** Accounts are listed oldest first with a stable tie-break, so offsets page consistently. */
+const accountOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.AccountOrderByWithRelationInput[];
+
+export async function listAccounts(db: Db, developerId: string, input: ListAccountsInput): Promise<AccountRow[]> {
+  const filters: SourceFilters = { status: input.status, status_ok: input.status_ok };
+  const where: Prisma.AccountWhereInput = { developerId };
+  if (input.email) where.emailAddresses = { has: input.email.toLowerCase() };
+  // The status filters pick accounts by their sources and trim each account's list (spec §8).
+  if (input.status || input.status_ok !== undefined) where.sources = { some: sourceStatusWhere(filters) };
+  return db.account.findMany({
+    where,
+    orderBy: accountOrder,
+    skip: input.offset,
+    take: input.limit,
+    select: accountSelect(filters),
+  });
+}
+
+export async function findAccount(db: Db, developerId: string, accountId: string): Promise<AccountRow | null> {
+  return db.account.findFirst({ where: { id: accountId, developerId }, select: accountSelect() });
+}

@@ -1,0 +1,29 @@
+import type { z } from 'zod';
+import type { accountJson } from '@/lib/accounts/schema';
+import { serializeSource } from '@/lib/sources/serialize';
+import type { AccountRow } from './data';
+
+const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
+
+export const accountResourceUrl = (baseUrl: string, accountId: string) => `${baseUrl}/2.0/accounts/${accountId}`;
+
+/** An account in Context.IO 2.0's shape (spec §8), with its sources. */
+export function serializeAccount(account: AccountRow, baseUrl: string) {
+  return {
+    id: account.id,
+    username: account.username,
+    created: unixSeconds(account.createdAt),
+    suspended: account.suspendedAt ? unixSeconds(account.suspendedAt) : 0,
+    email_addresses: account.emailAddresses,
+    first_name: account.firstName,
+    last_name: account.lastName,
+    password_expired: 0,
+    // Filled by the mailbox sync; nothing is synced yet.
+    nb_messages: 0,
+    nb_files: 0,
+    sources: account.sources.map((source) => serializeSource(source, baseUrl)),
+    resource_url: accountResourceUrl(baseUrl, account.id),
+  } satisfies z.input<typeof accountJson>;
+}
+
+export type AccountJson = ReturnType<typeof serializeAccount>;

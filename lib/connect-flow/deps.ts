@@ -1,0 +1,16 @@
+import { discoverImapSettings } from '@/lib/discovery/discover';
+import { getConfig } from '@/lib/env';
+import { verifyImapLogin } from '@/lib/imap/verify';
+import type { ConnectFlowDeps } from './mutations';
+
+/** The real world: settings discovery over DNS/HTTP and a live IMAP login. */
+export function defaultConnectFlowDeps(): ConnectFlowDeps {
+  const { allowPrivateHosts } = getConfig();
+  return {
+    discover: async (email) => {
+      const result = await discoverImapSettings(email);
+      return result.found ? { found: true, settings: result.settings } : { found: false };
+    },
+    verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
+  };
+}

@@ -1,0 +1,185 @@
+import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
+import type { Db } from '@/lib/db/client';
+import type { TlsMode } from '@/lib/sources/schema';
+import { type ConnectPageRow, isFullEmail } from './data';
+import { type IdentityInput, LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES, type SignInInput } from './schema';
+
+/** What the flow needs from the outside world; injected so tests and the bench can pick. */
+export interface ConnectFlowDeps {
+  discover(email: string): Promise<
+    | {
+        found: true;
+        settings: {
+          provider?: string;
+          server: string;
+          port: number;
+          tlsMode: TlsMode;
+          username: string;
+          source: string;
+        };
+      }
+    | { found: false }
+  >;
+  verify(login: {
+    server: string;
+    port: number;
+    tlsMode: TlsMode;
+    username: string;
+    password: string;
+  }): Promise<{ ok: true } | { ok: false; failure: string; message: string }>;
+}
+
+/**
+ * First visit: remember when the page was opened, and start from what the
+ * partner already told us (the email, or the source being re-connected).
+ */
+export async function openConnectFlow(db: Db, row: ConnectPageRow, deps: ConnectFlowDeps, now: Date): Promise<void> {
+  if (!row.flow) {
+    const source = row.targetSource;
+    await db.connectFlow.upsert({
+      where: { tokenId: row.id },
+      update: {},
+      create: {
+        tokenId: row.id,
+        openedAt: now,
+        email: source?.email ?? (isFullEmail(row.email) ? row.email : ''),
+        ...(source && {
+          server: source.server,
+          port: source.port,
+          tlsMode: source.tlsMode,
+          username: source.username,
+          settingsSource: 'source',
+          settingsFoundAt: now,
+        }),
+      },
+    });
+  }
+  const flow = await db.connectFlow.findUniqueOrThrow({ where: { tokenId: row.id } });
+  if (flow.email && !flow.server) await applyDiscovery(db, row.id, flow.email, deps, now);
+}
+
+async function applyDiscovery(db: Db, tokenId: string, email: string, deps: ConnectFlowDeps, now: Date) {
+  const discovered = await deps.discover(email).catch(() => ({ found: false as const }));
+  const settings = discovered.found
+    ? discovered.settings
+    : // Nothing found: a sensible guess the end user can correct under "advanced settings".
+      {
+        server: `imap.${email.split('@')[1] ?? ''}`,
+        port: 993,
+        tlsMode: 'TLS' as const,
+        username: email,
+        source: 'guess',
+      };
+  await db.connectFlow.update({
+    where: { tokenId },
+    data: {
+      server: settings.server,
+      port: settings.port,
+      tlsMode: settings.tlsMode,
+      username: settings.username,
+      provider: 'provider' in settings ? (settings.provider ?? '') : '',
+      settingsSource: settings.source,
+      settingsFoundAt: now,
+    },
+  });
+}
+
+/** Step "who": the mailbox address and names, then its settings by discovery. */
+export async function saveIdentity(
+  db: Db,
+  row: ConnectPageRow,
+  input: IdentityInput,
+  deps: ConnectFlowDeps,
+  now: Date,
+): Promise<void> {
+  await db.connectFlow.update({
+    where: { tokenId: row.id },
+    data: {
+      email: input.email,
+      firstName: row.firstNameHidden ? '' : (input.firstName ?? ''),
+      lastName: row.lastNameHidden ? '' : (input.lastName ?? ''),
+      server: '',
+      lastError: '',
+    },
+  });
+  await applyDiscovery(db, row.id, input.email, deps, now);
+}
+
+export type SignInResult = { ok: true; redirectUrl: string } | { ok: false; error: string; message?: string };
+
+/** Adds `contextio_token` (and any extra parameters) to the partner's URL, keeping its own query. */
+export function partnerReturnUrl(callbackUrl: string, token: string, extra: Record<string, string> = {}): string {
+  const url = new URL(callbackUrl);
+  url.searchParams.set('contextio_token', token);
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+/**
+ * Step "sign in": prove the credentials with a real IMAP login, then use the
+ * token. The password is used here and handed, encrypted, to the source; it is
+ * never written anywhere else.
+ */
+export async function signIn(
+  db: Db,
+  row: ConnectPageRow,
+  input: SignInInput,
+  deps: ConnectFlowDeps,
+  now: Date,
+): Promise<SignInResult> {
+  const flow = await db.connectFlow.findUnique({ where: { tokenId: row.id } });
+  if (!flow?.email) return { ok: false, error: 'missing_identity' };
+  const recentFailures =
+    flow.lastFailureAt && now.getTime() - flow.lastFailureAt.getTime() < LOGIN_FAILURE_WINDOW_MS
+      ? flow.loginFailures
+      : 0;
+  if (recentFailures >= MAX_LOGIN_FAILURES) return { ok: false, error: 'rate_limited' };
+
+  const settings = { server: input.server, port: input.port, tlsMode: input.tlsMode, username: input.username };
+  await db.connectFlow.update({ where: { tokenId: row.id }, data: { ...settings, lastError: '' } });
+
+  const check = await deps.verify({ ...settings, password: input.password });
+  if (!check.ok) {
+    await db.connectFlow.update({
+      where: { tokenId: row.id },
+      data: {
+        lastError: check.failure,
+        ...(check.failure === 'auth_failed' && { loginFailures: recentFailures + 1, lastFailureAt: now }),
+      },
+    });
+    return { ok: false, error: check.failure, message: check.message };
+  }
+
+  const redeemed = await redeemConnectToken(
+    db,
+    row.id,
+    {
+      mailbox: {
+        email: flow.email,
+        ...settings,
+        provider: flow.provider || undefined,
+        authenticationType: 'password',
+        secret: input.password,
+      },
+      firstName: flow.firstName,
+      lastName: flow.lastName,
+    },
+    now,
+  );
+  if (!redeemed.ok) {
+    if (redeemed.reason !== 'already_used') {
+      await db.connectFlow.update({ where: { tokenId: row.id }, data: { lastError: redeemed.reason } });
+    }
+    return { ok: false, error: redeemed.reason };
+  }
+  return { ok: true, redirectUrl: partnerReturnUrl(redeemed.callbackUrl, row.id) };
+}
+
+export async function recordCancel(db: Db, tokenId: string, now: Date): Promise<void> {
+  await db.connectFlow.updateMany({ where: { tokenId }, data: { cancelledAt: now } });
+}
+
+/** The last problem to show the end user: a code, or a field error as JSON. Never a secret. */
+export async function setFlowError(db: Db, tokenId: string, error: string): Promise<void> {
+  await db.connectFlow.updateMany({ where: { tokenId }, data: { lastError: error } });
+}

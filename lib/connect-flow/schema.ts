@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { TLS_MODES } from '@/lib/sources/schema';
+
+/**
+ * Inputs of the hosted connect pages (end users). The same schemas validate the
+ * forms on the server; the forms carry matching HTML constraints for the browser.
+ */
+
+const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters.`);
+
+export const identityInput = z.object({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'Enter an email address like jane@example.com.' })),
+  firstName: trimmed(100).optional(),
+  lastName: trimmed(100).optional(),
+});
+export type IdentityInput = z.infer<typeof identityInput>;
+
+export const signInInput = z.object({
+  password: z.string().min(1, 'Enter your password.').max(1000),
+  server: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, 'Enter the IMAP server name.')
+    .max(253)
+    .regex(/^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$/, 'Enter a server name like imap.example.com.'),
+  port: z.coerce
+    .number<string>({ error: 'Enter a port number.' })
+    .int('Enter a whole port number.')
+    .min(1, 'Enter a port between 1 and 65535.')
+    .max(65535, 'Enter a port between 1 and 65535.'),
+  tlsMode: z.enum(TLS_MODES, { error: 'Choose how to secure the connection.' }),
+  username: z.string().trim().min(1, 'Enter the username for this mailbox.').max(320),
+});
+export type SignInInput = z.infer<typeof signInInput>;
+
+/** After this many wrong passwords for one token, sign-in pauses for a while. */
+export const MAX_LOGIN_FAILURES = 5;
+export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;

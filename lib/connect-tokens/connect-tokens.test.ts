@@ -1,0 +1,284 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findAccount } from '@/lib/accounts/data';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import type { MailboxSettings } from '@/lib/sources/schema';
+import { findConnectToken, listConnectTokens } from './data';
+import { createConnectToken, deleteConnectToken, purgeExpiredConnectTokens, redeemConnectToken } from './mutations';
+import { CONNECT_TOKEN_LIFETIME_MS } from './schema';
+import { serializeConnectToken } from './serialize';
+
+const BASE = 'https://mail.example.com';
+
+const mailbox = (email: string, overrides: Partial<MailboxSettings> = {}): MailboxSettings => ({
+  email,
+  server: 'imap.example.com',
+  port: 993,
+  tlsMode: 'TLS',
+  username: email,
+  authenticationType: 'password',
+  secret: 'hunter2',
+  ...overrides,
+});
+
+describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
+  let database: TestDatabase;
+  let developerId: string;
+  let otherDeveloperId: string;
+  const now = new Date('2026-11-24T10:00:00Z');
+  const top = { level: 'top' } as const;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    developerId = (await createDeveloperKey(database.db, { email: 'a@example.com', appName: 'A' })).developerId;
+    otherDeveloperId = (await createDeveloperKey(database.db, { email: 'b@example.com', appName: 'B' })).developerId;
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  async function newTopToken(extra: Record<string, unknown> = {}) {
+    const created = await createConnectToken(
+      database.db,
+      developerId,
+      top,
+      { callback_url: 'https://app.example.com/done', ...extra },
+      now,
+    );
+    if (!created.ok) throw new Error(created.reason);
+    return created.token;
+  }
+
+  it('creates a top-level token that serialises in Context.IO shape, unused', async () => {
+    const token = await newTopToken({ email: 'jane@example.com', first_name: 'Jane', last_name: '*hidden*' });
+    expect(token).toMatch(/^[0-9a-z]{16}$/);
+    const row = await findConnectToken(database.db, developerId, top, token, now);
+    expect(row).not.toBeNull();
+    const json = serializeConnectToken(row!, BASE);
+    expect(json).toMatchObject({
+      token,
+      email: 'jane@example.com',
+      created: now.getTime() / 1000,
+      used: 0,
+      expires: now.getTime() / 1000 + 86400,
+      callback_url: 'https://app.example.com/done',
+      first_name: 'Jane',
+      last_name: '',
+      account: {},
+      resource_url: `${BASE}/2.0/connect_tokens/${token}`,
+      browser_redirect_url: `${BASE}/connect/${token}`,
+    });
+  });
+
+  it('hides tokens from other developers and expired ones at once', async () => {
+    const token = await newTopToken();
+    expect(await findConnectToken(database.db, otherDeveloperId, top, token, now)).toBeNull();
+    const justBefore = new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS - 1000);
+    const expiry = new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS);
+    expect(await findConnectToken(database.db, developerId, top, token, justBefore)).not.toBeNull();
+    expect(await findConnectToken(database.db, developerId, top, token, expiry)).toBeNull();
+    expect((await redeemConnectToken(database.db, token, { mailbox: mailbox('late@example.com') }, expiry)).ok).toBe(
+      false,
+    );
+  });
+
+  it('uses a top-level token once: one account, one source, encrypted credentials', async () => {
+    const token = await newTopToken({
+      first_name: 'Jane',
+      source_sync_flags: true,
+      source_callback_url: 'https://h.example.com/cb',
+    });
+    const used = await redeemConnectToken(
+      database.db,
+      token,
+      { mailbox: mailbox('Jane@Example.com'), lastName: 'Doe' },
+      now,
+    );
+    expect(used).toMatchObject({ ok: true, sourceLabel: 'jane@example.com::imap.example.com' });
+    if (!used.ok) return;
+
+    const again = await redeemConnectToken(database.db, token, { mailbox: mailbox('other@example.com') }, now);
+    expect(again).toEqual({ ok: false, reason: 'already_used' });
+
+    const account = await findAccount(database.db, developerId, used.accountId);
+    expect(account).toMatchObject({ firstName: 'Jane', lastName: 'Doe', emailAddresses: ['jane@example.com'] });
+    expect(account?.sources).toHaveLength(1);
+    expect(account?.sources[0]).toMatchObject({
+      syncFlags: true,
+      callbackUrl: 'https://h.example.com/cb',
+      status: 'OK',
+    });
+    const stored = await database.db.source.findUniqueOrThrow({ where: { id: used.sourceId } });
+    expect(stored.credentialCiphertext).not.toContain('hunter2');
+    expect(decryptSecret(stored.credentialCiphertext)).toBe('hunter2');
+
+    const json = serializeConnectToken((await findConnectToken(database.db, developerId, top, token, now))!, BASE);
+    expect(json.used).toBe(now.getTime() / 1000);
+    expect(json.expires).toBe(false);
+    expect(json.server_label).toBe(used.sourceLabel);
+    expect(json.account).toMatchObject({ id: used.accountId, sources: [{ label: used.sourceLabel }] });
+    expect(JSON.stringify(json)).not.toContain('hunter2');
+    // A used token stays visible past the 24 hours.
+    expect(
+      await findConnectToken(
+        database.db,
+        developerId,
+        top,
+        token,
+        new Date(now.getTime() + 2 * CONNECT_TOKEN_LIFETIME_MS),
+      ),
+    ).not.toBeNull();
+  });
+
+  it('many concurrent uses of one token yield exactly one account', async () => {
+    const token = await newTopToken();
+    const before = await database.db.account.count();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        redeemConnectToken(database.db, token, { mailbox: mailbox(`race${i}@example.com`) }, now),
+      ),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.filter((result) => !result.ok).map((result) => !result.ok && result.reason)).toEqual(
+      Array(11).fill('already_used'),
+    );
+    expect(await database.db.account.count()).toBe(before + 1);
+  });
+
+  it('account level: attaches a second mailbox, refuses one already there, lists only its tokens', async () => {
+    const first = await redeemConnectToken(
+      database.db,
+      await newTopToken(),
+      { mailbox: mailbox('one@example.com') },
+      now,
+    );
+    if (!first.ok) throw new Error('setup');
+    const scope = { level: 'account', accountId: first.accountId } as const;
+
+    expect(
+      await createConnectToken(database.db, otherDeveloperId, scope, { callback_url: 'https://x.example.com' }, now),
+    ).toEqual({
+      ok: false,
+      reason: 'account_not_found',
+    });
+    const second = await createConnectToken(
+      database.db,
+      developerId,
+      scope,
+      { callback_url: 'https://x.example.com' },
+      now,
+    );
+    const duplicate = await createConnectToken(
+      database.db,
+      developerId,
+      scope,
+      { callback_url: 'https://x.example.com' },
+      now,
+    );
+    if (!second.ok || !duplicate.ok) throw new Error('setup');
+
+    const listed = await listConnectTokens(database.db, developerId, scope, { limit: 100, offset: 0 }, now);
+    expect(listed.map((row) => row.id).sort()).toEqual([second.token, duplicate.token].sort());
+    const topList = await listConnectTokens(database.db, developerId, top, { limit: 1000, offset: 0 }, now);
+    expect(topList.map((row) => row.id)).not.toContain(second.token);
+    // The top-level GET also answers for account-level tokens.
+    expect(await findConnectToken(database.db, developerId, top, second.token, now)).not.toBeNull();
+
+    const attached = await redeemConnectToken(
+      database.db,
+      second.token,
+      { mailbox: mailbox('two@gmail.com', { server: 'imap.gmail.com', provider: 'gmail' }) },
+      now,
+    );
+    expect(attached).toMatchObject({ ok: true, accountId: first.accountId, sourceLabel: 'two::gmail' });
+    const again = await redeemConnectToken(
+      database.db,
+      duplicate.token,
+      { mailbox: mailbox('two@gmail.com', { server: 'IMAP.gmail.com', provider: 'gmail' }) },
+      now,
+    );
+    expect(again).toEqual({ ok: false, reason: 'mailbox_already_attached' });
+    // Nothing changed: the refused token is still unused.
+    const refused = await findConnectToken(database.db, developerId, scope, duplicate.token, now);
+    expect(refused?.usedAt).toBeNull();
+    const account = await findAccount(database.db, developerId, first.accountId);
+    expect(account?.emailAddresses).toEqual(['one@example.com', 'two@gmail.com']);
+    expect(account?.sources.map((source) => source.label)).toEqual(['one@example.com::imap.example.com', 'two::gmail']);
+  });
+
+  it('source level: replaces the credentials and resets the status', async () => {
+    const first = await redeemConnectToken(
+      database.db,
+      await newTopToken(),
+      { mailbox: mailbox('re@example.com') },
+      now,
+    );
+    if (!first.ok) throw new Error('setup');
+    await database.db.source.update({
+      where: { id: first.sourceId },
+      data: { status: 'INVALID_CREDENTIALS', statusMessage: 'login failed' },
+    });
+    const scope = { level: 'source', accountId: first.accountId, sourceLabel: first.sourceLabel } as const;
+    const created = await createConnectToken(
+      database.db,
+      developerId,
+      scope,
+      { callback_url: 'https://x.example.com' },
+      now,
+    );
+    if (!created.ok) throw new Error('setup');
+    expect(
+      await createConnectToken(
+        database.db,
+        developerId,
+        { ...scope, sourceLabel: 'nope::nowhere' },
+        { callback_url: 'https://x.example.com' },
+        now,
+      ),
+    ).toEqual({ ok: false, reason: 'source_not_found' });
+
+    const used = await redeemConnectToken(
+      database.db,
+      created.token,
+      { mailbox: mailbox('re@example.com', { secret: 'new-password' }) },
+      now,
+    );
+    expect(used).toMatchObject({ ok: true, accountId: first.accountId, sourceId: first.sourceId });
+    const source = await database.db.source.findUniqueOrThrow({ where: { id: first.sourceId } });
+    expect(source).toMatchObject({ status: 'OK', statusMessage: '' });
+    expect(decryptSecret(source.credentialCiphertext)).toBe('new-password');
+    const json = serializeConnectToken(
+      (await findConnectToken(database.db, developerId, scope, created.token, now))!,
+      BASE,
+    );
+    expect(json.resource_url).toBe(
+      `${BASE}/2.0/accounts/${first.accountId}/sources/${encodeURIComponent(first.sourceLabel)}/connect_tokens/${created.token}`,
+    );
+  });
+
+  it('deletes a used token without deleting its account, and purges only expired unused tokens', async () => {
+    const usedToken = await newTopToken();
+    const used = await redeemConnectToken(database.db, usedToken, { mailbox: mailbox('keep@example.com') }, now);
+    if (!used.ok) throw new Error('setup');
+    expect(await deleteConnectToken(database.db, otherDeveloperId, top, usedToken, now)).toBe(false);
+    expect(await deleteConnectToken(database.db, developerId, top, usedToken, now)).toBe(true);
+    expect(await findAccount(database.db, developerId, used.accountId)).not.toBeNull();
+
+    const stale = await newTopToken();
+    const later = new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS);
+    const fresh = await createConnectToken(
+      database.db,
+      developerId,
+      top,
+      { callback_url: 'https://x.example.com' },
+      later,
+    );
+    if (!fresh.ok) throw new Error('setup');
+    const purged = await purgeExpiredConnectTokens(database.db, later);
+    expect(purged).toBeGreaterThan(0);
+    expect(await database.db.connectToken.findUnique({ where: { id: stale } })).toBeNull();
+    expect(await database.db.connectToken.findUnique({ where: { id: fresh.token } })).not.toBeNull();
+    expect(await database.db.account.count({ where: { id: used.accountId } })).toBe(1);
+  });
+});

@@ -1,0 +1,122 @@
+import { type AccountRow, accountSelect } from '@/lib/accounts/data';
+import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
+import type { ListConnectTokensInput } from './schema';
+
+export const connectTokenSelect = {
+  id: true,
+  targetAccountId: true,
+  targetSource: { select: { label: true } },
+  email: true,
+  firstName: true,
+  lastName: true,
+  firstNameHidden: true,
+  lastNameHidden: true,
+  callbackUrl: true,
+  sourceCallbackUrl: true,
+  statusCallbackUrl: true,
+  sourceSyncAllFolders: true,
+  sourceSyncFolders: true,
+  sourceSyncFlags: true,
+  sourceRawFileList: true,
+  sourceExpungeOnDeletedFlag: true,
+  createdAt: true,
+  expiresAt: true,
+  usedAt: true,
+  accountId: true,
+  source: { select: { label: true } },
+} satisfies Prisma.ConnectTokenSelect;
+
+type ConnectTokenBaseRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectTokenSelect }>;
+
+/** A token with the account it produced (null until used, or once the account is deleted). */
+export type ConnectTokenRow = ConnectTokenBaseRow & { account: AccountRow | null };
+
+/**
+ * The account is loaded only for used tokens, in one query for a whole list:
+ * joining it into every token read made unused-token reads several times slower.
+ */
+async function withAccounts(db: Db, rows: ConnectTokenBaseRow[]): Promise<ConnectTokenRow[]> {
+  const accountIds = [...new Set(rows.flatMap((row) => (row.usedAt && row.accountId ? [row.accountId] : [])))];
+  const accounts =
+    accountIds.length === 0
+      ? []
+      : await db.account.findMany({ where: { id: { in: accountIds } }, select: accountSelect() });
+  const byId = new Map(accounts.map((account) => [account.id, account]));
+  return rows.map((row) => ({ ...row, account: (row.accountId && byId.get(row.accountId)) || null }));
+}
+
+/** Where a token is addressed: top level, under an account, or under one of its sources. */
+export type ConnectTokenScope =
+  | { level: 'top' }
+  | { level: 'account'; accountId: string }
+  | { level: 'source'; accountId: string; sourceLabel: string };
+
+/** A token is visible while unused and unexpired, or once used; an expired one is gone at once. */
+export const liveTokenWhere = (now: Date): Prisma.ConnectTokenWhereInput => ({
+  OR: [{ usedAt: { not: null } }, { expiresAt: { gt: now } }],
+});
+
+function scopeWhere(developerId: string, scope: ConnectTokenScope): Prisma.ConnectTokenWhereInput {
+  switch (scope.level) {
+    case 'top':
+      // GET /2.0/connect_tokens/:token also answers for the developer's account-level tokens (spec §5).
+      return { developerId };
+    case 'account':
+      return { developerId, targetAccountId: scope.accountId, targetSourceId: null };
+    case 'source':
+      return {
+        developerId,
+        targetAccountId: scope.accountId,
+        targetSource: { label: scope.sourceLabel, accountId: scope.accountId },
+      };
+  }
+}
+
+function listScopeWhere(developerId: string, scope: ConnectTokenScope): Prisma.ConnectTokenWhereInput {
+  // The top-level list shows only top-level tokens.
+  return scope.level === 'top' ? { developerId, targetAccountId: null } : scopeWhere(developerId, scope);
+}
+
+export async function findConnectToken(
+  db: Db,
+  developerId: string,
+  scope: ConnectTokenScope,
+  token: string,
+  now: Date,
+): Promise<ConnectTokenRow | null> {
+  const row = await db.connectToken.findFirst({
+    where: { id: token, ...scopeWhere(developerId, scope), AND: [liveTokenWhere(now)] },
+    select: connectTokenSelect,
+  });
+  return row ? ((await withAccounts(db, [row]))[0] ?? null) : null;
+}
+
+export async function listConnectTokens(
+  db: Db,
+  developerId: string,
+  scope: ConnectTokenScope,
+  input: ListConnectTokensInput,
+  now: Date,
+): Promise<ConnectTokenRow[]> {
+  const rows = await db.connectToken.findMany({
+    where: { ...listScopeWhere(developerId, scope), AND: [liveTokenWhere(now)] },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    skip: input.offset,
+    take: input.limit,
+    select: connectTokenSelect,
+  });
+  return withAccounts(db, rows);
+}
+
+/** For the hosted connect pages: the token with what the end user must see. */
+export async function findConnectTokenForFlow(db: Db, token: string) {
+  return db.connectToken.findUnique({
+    where: { id: token },
+    select: {
+      ...connectTokenSelect,
+      developer: { select: { appName: true } },
+      targetSourceId: true,
+    },
+  });
+}

@@ -1,0 +1,216 @@
+import { newAccountUsername } from '@/lib/accounts/mutations';
+import { encryptSecret } from '@/lib/crypto/secrets';
+import type { Db } from '@/lib/db/client';
+import { Prisma } from '@/lib/db/generated/client';
+import { newAccountId, newConnectToken } from '@/lib/ids';
+import { findSource } from '@/lib/sources/data';
+import { insertSource, refreshAccountEmailAddresses, type SourceOptions } from '@/lib/sources/mutations';
+import type { MailboxSettings } from '@/lib/sources/schema';
+import { type ConnectTokenScope, liveTokenWhere } from './data';
+import { CONNECT_TOKEN_LIFETIME_MS, type CreateConnectTokenInput, HIDDEN_NAME } from './schema';
+
+export type CreateConnectTokenResult =
+  | { ok: true; token: string }
+  | { ok: false; reason: 'account_not_found' | 'source_not_found' };
+
+/** Resolves the scope's account (and source) to ids the developer owns. */
+async function resolveTargets(db: Db, developerId: string, scope: ConnectTokenScope) {
+  if (scope.level === 'top') return { ok: true as const, targetAccountId: null, targetSourceId: null };
+  const account = await db.account.findFirst({
+    where: { id: scope.accountId, developerId },
+    select: { id: true },
+  });
+  if (!account) return { ok: false as const, reason: 'account_not_found' as const };
+  if (scope.level === 'account') return { ok: true as const, targetAccountId: account.id, targetSourceId: null };
+  const source = await findSource(db, developerId, account.id, scope.sourceLabel);
+  if (!source) return { ok: false as const, reason: 'source_not_found' as const };
+  return { ok: true as const, targetAccountId: account.id, targetSourceId: source.id };
+}
+
+/** Splits Context.IO's `*hidden*` sentinel into an empty name plus a "do not ask" flag. */
+function nameField(value: string | undefined) {
+  return value === HIDDEN_NAME ? { value: '', hidden: true } : { value: value ?? '', hidden: false };
+}
+
+export async function createConnectToken(
+  db: Db,
+  developerId: string,
+  scope: ConnectTokenScope,
+  input: Partial<CreateConnectTokenInput> & Pick<CreateConnectTokenInput, 'callback_url'>,
+  now: Date,
+): Promise<CreateConnectTokenResult> {
+  const targets = await resolveTargets(db, developerId, scope);
+  if (!targets.ok) return targets;
+  const firstName = nameField(input.first_name);
+  const lastName = nameField(input.last_name);
+  const token = newConnectToken();
+  await db.connectToken.create({
+    data: {
+      id: token,
+      developerId,
+      targetAccountId: targets.targetAccountId,
+      targetSourceId: targets.targetSourceId,
+      email: input.email ?? '',
+      firstName: firstName.value,
+      firstNameHidden: firstName.hidden,
+      lastName: lastName.value,
+      lastNameHidden: lastName.hidden,
+      callbackUrl: input.callback_url,
+      sourceCallbackUrl: input.source_callback_url ?? '',
+      statusCallbackUrl: input.status_callback_url ?? '',
+      sourceSyncAllFolders: input.source_sync_all_folders ?? false,
+      sourceSyncFolders: input.source_sync_folders ?? '',
+      sourceSyncFlags: input.source_sync_flags ?? false,
+      sourceRawFileList: input.source_raw_file_list ?? false,
+      sourceExpungeOnDeletedFlag: input.source_expunge_on_deleted_flag ?? false,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS),
+    },
+  });
+  return { ok: true, token };
+}
+
+/** Deletes an unused or used token; never the account it produced (spec §5, decision). */
+export async function deleteConnectToken(
+  db: Db,
+  developerId: string,
+  scope: ConnectTokenScope,
+  token: string,
+  now: Date,
+): Promise<boolean> {
+  const where: Prisma.ConnectTokenWhereInput = { id: token, developerId, AND: [liveTokenWhere(now)] };
+  if (scope.level !== 'top') where.targetAccountId = scope.accountId;
+  if (scope.level === 'account') where.targetSourceId = null;
+  if (scope.level === 'source') where.targetSource = { label: scope.sourceLabel };
+  const { count } = await db.connectToken.deleteMany({ where });
+  return count === 1;
+}
+
+/** The end user's part: the mailbox they proved and the names they gave. */
+export interface RedeemConnectTokenInput {
+  mailbox: MailboxSettings;
+  firstName?: string;
+  lastName?: string;
+}
+
+export type RedeemConnectTokenResult =
+  | { ok: true; accountId: string; sourceId: string; sourceLabel: string; callbackUrl: string }
+  | { ok: false; reason: 'not_found' | 'expired' | 'already_used' | 'mailbox_already_attached' | 'target_gone' };
+
+class RedeemAborted extends Error {
+  constructor(readonly reason: Exclude<RedeemConnectTokenResult, { ok: true }>['reason']) {
+    super(reason);
+  }
+}
+
+/**
+ * Uses a token, all or nothing, in one transaction: claim it (only one caller
+ * can: the claim is a conditional update), then create the account and its first
+ * source (top level), attach a source (account level) or re-authorise the source
+ * (source level), and record what it produced.
+ */
+export async function redeemConnectToken(
+  db: Db,
+  token: string,
+  input: RedeemConnectTokenInput,
+  now: Date,
+): Promise<RedeemConnectTokenResult> {
+  try {
+    return await db.$transaction(async (tx) => {
+      const claimed = await tx.connectToken.updateMany({
+        where: { id: token, usedAt: null, expiresAt: { gt: now } },
+        data: { usedAt: now },
+      });
+      if (claimed.count === 0) throw new RedeemAborted(await whyUnusable(tx, token, now));
+
+      const row = await tx.connectToken.findUniqueOrThrow({ where: { id: token } });
+      const options: SourceOptions = {
+        callbackUrl: row.sourceCallbackUrl,
+        statusCallbackUrl: row.statusCallbackUrl,
+        syncAllFolders: row.sourceSyncAllFolders,
+        syncFolders: row.sourceSyncFolders,
+        syncFlags: row.sourceSyncFlags,
+        rawFileList: row.sourceRawFileList,
+        expungeOnDeletedFlag: row.sourceExpungeOnDeletedFlag,
+      };
+
+      let accountId: string;
+      let source: { id: string; label: string };
+      if (row.targetSourceId && row.targetAccountId) {
+        accountId = row.targetAccountId;
+        const updated = await tx.source.updateMany({
+          where: { id: row.targetSourceId, accountId },
+          data: {
+            server: input.mailbox.server.toLowerCase(),
+            port: input.mailbox.port,
+            tlsMode: input.mailbox.tlsMode,
+            username: input.mailbox.username,
+            authenticationType: input.mailbox.authenticationType,
+            credentialCiphertext: encryptSecret(input.mailbox.secret),
+            status: 'OK',
+            statusMessage: '',
+          },
+        });
+        if (updated.count === 0) throw new RedeemAborted('target_gone');
+        const label = (await tx.source.findUniqueOrThrow({ where: { id: row.targetSourceId } })).label;
+        source = { id: row.targetSourceId, label };
+      } else if (row.targetAccountId) {
+        accountId = row.targetAccountId;
+        const existing = await tx.source.findFirst({
+          where: {
+            accountId,
+            server: input.mailbox.server.toLowerCase(),
+            username: input.mailbox.username,
+          },
+          select: { id: true },
+        });
+        if (existing) throw new RedeemAborted('mailbox_already_attached');
+        source = await insertSource(tx, accountId, input.mailbox, options);
+        await refreshAccountEmailAddresses(tx, accountId);
+      } else {
+        accountId = newAccountId();
+        await tx.account.create({
+          data: {
+            id: accountId,
+            developerId: row.developerId,
+            username: newAccountUsername(input.mailbox.email),
+            firstName: row.firstName || input.firstName?.trim() || '',
+            lastName: row.lastName || input.lastName?.trim() || '',
+            emailAddresses: [input.mailbox.email.toLowerCase()],
+            createdAt: now,
+          },
+        });
+        source = await insertSource(tx, accountId, input.mailbox, options);
+      }
+
+      await tx.connectToken.update({ where: { id: token }, data: { accountId, sourceId: source.id } });
+      return {
+        ok: true as const,
+        accountId,
+        sourceId: source.id,
+        sourceLabel: source.label,
+        callbackUrl: row.callbackUrl,
+      };
+    });
+  } catch (error) {
+    if (error instanceof RedeemAborted) return { ok: false, reason: error.reason };
+    // Two different tokens attaching the same mailbox at once: the unique index decides.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      return { ok: false, reason: 'mailbox_already_attached' };
+    }
+    throw error;
+  }
+}
+
+async function whyUnusable(tx: Prisma.TransactionClient, token: string, now: Date) {
+  const row = await tx.connectToken.findUnique({ where: { id: token }, select: { usedAt: true, expiresAt: true } });
+  if (!row) return 'not_found' as const;
+  if (row.usedAt) return 'already_used' as const;
+  return row.expiresAt <= now ? ('expired' as const) : ('not_found' as const);
+}
+
+/** Deletes unused tokens past their expiry; run on a schedule. Returns how many went. */
+export async function purgeExpiredConnectTokens(db: Db, now: Date): Promise<number> {
+  const { count } = await db.connectToken.deleteMany({ where: { usedAt: null, expiresAt: { lte: now } } });
+  return count;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { accountJson } from '@/lib/accounts/schema';
+import { browserCallbackUrl, flag, optionalHttpUrl, optionalText, pagination } from '@/lib/validation/fields';
+
+/**
+ * Connect token inputs (spec §5–§7). Shared by the API routes, the dashboard
+ * form and the OpenAPI document; no Prisma here.
+ */
+
+/** Context.IO's sentinel for "do not show this field" (stored empty). */
+export const HIDDEN_NAME = '*hidden*';
+
+/** An unused token expires (answers 404) and is purged this long after creation. */
+export const CONNECT_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** A full address, or only `@domain` to pre-select the provider and ask for the local part. */
+const tokenEmail = z.preprocess(
+  (value) => (value === '' || value === null ? undefined : value),
+  z
+    .string({ error: 'expected an email address or @domain' })
+    .trim()
+    .toLowerCase()
+    .max(254, 'expected at most 254 characters')
+    .refine(
+      (value) => z.email().safeParse(value).success || z.email().safeParse(`x${value}`).success,
+      'expected an email address such as jane@example.com, or @example.com to ask for the rest',
+    )
+    .optional(),
+);
+
+const name = optionalText(100);
+
+/** POST /2.0/connect_tokens and /2.0/accounts/:id/connect_tokens. */
+export const createConnectTokenInput = z.object({
+  callback_url: browserCallbackUrl.meta({
+    description:
+      'Where the browser is sent (GET) when the mailbox is connected, with contextio_token=<token> added to the query.',
+  }),
+  email: tokenEmail.meta({
+    description: 'The mailbox to connect: skips the first step. Only @domain pre-selects the provider.',
+  }),
+  first_name: name.meta({ description: "The account holder's first name; *hidden* hides the field." }),
+  last_name: name.meta({ description: "The account holder's last name; *hidden* hides the field." }),
+  source_callback_url: optionalHttpUrl.meta({ description: "POSTed to when the source's initial sync completes." }),
+  status_callback_url: optionalHttpUrl.meta({ description: "POSTed to when the source's connection status changes." }),
+  source_sync_all_folders: flag.meta({ description: '1: keep Trash, Drafts, Junk and similar folders in the sync.' }),
+  source_sync_folders: optionalText(1000).meta({
+    description: 'Comma list of special folders to sync despite the default filter, e.g. All,Trash.',
+  }),
+  source_sync_flags: flag.meta({ description: '1: sync the \\Seen and \\Flagged flags.' }),
+  source_raw_file_list: flag.meta({ description: '1: list every attachment, signature images included.' }),
+  source_expunge_on_deleted_flag: flag.meta({ description: '1: hide messages flagged \\Deleted.' }),
+});
+export type CreateConnectTokenInput = z.output<typeof createConnectTokenInput>;
+
+/** POST /2.0/accounts/:id/sources/:label/connect_tokens: only the callback (spec §7). */
+export const createReconnectTokenInput = createConnectTokenInput.pick({ callback_url: true });
+export type CreateReconnectTokenInput = z.output<typeof createReconnectTokenInput>;
+
+/** Connect-token lists take no parameters in the clients; limit/offset are accepted anyway. */
+export const listConnectTokensInput = z.object(pagination(1000, 1000));
+export type ListConnectTokensInput = z.output<typeof listConnectTokensInput>;
+
+export const connectTokenParam = z
+  .string()
+  .regex(/^[0-9a-z]{16}$/, 'expected a 16-character connect token')
+  .meta({ description: 'The connect token, 16 lowercase base-36 characters.' });
+
+/** Where a token leads when used. */
+export type ConnectTokenLevel =
+  | { kind: 'account' }
+  | { kind: 'source-on-account'; accountId: string }
+  | { kind: 'reconnect-source'; accountId: string; sourceId: string };
+
+/** A connect token as the API returns it (spec §5). */
+export const connectTokenJson = z
+  .object({
+    token: z.string(),
+    email: z.string(),
+    created: z.number().int().meta({ description: 'Unix seconds' }),
+    used: z.number().int().meta({ description: 'Unix seconds; 0 while unused' }),
+    expires: z.union([z.number().int(), z.literal(false)]).meta({ description: 'Unix seconds; false once used' }),
+    callback_url: z.string(),
+    first_name: z.string(),
+    last_name: z.string(),
+    account: z.union([accountJson, z.object({}).strict()]).meta({ description: '{} until the token is used' }),
+    server_label: z.string(),
+    source_callback_url: z.string(),
+    status_callback_url: z.string(),
+    source_sync_all_folders: z.boolean(),
+    source_sync_folders: z.string(),
+    source_sync_flags: z.boolean(),
+    source_raw_file_list: z.boolean(),
+    source_expunge_on_deleted_flag: z.boolean(),
+    resource_url: z.string(),
+    browser_redirect_url: z.string(),
+  })
+  .meta({ id: 'ConnectToken' });
+
+export const connectTokenCreatedJson = z.object({
+  success: z.literal(true),
+  token: z.string(),
+  resource_url: z.string(),
+  browser_redirect_url: z.string(),
+});

@@ -1,0 +1,53 @@
+import { decryptSecret } from '@/lib/crypto/secrets';
+import type { Db } from '@/lib/db/client';
+
+export interface ConsumerCredentials {
+  developerId: string;
+  consumerKey: string;
+  consumerSecret: string;
+}
+
+/**
+ * Every API request needs its key's secret; reading and decrypting it each time
+ * costs about a millisecond. Keep it briefly: a revoked key stops working in this
+ * process at once (revokeCachedCredentials) and on other instances within the TTL.
+ */
+export const CREDENTIALS_CACHE_TTL_MS = 30_000;
+const CREDENTIALS_CACHE_MAX = 1000;
+
+const globalForCache = globalThis as unknown as {
+  __mailportCredentials?: Map<string, { value: ConsumerCredentials | null; expiresAt: number }>;
+};
+globalForCache.__mailportCredentials ??= new Map();
+const cache = globalForCache.__mailportCredentials;
+
+export function forgetCachedCredentials(consumerKey?: string): void {
+  if (consumerKey === undefined) cache.clear();
+  else cache.delete(consumerKey);
+}
+
+/** The active key's secret, decrypted for OAuth signature checks only; null for unknown or revoked keys. */
+export async function findConsumerCredentials(
+  db: Db,
+  consumerKey: string,
+  now = Date.now(),
+): Promise<ConsumerCredentials | null> {
+  const cached = cache.get(consumerKey);
+  if (cached && cached.expiresAt > now) return cached.value;
+  const row = await db.apiKey.findUnique({
+    where: { consumerKey },
+    select: { developerId: true, secretCiphertext: true, revokedAt: true },
+  });
+  const value =
+    !row || row.revokedAt
+      ? null
+      : { developerId: row.developerId, consumerKey, consumerSecret: decryptSecret(row.secretCiphertext) };
+  // Unknown keys are not cached: a key created a moment ago on another instance must work at once.
+  if (value) {
+    if (cache.size >= CREDENTIALS_CACHE_MAX) cache.delete(cache.keys().next().value ?? '');
+    cache.set(consumerKey, { value, expiresAt: now + CREDENTIALS_CACHE_TTL_MS });
+  } else {
+    cache.delete(consumerKey);
+  }
+  return value;
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Every setting is parsed with zod once;
+ * a wrong value stops start-up with one message naming the variable.
+ */
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value.trim()));
+
+const flag = optionalString.pipe(z.enum(['0', '1', 'true', 'false'], { error: 'expected 0 or 1' }).optional());
+
+const envSchema = z.object({
+  PORT: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a port number' })
+      .int('expected a whole port number')
+      .min(1, 'expected a port between 1 and 65535')
+      .max(65535, 'expected a port between 1 and 65535')
+      .default(3000),
+  ),
+  DATABASE_URL: optionalString.pipe(
+    z
+      .url({
+        protocol: /^postgres(ql)?$/,
+        error: 'expected a PostgreSQL URL such as postgresql://user:password@host:5432/mailport',
+      })
+      .optional(),
+  ),
+  MAILPORT_PUBLIC_URL: optionalString.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL such as https://mail.example.com' })
+      .refine((value) => !/[?#]/.test(value), 'expected a base URL without a query or fragment')
+      .optional(),
+  ),
+  MAILPORT_DATA_DIR: optionalString,
+  MAILPORT_MASTER_KEY: optionalString,
+  MAILPORT_DB_POOL_SIZE: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number' })
+      .int()
+      .min(1)
+      .max(500, 'expected at most 500')
+      .default(20),
+  ),
+  MAILPORT_ALLOW_PRIVATE_HOSTS: flag,
+  MAILPORT_TEST_HOOKS: flag,
+});
+
+export type DatabaseConfig =
+  | { kind: 'embedded'; dataDir: string }
+  | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface AppConfig {
+  port: number;
+  /** Base URL the clients use: builds resource URLs and the OAuth signature base string. */
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  masterKey: Buffer;
+  allowPrivateHosts: boolean;
+  /** Test-only admin hooks: a movable domain clock and token redemption without IMAP. Never in production. */
+  testHooks: boolean;
+}
+
+const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
+
+/** Accepts 64 hex characters or base64 of exactly 32 bytes. */
+export function parseMasterKey(raw: string, source: string): Buffer {
+  const text = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const bytes = Buffer.from(text, 'base64');
+    if (bytes.length === 32) return bytes;
+  }
+  throw new ConfigError(`${source}: ${MASTER_KEY_HELP}`);
+}
+
+/** Embedded mode keeps a generated key beside the data so a newcomer configures nothing. */
+function loadOrCreateEmbeddedMasterKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'master.key');
+  if (existsSync(file)) return parseMasterKey(readFileSync(file, 'utf8'), `MAILPORT_MASTER_KEY (from ${file})`);
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return key;
+}
+
+function parseEnv(env: Record<string, string | undefined>) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${variable}: ${issue?.message ?? 'invalid value'}`);
+  }
+  return parsed.data;
+}
+
+function databaseFrom(values: ReturnType<typeof parseEnv>): { dataDir: string; database: DatabaseConfig } {
+  const dataDir = path.resolve(/*turbopackIgnore: true*/ values.MAILPORT_DATA_DIR ?? './data');
+  const database: DatabaseConfig = values.DATABASE_URL
+    ? { kind: 'postgres', url: values.DATABASE_URL, poolSize: values.MAILPORT_DB_POOL_SIZE }
+    : { kind: 'embedded', dataDir };
+  return { dataDir, database };
+}
+
+/** Only the database settings: migrations need no master key. */
+export function parseDatabaseConfig(env: Record<string, string | undefined>): DatabaseConfig {
+  return databaseFrom(parseEnv(env)).database;
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfig {
+  const values = parseEnv(env);
+  const { dataDir, database } = databaseFrom(values);
+
+  let masterKey: Buffer;
+  if (values.MAILPORT_MASTER_KEY) {
+    masterKey = parseMasterKey(values.MAILPORT_MASTER_KEY, 'Invalid configuration: MAILPORT_MASTER_KEY');
+  } else if (database.kind === 'postgres') {
+    throw new ConfigError(
+      `Invalid configuration: MAILPORT_MASTER_KEY is required with DATABASE_URL (every instance must share it); ${MASTER_KEY_HELP}`,
+    );
+  } else {
+    masterKey = loadOrCreateEmbeddedMasterKey(dataDir);
+  }
+
+  const publicUrl = (values.MAILPORT_PUBLIC_URL ?? `http://localhost:${values.PORT}`).replace(/\/+$/, '');
+  const allowPrivateHosts =
+    values.MAILPORT_ALLOW_PRIVATE_HOSTS === '1' || values.MAILPORT_ALLOW_PRIVATE_HOSTS === 'true';
+  const testHooks = values.MAILPORT_TEST_HOOKS === '1' || values.MAILPORT_TEST_HOOKS === 'true';
+  return { port: values.PORT, publicUrl, dataDir, database, masterKey, allowPrivateHosts, testHooks };
+}
+
+const globalForConfig = globalThis as unknown as { __mailportConfig?: AppConfig };
+
+/** The process's configuration, parsed on first use. */
+export function getConfig(): AppConfig {
+  globalForConfig.__mailportConfig ??= parseConfig(process.env);
+  return globalForConfig.__mailportConfig;
+}
+
+/** For tests that change the environment between cases. */
+export function resetConfigForTests(): void {
+  globalForConfig.__mailportConfig = undefined;
+}

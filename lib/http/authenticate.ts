@@ -1,0 +1,61 @@
+import type { Db } from '@/lib/db/client';
+import { findConsumerCredentials } from '@/lib/developers/data';
+import { recordNonce } from '@/lib/developers/mutations';
+import { getConfig } from '@/lib/env';
+import { unauthorized } from './errors';
+import { type IncomingRequestForSignature, readOAuthParams, verifyOAuthSignature } from './oauth';
+
+/**
+ * Two-legged OAuth 1.0a for one request: signature, timestamp window, and a
+ * nonce recorded in the shared database so a replay fails on every instance.
+ */
+export async function authenticateRequest(
+  db: Db,
+  request: Request,
+  formBody: string | null,
+  now: Date,
+): Promise<{ developerId: string }> {
+  const url = new URL(request.url);
+  const rawPath = request.url.slice(request.url.indexOf(url.host) + url.host.length).split('?')[0] ?? url.pathname;
+  const signed: IncomingRequestForSignature = {
+    method: request.method,
+    publicBaseUrl: getConfig().publicUrl,
+    rawPath,
+    rawQuery: url.search.replace(/^\?/, ''),
+    authorizationHeader: request.headers.get('authorization'),
+    formBody,
+  };
+  const read = readOAuthParams(signed);
+  if (!read.ok) throw unauthorized(read.reason);
+
+  const credentials = await findConsumerCredentials(db, read.params.oauth_consumer_key);
+  if (!credentials) throw unauthorized('unknown or revoked oauth_consumer_key');
+
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  let check = verifyOAuthSignature(signed, read.params, credentials.consumerSecret, nowSeconds);
+  const requestOrigin = originFromHeaders(request);
+  if (!check.ok && requestOrigin && requestOrigin !== signed.publicBaseUrl) {
+    // A client that signed the address it actually called (say 127.0.0.1 instead of
+    // MAILPORT_PUBLIC_URL's host) is still proven by the secret; accept that base too.
+    check = verifyOAuthSignature(
+      { ...signed, publicBaseUrl: requestOrigin },
+      read.params,
+      credentials.consumerSecret,
+      nowSeconds,
+    );
+  }
+  if (!check.ok) throw unauthorized(check.reason);
+
+  if (!(await recordNonce(db, credentials.consumerKey, check.nonce, now))) {
+    throw unauthorized('oauth_nonce has already been used: every request needs a fresh nonce');
+  }
+  return { developerId: credentials.developerId };
+}
+
+function originFromHeaders(request: Request): string | null {
+  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
+  if (!host) return null;
+  const proto =
+    request.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() ?? new URL(request.url).protocol.replace(':', '');
+  return `${proto}://${host}`;
+}

@@ -1,0 +1,90 @@
+import { ApiError } from './errors';
+
+/** Larger bodies are refused before they are buffered: no API call needs more. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ParsedRequest {
+  /** Raw urlencoded body, kept for the OAuth base string; null for other body types. */
+  formBody: string | null;
+  /** Query and body parameters merged (body wins); a repeated name keeps its first value. */
+  input: Record<string, unknown>;
+}
+
+async function readBodyLimited(request: Request): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+const tooLarge = () => new ApiError('payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
+
+function firstValues(entries: Iterable<[string, unknown]>, into: Record<string, unknown>): void {
+  for (const [name, value] of entries) {
+    if (!(name in into)) into[name] = value;
+  }
+}
+
+/** Context.IO clients send urlencoded (most), multipart (PHP) and JSON bodies; all are accepted. */
+export async function parseRequest(request: Request): Promise<ParsedRequest> {
+  const url = new URL(request.url);
+  const bodyInput: Record<string, unknown> = {};
+  let formBody: string | null = null;
+
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    const bytes = await readBodyLimited(request);
+    const contentType = (request.headers.get('content-type') ?? '').toLowerCase();
+    const mediaType = contentType.split(';')[0]?.trim() ?? '';
+    if (bytes.byteLength > 0 || mediaType === 'application/x-www-form-urlencoded') {
+      if (mediaType === 'application/x-www-form-urlencoded' || mediaType === '') {
+        // Python's requests and Ruby's Faraday may omit the type on a form body: treat it as a form.
+        formBody = Buffer.from(bytes).toString('utf8');
+        firstValues(new URLSearchParams(formBody), bodyInput);
+      } else if (mediaType === 'multipart/form-data') {
+        const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } })
+          .formData()
+          .catch(() => {
+            throw new ApiError('bad_request', 'malformed multipart/form-data body');
+          });
+        const fields: Array<[string, unknown]> = [];
+        form.forEach((value, name) => {
+          if (typeof value === 'string') fields.push([name, value]);
+        });
+        firstValues(fields, bodyInput);
+      } else if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+        } catch {
+          throw new ApiError('bad_request', 'malformed JSON body');
+        }
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          throw new ApiError('bad_request', 'expected a JSON object as the request body');
+        }
+        firstValues(Object.entries(parsed), bodyInput);
+      } else {
+        throw new ApiError(
+          'unsupported_media_type',
+          `unsupported Content-Type ${mediaType}: send application/x-www-form-urlencoded, multipart/form-data or application/json`,
+        );
+      }
+    }
+  }
+
+  const input: Record<string, unknown> = { ...bodyInput };
+  firstValues(url.searchParams, input);
+  return { formBody, input };
+}

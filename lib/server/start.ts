@@ -1,0 +1,102 @@
+import { currentTime } from '@/lib/clock';
+import type { Db } from '@/lib/db/client';
+import { closeDb, DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
+import { ensureFirstDeveloper } from '@/lib/developers/mutations';
+import { ConfigError, getConfig } from '@/lib/env';
+import { MAINTENANCE_INTERVAL_MS, runMaintenance } from '@/lib/jobs/maintenance';
+import { publishAdminChannel } from './admin-channel';
+
+/**
+ * Runs once when the Next.js server process starts (instrumentation hook):
+ * configuration, database, migrations (embedded), first-start credentials.
+ * Any known failure ends the process with one plain message, not a stack trace.
+ */
+export async function startServer(): Promise<void> {
+  try {
+    const config = getConfig();
+    const db = await getDb();
+    if (config.database.kind === 'postgres') {
+      const pending = await findPendingMigrations(db);
+      if (pending.length > 0) {
+        console.error(
+          `Mailport cannot start: the database in DATABASE_URL lacks ${pending.length} migration(s) (${pending.join(', ')}). Run: npm run db:migrate`,
+        );
+        process.exit(1);
+      }
+    }
+    publishAdminChannel(config.dataDir, config.port);
+    scheduleMaintenance(db);
+    if (config.database.kind === 'embedded') {
+      const created = await ensureFirstDeveloper(db);
+      if (created) printFirstStartBanner(created, config.publicUrl);
+    }
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        // Close PGlite cleanly so its files are consistent, then leave.
+        void closeDb().finally(() => process.exit(0));
+      });
+    }
+    console.log(`Mailport ready on ${config.publicUrl} (${describeDatabase()})`);
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof DatabaseBusyError) {
+      console.error(`Mailport cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    console.error(`Mailport cannot start: ${describeStartupError(error)}`);
+    process.exit(1);
+  }
+}
+
+function describeDatabase(): string {
+  const { database } = getConfig();
+  return database.kind === 'embedded' ? `embedded PostgreSQL in ${database.dataDir}` : 'PostgreSQL';
+}
+
+/** Connection failures are the common case on PostgreSQL: name the setting to check. */
+export function describeStartupError(error: unknown): string {
+  const details = error as {
+    code?: string;
+    meta?: { driverAdapterError?: { cause?: { kind?: string; host?: string; port?: number } } };
+  } | null;
+  const cause = details?.meta?.driverAdapterError?.cause;
+  const where = cause?.host ? ` at ${cause.host}${cause.port ? `:${cause.port}` : ''}` : '';
+  switch (cause?.kind) {
+    case 'DatabaseNotReachable':
+      return `could not connect to the database in DATABASE_URL (ECONNREFUSED: nothing answered${where})`;
+    case 'DatabaseDoesNotExist':
+      return 'could not connect to the database in DATABASE_URL (the database it names does not exist)';
+    case 'AuthenticationFailed':
+      return 'could not connect to the database in DATABASE_URL (the server refused its user or password)';
+    case 'TlsConnectionError':
+      return 'could not connect to the database in DATABASE_URL (TLS failed; check sslmode)';
+  }
+  const code = details?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === '28P01' || code === '3D000') {
+    return `could not connect to the database in DATABASE_URL (${code}: ${message.split('\n')[0]})`;
+  }
+  return message.trim().split('\n')[0] || (cause?.kind ? `database error: ${cause.kind}` : 'unknown error');
+}
+
+function printFirstStartBanner(credentials: { developerId: string; key: string; secret: string }, publicUrl: string) {
+  const lines = [
+    '',
+    'Mailport first start: created a developer and an API key (shown once).',
+    `  consumer key:    ${credentials.key}`,
+    `  consumer secret: ${credentials.secret}`,
+    `  API base URL:    ${publicUrl}/2.0/`,
+    'Create more with: npm run keys:create -- --email you@example.com --app-name "Your App"',
+    '',
+  ];
+  console.log(lines.join('\n'));
+}
+
+/** Until the job queue exists, housekeeping runs on a timer in each instance (it is idempotent). */
+function scheduleMaintenance(db: Db): void {
+  const timer = setInterval(() => {
+    runMaintenance(db, currentTime()).catch((error: unknown) => {
+      console.error(`maintenance failed: ${describeStartupError(error)}`);
+    });
+  }, MAINTENANCE_INTERVAL_MS);
+  timer.unref();
+}

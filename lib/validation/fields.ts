@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * Field schemas shared by the API, the dashboard forms and the OpenAPI document.
+ * Context.IO clients send flags as 0/1, "0"/"1" or true/false, and Python sends
+ * empty strings for unset fields, so "" means "not given" throughout.
+ */
+
+const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+
+/** 0/1 in any of the spellings the old clients use; output as a boolean. */
+export const flag = z
+  .preprocess((value) => {
+    const given = blankToUndefined(value);
+    if (given === undefined) return undefined;
+    if (given === true || given === 1 || given === '1' || given === 'true') return true;
+    if (given === false || given === 0 || given === '0' || given === 'false') return false;
+    return given;
+  }, z.boolean({ error: 'expected 0 or 1' }).optional())
+  // On the wire a flag is 0 or 1 (also "0"/"1" or true/false); the OpenAPI document says so.
+  .meta({ type: 'integer', enum: [0, 1] } as Record<string, unknown>);
+
+/** Free text with a length limit; "" counts as not given. */
+export const optionalText = (maxLength: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: 'expected a string' })
+      .trim()
+      .max(maxLength, `expected at most ${maxLength} characters`)
+      .optional(),
+  );
+
+/** Schemes that would run code in the end user's browser or read local data. */
+const FORBIDDEN_SCHEMES = new Set(['javascript', 'data', 'vbscript', 'file', 'blob', 'about', 'filesystem']);
+const MAX_URL_LENGTH = 2048;
+
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20 || value.charCodeAt(i) === 0x7f) return true;
+  return false;
+}
+
+function parseAbsoluteUrl(value: string): URL | null {
+  if (value.length > MAX_URL_LENGTH || /\s/.test(value) || hasControlCharacter(value)) return null;
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** An absolute http(s) URL with a host: where Mailport's servers POST callbacks. */
+export const httpUrl = z
+  .string({ error: 'expected an absolute http or https URL' })
+  .trim()
+  .refine((value) => {
+    const url = parseAbsoluteUrl(value);
+    return !!url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  }, 'expected an absolute http or https URL');
+
+/**
+ * Where the end user's browser returns: http(s), or a custom scheme such as
+ * `myapp://connected` as mobile apps used, but never one that runs code.
+ */
+export const browserCallbackUrl = z
+  .string({ error: 'expected an absolute URL' })
+  .trim()
+  .refine((value) => {
+    const url = parseAbsoluteUrl(value);
+    if (!url) return false;
+    const scheme = url.protocol.slice(0, -1).toLowerCase();
+    if (FORBIDDEN_SCHEMES.has(scheme)) return false;
+    if (scheme === 'http' || scheme === 'https') return url.hostname !== '';
+    return /^[a-z][a-z0-9+.-]*$/.test(scheme);
+  }, 'expected an absolute http or https URL, or an app URL such as myapp://callback (javascript:, data: and file: are refused)');
+
+export const optionalHttpUrl = z.preprocess(blankToUndefined, httpUrl.optional());
+
+/** Zero-based offset and a bounded limit, as in Context.IO's list endpoints. */
+export const pagination = (defaultLimit: number, maxLimit: number) => ({
+  limit: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: `expected a number between 1 and ${maxLimit}` })
+      .int(`expected a whole number between 1 and ${maxLimit}`)
+      .min(1, `expected a number between 1 and ${maxLimit}`)
+      .max(maxLimit, `expected a number between 1 and ${maxLimit}`)
+      .default(defaultLimit),
+  ),
+  offset: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'expected a whole number of at least 0' })
+      .int('expected a whole number of at least 0')
+      .min(0, 'expected a whole number of at least 0')
+      .default(0),
+  ),
+});

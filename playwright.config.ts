@@ -1,0 +1,46 @@
+import { defineConfig, devices } from '@playwright/test';
+import { testServers as servers } from './e2e/fixtures/servers';
+
+/**
+ * e2e runs against the production build (`next build` first, see scripts/test-all.sh):
+ * one server on embedded PGlite, and one on PostgreSQL when MAILPORT_TEST_DATABASE_URL is set.
+ */
+const chromium = {
+  ...devices['Desktop Chrome'],
+  launchOptions: {
+    executablePath: process.env.MAILPORT_CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  },
+};
+
+export default defineConfig({
+  testDir: './e2e',
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  timeout: 30_000,
+  use: { trace: 'retain-on-failure' },
+  projects: servers.map((server) => ({
+    name: server.name,
+    use: { ...chromium, baseURL: `http://localhost:${server.port}` },
+  })),
+  webServer: servers.map((server) => ({
+    command: server.command,
+    url: `http://localhost:${server.port}/healthz`,
+    env: server.env,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+  })),
+});

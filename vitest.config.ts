@@ -1,0 +1,20 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
+  test: {
+    include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
+    environment: 'node',
+    env: {
+      // Tests never touch ./data: a fixed test key and a throwaway data directory.
+      MAILPORT_MASTER_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
+      MAILPORT_DATA_DIR: path.join(os.tmpdir(), `mailport-vitest-${process.pid}`),
+    },
+    // Database integration tests open PGlite/PostgreSQL; files run in parallel, tests inside a file in order.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
