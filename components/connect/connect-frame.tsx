@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
 
+export { ErrorSummary } from './error-summary';
+
 /** The frame of every connect page: who is asking and what they get. */
 export function ConnectFrame({
   appName,
@@ -27,22 +29,6 @@ export function ConnectFrame({
         )}
         <div className="mt-6">{children}</div>
       </main>
-    </div>
-  );
-}
-
-export function ErrorSummary({ message }: { message: string }) {
-  return (
-    <div
-      id="form-error"
-      role="alert"
-      tabIndex={-1}
-      // Focus moves to the error, with or without JavaScript, so screen readers hear it first.
-      // biome-ignore lint/a11y/noAutofocus: moving focus to the error summary is the accessible pattern here.
-      autoFocus
-      className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 focus:outline focus:outline-2 focus:outline-red-700"
-    >
-      {message}
     </div>
   );
 }

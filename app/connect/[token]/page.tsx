@@ -166,10 +166,11 @@ function IdentityForm({
 }) {
   const domainOnly = row.email.startsWith('@') ? row.email : '';
   const flow = row.flow;
+  const renderKey = Date.now(); // a repeated error remounts, so it is focused again
   return (
     <form action={action} noValidate={false} className="space-y-5">
-      {error && 'field' in error && <ErrorSummary message={error.message} />}
-      {error && 'code' in error && <ErrorSummary message={signInErrorMessage(error.code, '')} />}
+      {error && 'field' in error && <ErrorSummary key={renderKey} message={error.message} />}
+      {error && 'code' in error && <ErrorSummary key={renderKey} message={signInErrorMessage(error.code, '')} />}
       <input type="hidden" name="csrf" value={csrf} />
       {domainOnly ? (
         <div>
@@ -268,10 +269,13 @@ function SignInForm({
   const note = APP_PASSWORD_NOTES[flow.provider];
   const settingsError = !!error && 'code' in error && error.code !== 'auth_failed' && error.code !== 'rate_limited';
   const fieldInAdvanced = !!error && 'field' in error && error.field !== 'password';
+  const renderKey = Date.now(); // a repeated error remounts, so it is focused again
   return (
     <form action={action} className="space-y-5">
-      {error && 'code' in error && <ErrorSummary message={signInErrorMessage(error.code, flow.server)} />}
-      {error && 'field' in error && <ErrorSummary message={error.message} />}
+      {error && 'code' in error && (
+        <ErrorSummary key={renderKey} message={signInErrorMessage(error.code, flow.server)} />
+      )}
+      {error && 'field' in error && <ErrorSummary key={renderKey} message={error.message} />}
       <input type="hidden" name="csrf" value={csrf} />
       <p className="text-slate-800">
         Signing in to <span className="font-semibold break-all">{flow.email}</span>
