@@ -55,7 +55,7 @@ const errorSummary = (page: Page) => page.locator('#form-error[role="alert"]');
 async function openAdvancedSettings(page: Page) {
   const details = page.locator('details').filter({ has: page.getByText('Advanced settings') });
   if (!(await details.evaluate((element) => (element as HTMLDetailsElement).open))) {
-    await openAdvancedSettings(page);
+    await page.getByText('Advanced settings').click();
   }
   await expect(page.getByLabel('IMAP server')).toBeVisible();
 }
@@ -277,4 +277,18 @@ test('fits a phone, with no accessibility violations on any step', async ({ brow
   await expect(errorSummary(page)).toBeVisible();
   await fits('error');
   await context.close();
+});
+
+test('known providers: Gmail asks for an app password, Proton Mail is explained', async ({ page, api }) => {
+  const gmail = await createToken(api, { email: 'someone@gmail.com' });
+  await page.goto(gmail.browser_redirect_url);
+  await expect(page.getByText('Gmail: before you sign in')).toBeVisible();
+  await expect(page.getByLabel('App password')).toBeVisible();
+  await openAdvancedSettings(page);
+  await expect(page.getByLabel('IMAP server')).toHaveValue('imap.gmail.com');
+  await expect(page.getByLabel('Port')).toHaveValue('993');
+
+  const proton = await createToken(api, { email: 'someone@proton.me' });
+  await page.goto(proton.browser_redirect_url);
+  await expect(page.getByText('Proton Mail cannot be connected with a password')).toBeVisible();
 });

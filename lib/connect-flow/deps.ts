@@ -9,7 +9,8 @@ export function defaultConnectFlowDeps(): ConnectFlowDeps {
   return {
     discover: async (email) => {
       const result = await discoverImapSettings(email);
-      return result.found ? { found: true, settings: result.settings } : { found: false };
+      if (result.found) return { found: true, settings: result.settings };
+      return result.unsupported ? { found: false, provider: result.unsupported.provider } : { found: false };
     },
     verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
   };

@@ -18,7 +18,8 @@ export interface ConnectFlowDeps {
           source: string;
         };
       }
-    | { found: false }
+    // A known provider without IMAP we can reach (Proton, Tuta): the page explains why.
+    | { found: false; provider?: string }
   >;
   verify(login: {
     server: string;
@@ -59,7 +60,7 @@ export async function openConnectFlow(db: Db, row: ConnectPageRow, deps: Connect
 }
 
 async function applyDiscovery(db: Db, tokenId: string, email: string, deps: ConnectFlowDeps, now: Date) {
-  const discovered = await deps.discover(email).catch(() => ({ found: false as const }));
+  const discovered = await deps.discover(email).catch(() => ({ found: false as const, provider: undefined }));
   const settings = discovered.found
     ? discovered.settings
     : // Nothing found: a sensible guess the end user can correct under "advanced settings".
@@ -68,6 +69,7 @@ async function applyDiscovery(db: Db, tokenId: string, email: string, deps: Conn
         port: 993,
         tlsMode: 'TLS' as const,
         username: email,
+        provider: discovered.provider,
         source: 'guess',
       };
   await db.connectFlow.update({
@@ -77,7 +79,7 @@ async function applyDiscovery(db: Db, tokenId: string, email: string, deps: Conn
       port: settings.port,
       tlsMode: settings.tlsMode,
       username: settings.username,
-      provider: 'provider' in settings ? (settings.provider ?? '') : '',
+      provider: settings.provider ?? '',
       settingsSource: settings.source,
       settingsFoundAt: now,
     },

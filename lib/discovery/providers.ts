@@ -313,6 +313,11 @@ export const PROVIDERS: readonly Provider[] = [
   },
 ];
 
+/** The provider a connect flow remembered by key (the first entry: Gmail before Google Workspace). */
+export function findProviderByKey(key: string): Provider | undefined {
+  return key ? PROVIDERS.find((provider) => provider.key === key) : undefined;
+}
+
 export function findProviderByDomain(domain: string): Provider | undefined {
   const name = domain.toLowerCase();
   return PROVIDERS.find((provider) => provider.domains.includes(name));

@@ -1,13 +1,13 @@
 import type { Metadata } from 'next';
 import { ConnectFrame, ErrorSummary, inputClass, labelClass } from '@/components/connect/connect-frame';
 import { signInErrorMessage } from '@/components/connect/messages';
-import { APP_PASSWORD_NOTES } from '@/components/connect/provider-notes';
 import { SubmitButton } from '@/components/connect/submit-button';
 import { currentTime } from '@/lib/clock';
 import { type ConnectPageRow, isFullEmail, loadConnectPage } from '@/lib/connect-flow/data';
 import { defaultConnectFlowDeps } from '@/lib/connect-flow/deps';
 import { openConnectFlow, partnerReturnUrl } from '@/lib/connect-flow/mutations';
 import { getDb } from '@/lib/db/client';
+import { findProviderByKey } from '@/lib/discovery/providers';
 import { csrfTokenFor } from '@/lib/http/csrf';
 import { submitIdentity, submitSignIn } from './actions';
 
@@ -266,7 +266,8 @@ function SignInForm({
 }) {
   const flow = row.flow;
   if (!flow) return null;
-  const note = APP_PASSWORD_NOTES[flow.provider];
+  const provider = findProviderByKey(flow.provider);
+  const needsAppPassword = provider?.appPassword ?? false;
   const settingsError = !!error && 'code' in error && error.code !== 'auth_failed' && error.code !== 'rate_limited';
   const fieldInAdvanced = !!error && 'field' in error && error.field !== 'password';
   const renderKey = Date.now(); // a repeated error remounts, so it is focused again
@@ -288,18 +289,23 @@ function SignInForm({
           </>
         )}
       </p>
-      {note && (
-        <p className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
-          {note.provider} only lets other apps in with an app password. Create one at{' '}
-          <a href={note.url} className="underline" target="_blank" rel="noreferrer noopener">
-            {note.url.replace('https://', '')}
-          </a>{' '}
-          and enter it below instead of your usual password.
-        </p>
+      {provider && provider.notes.length > 0 && (
+        <div className="rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+          <p className="font-semibold">
+            {provider.imap
+              ? `${provider.name}: before you sign in`
+              : `${provider.name} cannot be connected with a password`}
+          </p>
+          <ul className="mt-1 list-disc space-y-1 pl-5">
+            {provider.notes.map((line) => (
+              <li key={line}>{line}</li>
+            ))}
+          </ul>
+        </div>
       )}
       <div>
         <label htmlFor="password" className={labelClass}>
-          {note ? 'App password' : 'Password'}
+          {needsAppPassword ? 'App password' : 'Password'}
         </label>
         <input
           id="password"
