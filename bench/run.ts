@@ -13,6 +13,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import {
+  type ConnectLatency,
+  type FirstLoadJs,
+  measureConnectLatency,
+  measureFirstLoadJs,
+  startBenchDovecot,
+} from './connect';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import { BenchError, buildApp, createApiKey, root, runCleanups, startApp, startPrivatePostgres } from './server';
 
@@ -46,6 +53,14 @@ interface DatabaseReport {
   serverPeakRssMiB: number | null;
   results: Result[];
   skipped: { name: string; reason: string }[];
+  /** The connect flow's sign-in, submit to redirect, against the local Dovecot. */
+  connect?: ConnectLatency;
+  firstLoadJs?: FirstLoadJs;
+}
+
+/** What every database's run shares: the local IMAP server the connect flow signs in to. */
+interface Shared {
+  dovecot: Awaited<ReturnType<typeof startBenchDovecot>>;
 }
 
 function positiveInteger(raw: string, flag: string): number {
@@ -132,10 +147,31 @@ function printTable(report: DatabaseReport): void {
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));
+  const connect = report.connect;
+  if (connect) {
+    console.log(
+      `connect sign-in, submit to redirect (${connect.samples} samples): p50 ${connect.p50.toFixed(0)} ms, p95 ${connect.p95.toFixed(0)} ms` +
+        ` | bare IMAP login p50 ${connect.baselineP50.toFixed(0)} ms, p95 ${connect.baselineP95.toFixed(0)} ms` +
+        ` | ratio ${connect.ratioP50.toFixed(2)}× | target ${connect.target}`,
+    );
+  }
+  const js = report.firstLoadJs;
+  if (js) {
+    console.log(
+      `connect page first-load JS: ${js.gzippedKiB} KiB gzipped (${js.rawKiB} KiB raw, ${js.scripts} scripts)` +
+        ` | framework alone (home page) ${js.frameworkGzippedKiB} KiB | scripts only this page loads: ${js.ownScripts}, ${js.ownGzippedKiB} KiB` +
+        ` | target ${js.target}`,
+    );
+  }
   for (const { name, reason } of report.skipped) console.log(`skipped: ${name} (${reason})`);
 }
 
-async function benchDatabase(label: string, env: Record<string, string>, opts: Options): Promise<DatabaseReport> {
+async function benchDatabase(
+  label: string,
+  env: Record<string, string>,
+  opts: Options,
+  shared: Shared,
+): Promise<DatabaseReport> {
   const chosen = scenarios.filter(
     (scenario) => scenario.baseline || !opts.filter || scenario.name.includes(opts.filter),
   );
@@ -181,7 +217,8 @@ async function benchDatabase(label: string, env: Record<string, string>, opts: O
       ...result,
       ratio: result.requestsPerSecond / baseline.requestsPerSecond,
     }));
-    const report = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    if (!opts.filter || 'connect'.includes(opts.filter)) await benchConnect(report, context, shared);
     printTable(report);
     return report;
   } finally {
@@ -189,10 +226,36 @@ async function benchDatabase(label: string, env: Record<string, string>, opts: O
   }
 }
 
+async function benchConnect(report: DatabaseReport, context: BenchContext, shared: Shared): Promise<void> {
+  const failed = (name: string, error: unknown) =>
+    report.skipped.push({
+      name,
+      reason: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+    });
+  if (!context.credentials) return;
+  console.log(`  ${report.database}: connect flow…`);
+  if ('reason' in shared.dovecot) failed('connect sign-in latency', `no local Dovecot: ${shared.dovecot.reason}`);
+  else {
+    try {
+      report.connect = await measureConnectLatency(context, shared.dovecot);
+    } catch (error) {
+      failed('connect sign-in latency', error);
+    }
+  }
+  try {
+    report.firstLoadJs = await measureFirstLoadJs(context);
+  } catch (error) {
+    failed('connect page first-load JS', error);
+  }
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
   buildApp(opts.build);
-  const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts)];
+  const dovecot = await startBenchDovecot();
+  // The fixture also kills its Dovecot on process exit (Ctrl-C included).
+  const shared: Shared = { dovecot };
+  const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts, shared)];
 
   let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
   let stopPostgres = () => {};
@@ -208,7 +271,7 @@ async function main(): Promise<void> {
         MAILPORT_MASTER_KEY: randomBytes(32).toString('hex'),
         MAILPORT_DB_POOL_SIZE: '32',
       };
-      reports.push(await benchDatabase('postgres', postgresEnv, opts));
+      reports.push(await benchDatabase('postgres', postgresEnv, opts, shared));
     }
   } finally {
     stopPostgres();
@@ -224,6 +287,7 @@ async function main(): Promise<void> {
     report: reports,
   };
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
+  if ('stop' in dovecot) await dovecot.stop();
   console.log(`\nresults written to ${path.relative(root, file)}`);
 }
 

@@ -32,7 +32,7 @@ export interface Scenario<State = unknown> {
   request: (context: BenchContext, state: State) => AutocannonRequest | AutocannonRequest[];
 }
 
-function oauthFor(context: BenchContext): OAuth {
+export function oauthFor(context: BenchContext): OAuth {
   if (!context.credentials) throw new Error('this scenario needs an API key');
   return new OAuth({
     consumer: { key: context.credentials.key, secret: context.credentials.secret },
@@ -64,7 +64,7 @@ function signed(context: BenchContext, method: string, path: string, form?: Reco
 }
 
 /** Signed calls made once, outside the measurement (fixtures). */
-async function call(context: BenchContext, method: string, path: string, form?: Record<string, string>) {
+export async function call(context: BenchContext, method: string, path: string, form?: Record<string, string>) {
   const oauth = oauthFor(context);
   const authorization = oauth.authorize({ url: `${context.baseUrl}${path}`, method, data: form });
   const response = await fetch(`${context.baseUrl}${path}`, {

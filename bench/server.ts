@@ -154,6 +154,8 @@ export async function startApp(label: string, extraEnv: Record<string, string>):
     MAILPORT_PUBLIC_URL: baseUrl,
     MAILPORT_DATA_DIR: dataDir,
     DATABASE_URL: '',
+    // The connect-flow bench signs in to a Dovecot on loopback.
+    MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
     ...extraEnv,
   };
   if (env.DATABASE_URL) {
