@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
+import { createConnectToken } from '@/lib/connect-tokens/mutations';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import { verifyImapLogin } from '@/lib/imap/verify';
+import { loadConnectPage } from './data';
+import { type ConnectFlowDeps, openConnectFlow, signIn } from './mutations';
+import { LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES } from './schema';
+
+/**
+ * The connect flow's domain against a real Dovecot: what the pages call, without
+ * a browser. The e2e suite walks the same paths through Chromium.
+ */
+
+const mailbox = { username: 'flow@mailport.test', password: 'correct horse 7' };
+let dovecot: DovecotServer;
+
+beforeAll(async () => {
+  dovecot = await startDovecot({ users: [mailbox] });
+});
+afterAll(async () => {
+  await dovecot?.stop();
+});
+
+/** Real IMAP logins (counted), and discovery that finds nothing, so no test goes to the network. */
+function realDeps() {
+  const calls = { verify: 0 };
+  const deps: ConnectFlowDeps = {
+    discover: async () => ({ found: false }),
+    verify: (login) => {
+      calls.verify += 1;
+      return verifyImapLogin(login, { allowPrivateHosts: true });
+    },
+  };
+  return { deps, calls };
+}
+
+describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
+  let database: TestDatabase;
+  let developerId: string;
+  const start = new Date('2026-11-24T10:00:00Z');
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    developerId = (await createDeveloperKey(database.db, { email: 'flow@example.com', appName: 'Flow App' }))
+      .developerId;
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  async function openedFlow(deps: ConnectFlowDeps) {
+    const created = await createConnectToken(
+      database.db,
+      developerId,
+      { level: 'top' },
+      { callback_url: 'https://partner.example.com/back?user=42', email: mailbox.username },
+      start,
+    );
+    if (!created.ok) throw new Error(created.reason);
+    const opened = await loadConnectPage(database.db, created.token, start);
+    if (opened.kind !== 'active') throw new Error(`token is ${opened.kind}`);
+    await openConnectFlow(database.db, opened.row, deps, start);
+    const loaded = await loadConnectPage(database.db, created.token, start);
+    if (loaded.kind !== 'active') throw new Error(`token is ${loaded.kind}`);
+    return { token: created.token, row: loaded.row };
+  }
+
+  const input = (password: string) => ({
+    server: '127.0.0.1',
+    port: dovecot.port,
+    tlsMode: 'NONE' as const,
+    username: mailbox.username,
+    password,
+  });
+
+  it('opens with a guess when discovery finds nothing, then proves the password and creates the source', async () => {
+    const { deps } = realDeps();
+    const { token, row } = await openedFlow(deps);
+    expect(row.flow).toMatchObject({
+      email: mailbox.username,
+      server: 'imap.mailport.test',
+      port: 993,
+      tlsMode: 'TLS',
+      settingsSource: 'guess',
+    });
+
+    const wrong = await signIn(database.db, row, input('wrong'), deps, start);
+    expect(wrong).toMatchObject({ ok: false, error: 'auth_failed' });
+    expect((await loadConnectPage(database.db, token, start)).kind).toBe('active'); // nothing used, nothing created
+
+    const written: string[] = [];
+    const originalWrite = process.stdout.write.bind(process.stdout);
+    const originalErrorWrite = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    let right: Awaited<ReturnType<typeof signIn>>;
+    try {
+      right = await signIn(database.db, row, input(mailbox.password), deps, start);
+    } finally {
+      process.stdout.write = originalWrite;
+      process.stderr.write = originalErrorWrite;
+    }
+    expect(right).toEqual({
+      ok: true,
+      redirectUrl: `https://partner.example.com/back?user=42&contextio_token=${token}`,
+    });
+    expect(written.join('')).not.toContain(mailbox.password);
+
+    const source = await database.db.source.findFirstOrThrow({ where: { account: { developerId } } });
+    expect(source).toMatchObject({ server: '127.0.0.1', port: dovecot.port, username: mailbox.username });
+    expect(source.credentialCiphertext).not.toContain(mailbox.password);
+    expect(decryptSecret(source.credentialCiphertext)).toBe(mailbox.password);
+    const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: token } });
+    expect(JSON.stringify(flow)).not.toContain(mailbox.password);
+    expect((await loadConnectPage(database.db, token, start)).kind).toBe('used');
+  });
+
+  it('stops trying the server after repeated wrong passwords, until the window has passed', async () => {
+    const { deps, calls } = realDeps();
+    const { row } = await openedFlow(deps);
+    for (let attempt = 1; attempt <= MAX_LOGIN_FAILURES; attempt++) {
+      const at = new Date(start.getTime() + attempt * 1000);
+      expect(await signIn(database.db, row, input(`guess-${attempt}`), deps, at)).toMatchObject({
+        error: 'auth_failed',
+      });
+    }
+    expect(calls.verify).toBe(MAX_LOGIN_FAILURES);
+    const soon = new Date(start.getTime() + 60_000);
+    expect(await signIn(database.db, row, input(mailbox.password), deps, soon)).toEqual({
+      ok: false,
+      error: 'rate_limited',
+    });
+    expect(calls.verify).toBe(MAX_LOGIN_FAILURES); // the server was not asked again
+
+    const later = new Date(start.getTime() + MAX_LOGIN_FAILURES * 1000 + LOGIN_FAILURE_WINDOW_MS + 1);
+    expect(await signIn(database.db, row, input(mailbox.password), deps, later)).toMatchObject({ ok: true });
+  });
+
+  it('does not count an unreachable server as a wrong password', async () => {
+    const { deps } = realDeps();
+    const { token, row } = await openedFlow(deps);
+    const refused = await signIn(database.db, row, { ...input(mailbox.password), port: 1 }, deps, start);
+    expect(refused).toMatchObject({ ok: false, error: 'connection_refused' });
+    const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: token } });
+    expect(flow.loginFailures).toBe(0);
+    expect(flow.lastError).toBe('connection_refused');
+  });
+});
