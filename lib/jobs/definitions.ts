@@ -42,7 +42,8 @@ export function jobPolicies() {
     [JOBS.sourceSync.name]: {
       policy: 'stately',
       retryLimit: SYNC_RETRY_LIMIT,
-      retryDelay: 30,
+      // Soon after a crash is noticed (the timeout), then backing off.
+      retryDelay: Math.min(30, Math.ceil(jobs.syncJobTimeoutSeconds / 4)),
       retryBackoff: true,
       expireInSeconds: jobs.syncJobTimeoutSeconds,
     },
