@@ -1,7 +1,8 @@
 /**
  * npm run bench — builds and starts the app, then measures endpoints with
  * autocannon as ratios to a trivial route handler (/healthz) measured in the
- * same run, on the embedded database and on PostgreSQL.
+ * same run, on the embedded database and on PostgreSQL; then the mailbox sync
+ * (bench/sync.ts) against a raw IMAP fetch, with the worker's peak memory.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
  *
@@ -15,6 +16,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import { BenchError, buildApp, createApiKey, root, runCleanups, startApp, startPrivatePostgres } from './server';
+import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
   'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build]';
@@ -194,6 +196,7 @@ async function main(): Promise<void> {
   buildApp(opts.build);
   const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts)];
 
+  let mailboxSync: SyncBenchResult[] | null = null;
   let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
   let stopPostgres = () => {};
   if (!postgresUrl) {
@@ -209,6 +212,13 @@ async function main(): Promise<void> {
         MAILPORT_DB_POOL_SIZE: '32',
       };
       reports.push(await benchDatabase('postgres', postgresEnv, opts));
+      if (!opts.filter || 'mailbox sync'.includes(opts.filter)) {
+        try {
+          mailboxSync = await benchMailboxSync(postgresUrl);
+        } catch (error) {
+          console.warn(`bench: mailbox sync skipped (${error instanceof Error ? error.message : String(error)})`);
+        }
+      }
     }
   } finally {
     stopPostgres();
@@ -222,6 +232,7 @@ async function main(): Promise<void> {
     connections: opts.connections,
     duration: opts.duration,
     report: reports,
+    mailboxSync,
   };
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
   console.log(`\nresults written to ${path.relative(root, file)}`);
