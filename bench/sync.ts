@@ -7,13 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ImapFlow } from 'imapflow';
 import pg from 'pg';
 import { type DovecotServer, startDovecot } from '../e2e/fixtures/dovecot';
 import { bulkMessages } from '../e2e/fixtures/mailbox';
-import { root } from './server';
+import { peakRssMiB, root } from './server';
 
 export interface SyncBenchResult {
   messages: number;
@@ -25,15 +24,6 @@ export interface SyncBenchResult {
 
 const tsxCli = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const PASSWORD = 'bench-password';
-
-function peakRssMiB(pid: number): number | null {
-  try {
-    const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Number.isFinite(kib) ? Math.round(kib / 1024) : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The yardstick: one imapflow FETCH of exactly what the sync asks for, nothing stored. */
 async function rawFetch(dovecot: DovecotServer, username: string): Promise<{ count: number; seconds: number }> {

@@ -18,7 +18,7 @@ import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tsxCli = path.join(root, 'node_modules/tsx/dist/cli.mjs');
-const MESSAGES = 1500;
+const MESSAGES = 5000;
 const PASSWORD = 'worker-test-password';
 const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 
@@ -109,7 +109,7 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
 
     const synced = () => db.sourceSync.findUnique({ where: { sourceId: source.sourceId } });
     const first = startWorker();
-    const partial = await waitFor('the first batches', synced, (row) => (row?.messagesSynced ?? 0) >= 250);
+    const partial = await waitFor('the first batches', synced, (row) => (row?.messagesSynced ?? 0) >= 500);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
     const atKill = await db.message.count({ where: { sourceId: source.sourceId } });

@@ -70,6 +70,23 @@ export const FETCH_QUERY: FetchQueryObject = {
 const toAddresses = (list: { name?: string; address?: string }[] | undefined): Address[] =>
   (list ?? []).map((entry) => ({ name: entry.name ?? '', email: (entry.address ?? '').toLowerCase() }));
 
+/** Ascending UIDs as an IMAP sequence set with runs collapsed (1,2,3,7 → 1:3,7): far shorter commands. */
+export function toSequenceSet(uids: number[]): string {
+  const parts: string[] = [];
+  let start = uids[0];
+  let previous = start;
+  for (const uid of [...uids.slice(1), Number.NaN]) {
+    if (uid === (previous ?? 0) + 1) {
+      previous = uid;
+      continue;
+    }
+    if (start !== undefined) parts.push(start === previous ? String(start) : `${start}:${previous}`);
+    start = uid;
+    previous = uid;
+  }
+  return parts.join(',');
+}
+
 export async function openMailboxSession(
   login: ImapLogin,
   options: { allowPrivateHosts: boolean; timeoutMs?: number },
@@ -112,7 +129,7 @@ export async function openMailboxSession(
     },
     async fetchMessages(uids) {
       if (uids.length === 0) return [];
-      const fetched = await client.fetchAll(uids.join(','), FETCH_QUERY, { uid: true });
+      const fetched = await client.fetchAll(toSequenceSet(uids), FETCH_QUERY, { uid: true });
       return fetched.map((message) => ({
         uid: message.uid,
         size: message.size ?? 0,

@@ -18,7 +18,7 @@ import { parseReferences, planFiles, planFolders, threadIdFor } from './rules';
  */
 
 /** Messages fetched and stored per batch: bounds memory whatever the mailbox size. */
-export const SYNC_BATCH_SIZE = 250;
+export const SYNC_BATCH_SIZE = 500;
 
 const newMessageId = () => randomBytes(12).toString('hex');
 
@@ -305,7 +305,7 @@ async function storeBatch(
         files.push({ id: newMessageId(), accountId: source.accountId, messageId: id, ...file });
       }
     }
-    if (rows.length > 0) await tx.message.createMany({ data: rows });
+    if (rows.length > 0) await insertMessages(tx, rows);
     if (files.length > 0) await tx.messageFile.createMany({ data: files });
     // The checkpoint only moves forward, even if two runs overlap.
     await tx.sourceFolder.updateMany({
@@ -320,6 +320,46 @@ async function storeBatch(
     }
     return rows.length;
   });
+}
+
+/**
+ * One INSERT of a whole batch from a single JSON parameter. Prisma's createMany
+ * spent ~0.5 ms of CPU per message here, which made the sync CPU-bound at a
+ * fraction of what IMAP delivers; the database does this in one statement.
+ */
+async function insertMessages(tx: Prisma.TransactionClient, rows: Prisma.MessageCreateManyInput[]): Promise<void> {
+  const json = JSON.stringify(
+    rows.map((row) => ({
+      id: row.id,
+      account_id: row.accountId,
+      source_id: row.sourceId,
+      folder_id: row.folderId,
+      uid: String(row.uid),
+      email_message_id: row.emailMessageId,
+      subject: row.subject,
+      date: row.date instanceof Date ? row.date.toISOString() : null,
+      date_received: row.dateReceived instanceof Date ? row.dateReceived.toISOString() : null,
+      size: row.size,
+      from_addresses: row.fromAddresses,
+      to_addresses: row.toAddresses,
+      cc_addresses: row.ccAddresses,
+      reply_to: row.replyTo,
+      in_reply_to: row.inReplyTo,
+      references: row.references,
+      thread_id: row.threadId,
+      flags: row.flags,
+      is_deleted: row.isDeleted,
+    })),
+  );
+  await tx.$executeRaw`
+    INSERT INTO messages (id, account_id, source_id, folder_id, uid, email_message_id, subject, date, date_received,
+      size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references", thread_id, flags, is_deleted)
+    SELECT id, account_id, source_id, folder_id, uid, email_message_id, subject, date, date_received,
+      size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references", thread_id, flags, is_deleted
+    FROM jsonb_to_recordset(${json}::jsonb) AS r(id text, account_id text, source_id text, folder_id text, uid bigint,
+      email_message_id text, subject text, date timestamp(3), date_received timestamp(3), size integer,
+      from_addresses jsonb, to_addresses jsonb, cc_addresses jsonb, reply_to jsonb, in_reply_to text,
+      "references" text[], thread_id text, flags text[], is_deleted boolean)`;
 }
 
 /** Every included folder imported: the sync is done, and the first time, the developer is told. */
