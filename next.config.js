@@ -11,6 +11,7 @@ const nextConfig = {
     '@prisma/schema-engine-wasm',
     '@prisma/adapter-pg',
     'pg',
+    'pg-boss',
   ],
   poweredByHeader: false,
   async headers() {

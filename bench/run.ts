@@ -1,7 +1,8 @@
 /**
  * npm run bench — builds and starts the app, then measures endpoints with
  * autocannon as ratios to a trivial route handler (/healthz) measured in the
- * same run, on the embedded database and on PostgreSQL.
+ * same run, on the embedded database and on PostgreSQL; then the mailbox sync
+ * (bench/sync.ts) against a raw IMAP fetch, with the worker's peak memory.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
  *
@@ -22,6 +23,7 @@ import {
 } from './connect';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import { BenchError, buildApp, createApiKey, root, runCleanups, startApp, startPrivatePostgres } from './server';
+import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
   'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build]';
@@ -257,6 +259,7 @@ async function main(): Promise<void> {
   const shared: Shared = { dovecot };
   const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts, shared)];
 
+  let mailboxSync: SyncBenchResult[] | null = null;
   let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
   let stopPostgres = () => {};
   if (!postgresUrl) {
@@ -272,6 +275,13 @@ async function main(): Promise<void> {
         MAILPORT_DB_POOL_SIZE: '32',
       };
       reports.push(await benchDatabase('postgres', postgresEnv, opts, shared));
+      if (!opts.filter || 'mailbox sync'.includes(opts.filter)) {
+        try {
+          mailboxSync = await benchMailboxSync(postgresUrl);
+        } catch (error) {
+          console.warn(`bench: mailbox sync skipped (${error instanceof Error ? error.message : String(error)})`);
+        }
+      }
     }
   } finally {
     stopPostgres();
@@ -285,6 +295,7 @@ async function main(): Promise<void> {
     connections: opts.connections,
     duration: opts.duration,
     report: reports,
+    mailboxSync,
   };
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
   if ('stop' in dovecot) await dovecot.stop();

@@ -105,7 +105,7 @@ function processTree(pid: number): number[] {
 }
 
 /** Peak resident memory (VmHWM) of the largest process in the server's tree, in MiB; null off Linux. */
-function peakRssMiB(pid: number): number | null {
+export function peakRssMiB(pid: number): number | null {
   let peakKiB = 0;
   for (const member of processTree(pid)) {
     try {

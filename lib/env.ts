@@ -54,6 +54,22 @@ const envSchema = z.object({
   ),
   MAILPORT_ALLOW_PRIVATE_HOSTS: flag,
   MAILPORT_TEST_HOOKS: flag,
+  MAILPORT_CALLBACK_RETRY_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(1, 'expected at least 1 second')
+      .max(3600, 'expected at most 3600 seconds')
+      .default(10),
+  ),
+  MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(4, 'expected at least 4 seconds')
+      .max(3600, 'expected at most 3600 seconds')
+      .default(600),
+  ),
 });
 
 export type DatabaseConfig =
@@ -70,6 +86,12 @@ export interface AppConfig {
   allowPrivateHosts: boolean;
   /** Test-only admin hooks: a movable domain clock and token redemption without IMAP. Never in production. */
   testHooks: boolean;
+  jobs: {
+    /** First retry delay of a failed callback; each later one doubles. */
+    callbackRetrySeconds: number;
+    /** A sync job running longer is taken for crashed and retried; each run stops itself well before. */
+    syncJobTimeoutSeconds: number;
+  };
 }
 
 const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
@@ -138,7 +160,11 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const allowPrivateHosts =
     values.MAILPORT_ALLOW_PRIVATE_HOSTS === '1' || values.MAILPORT_ALLOW_PRIVATE_HOSTS === 'true';
   const testHooks = values.MAILPORT_TEST_HOOKS === '1' || values.MAILPORT_TEST_HOOKS === 'true';
-  return { port: values.PORT, publicUrl, dataDir, database, masterKey, allowPrivateHosts, testHooks };
+  const jobs = {
+    callbackRetrySeconds: values.MAILPORT_CALLBACK_RETRY_SECONDS,
+    syncJobTimeoutSeconds: values.MAILPORT_SYNC_JOB_TIMEOUT_SECONDS,
+  };
+  return { port: values.PORT, publicUrl, dataDir, database, masterKey, allowPrivateHosts, testHooks, jobs };
 }
 
 const globalForConfig = globalThis as unknown as { __mailportConfig?: AppConfig };

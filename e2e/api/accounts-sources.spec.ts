@@ -33,6 +33,7 @@ const SOURCE_KEYS = [
   'sync_all_folders',
   'expunge_on_deleted_flag',
   'raw_file_list',
+  'sync_status',
   'resource_url',
 ];
 
@@ -101,7 +102,7 @@ test('accounts and sources: read, filter, update and delete in Context.IO shapes
   expect((await api.post(accountPath, { multipart: { last_name: 'Ivanova' } })).body).toEqual({ success: true });
   expect((await api.get(accountPath)).body).toMatchObject({ first_name: 'Olga', last_name: 'Ivanova' });
 
-  // Sources: list, by label (encoded and as 0), update, 503 for a live check, delete.
+  // Sources: list, by label (encoded and as 0), update, 503 when a live check cannot reach the server, delete.
   const sources = await api.get(`${accountPath}/sources/`);
   expect(sources.body.map((source: { label: string }) => source.label)).toEqual([sourceLabel]);
   expect((await api.get(`${accountPath}/sources`, { query: { status_ok: '0' } })).body).toEqual([]);

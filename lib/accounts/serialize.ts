@@ -8,7 +8,11 @@ const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 export const accountResourceUrl = (baseUrl: string, accountId: string) => `${baseUrl}/2.0/accounts/${accountId}`;
 
 /** An account in Context.IO 2.0's shape (spec §8), with its sources. */
-export function serializeAccount(account: AccountRow, baseUrl: string) {
+export function serializeAccount(
+  account: AccountRow,
+  baseUrl: string,
+  counts: { nbMessages: number; nbFiles: number } = { nbMessages: 0, nbFiles: 0 },
+) {
   return {
     id: account.id,
     username: account.username,
@@ -18,9 +22,8 @@ export function serializeAccount(account: AccountRow, baseUrl: string) {
     first_name: account.firstName,
     last_name: account.lastName,
     password_expired: 0,
-    // Filled by the mailbox sync; nothing is synced yet.
-    nb_messages: 0,
-    nb_files: 0,
+    nb_messages: counts.nbMessages,
+    nb_files: counts.nbFiles,
     sources: account.sources.map((source) => serializeSource(source, baseUrl)),
     resource_url: accountResourceUrl(baseUrl, account.id),
   } satisfies z.input<typeof accountJson>;

@@ -26,12 +26,15 @@ afterAll(async () => {
 
 /** Real IMAP logins (counted), and discovery that finds nothing, so no test goes to the network. */
 function realDeps() {
-  const calls = { verify: 0 };
+  const calls = { verify: 0, syncsStarted: [] as string[] };
   const deps: ConnectFlowDeps = {
     discover: async () => ({ found: false }),
     verify: (login) => {
       calls.verify += 1;
       return verifyImapLogin(login, { allowPrivateHosts: true });
+    },
+    startSync: async (sourceId) => {
+      calls.syncsStarted.push(sourceId);
     },
   };
   return { deps, calls };
@@ -77,7 +80,7 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
   });
 
   it('opens with a guess when discovery finds nothing, then proves the password and creates the source', async () => {
-    const { deps } = realDeps();
+    const { deps, calls } = realDeps();
     const { token, row } = await openedFlow(deps);
     expect(row.flow).toMatchObject({
       email: mailbox.username,
@@ -113,6 +116,7 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     expect(source).toMatchObject({ server: '127.0.0.1', port: dovecot.port, username: mailbox.username });
     expect(source.credentialCiphertext).not.toContain(mailbox.password);
     expect(decryptSecret(source.credentialCiphertext)).toBe(mailbox.password);
+    expect(calls.syncsStarted).toEqual([source.id]); // the initial sync is queued once, for this source
     const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: token } });
     expect(JSON.stringify(flow)).not.toContain(mailbox.password);
     expect((await loadConnectPage(database.db, token, start)).kind).toBe('used');

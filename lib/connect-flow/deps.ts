@@ -1,9 +1,12 @@
+import { getDb } from '@/lib/db/client';
 import { discoverImapSettings } from '@/lib/discovery/discover';
 import { getConfig } from '@/lib/env';
 import { verifyImapLogin } from '@/lib/imap/verify';
+import { getJobQueue } from '@/lib/jobs/queue';
+import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import type { ConnectFlowDeps } from './mutations';
 
-/** The real world: settings discovery over DNS/HTTP and a live IMAP login. */
+/** The real world: settings discovery over DNS/HTTP, a live IMAP login, the job queue. */
 export function defaultConnectFlowDeps(): ConnectFlowDeps {
   const { allowPrivateHosts } = getConfig();
   return {
@@ -13,5 +16,8 @@ export function defaultConnectFlowDeps(): ConnectFlowDeps {
       return result.unsupported ? { found: false, provider: result.unsupported.provider } : { found: false };
     },
     verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
+    startSync: async (sourceId) => {
+      await requestSourceSync(await getDb(), await getJobQueue(), sourceId);
+    },
   };
 }

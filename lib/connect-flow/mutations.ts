@@ -28,6 +28,8 @@ export interface ConnectFlowDeps {
     username: string;
     password: string;
   }): Promise<{ ok: true } | { ok: false; failure: string; message: string }>;
+  /** Queues the mailbox sync of a source just connected or re-connected. */
+  startSync(sourceId: string): Promise<void>;
 }
 
 /**
@@ -174,6 +176,7 @@ export async function signIn(
     }
     return { ok: false, error: redeemed.reason };
   }
+  await deps.startSync(redeemed.sourceId);
   return { ok: true, redirectUrl: partnerReturnUrl(redeemed.callbackUrl, row.id) };
 }
 

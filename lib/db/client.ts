@@ -139,6 +139,14 @@ export async function getDb(): Promise<Db> {
   return (await sharedDatabase()).client;
 }
 
+/**
+ * The connection behind the process's client, for the job queue: on PGlite it
+ * must share the one in-process database (a data directory has one owner).
+ */
+export async function getDbTarget(): Promise<MigrationTarget> {
+  return (await sharedDatabase()).migrationTarget;
+}
+
 export async function closeDb(): Promise<void> {
   const opening = globalForDb.__mailportDb;
   globalForDb.__mailportDb = undefined;

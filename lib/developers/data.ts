@@ -51,3 +51,16 @@ export async function findConsumerCredentials(
   }
   return value;
 }
+
+/**
+ * The secret callbacks to this developer are signed with (spec §12): their
+ * oldest active key, so the signature stays verifiable while newer keys come and go.
+ */
+export async function findCallbackSigningSecret(db: Db, developerId: string): Promise<string | null> {
+  const row = await db.apiKey.findFirst({
+    where: { developerId, revokedAt: null },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { secretCiphertext: true },
+  });
+  return row ? decryptSecret(row.secretCiphertext) : null;
+}

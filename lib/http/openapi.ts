@@ -9,6 +9,9 @@ import {
   listConnectTokensInput,
 } from '@/lib/connect-tokens/schema';
 import { discoveryInput, discoveryJson } from '@/lib/discovery/schema';
+import { fileIdParam, fileJson, listFilesInput } from '@/lib/files/schema';
+import { folderJson, sourceSyncJson, syncQueuedJson } from '@/lib/mailbox-sync/schema';
+import { getMessageInput, listMessagesInput, messageIdParam, messageJson } from '@/lib/messages/schema';
 import { listSourcesInput, sourceJson, sourceLabelParam, updateSourceInput } from '@/lib/sources/schema';
 
 /**
@@ -24,7 +27,7 @@ export interface ApiOperation {
   /** OpenAPI path template, e.g. /2.0/accounts/{id}. */
   path: string;
   summary: string;
-  tag: 'Connect tokens' | 'Accounts' | 'Sources' | 'Discovery';
+  tag: 'Connect tokens' | 'Accounts' | 'Sources' | 'Messages' | 'Files' | 'Discovery';
   input?: z.ZodObject;
   success: { status: number; description: string; schema: z.ZodType };
 }
@@ -35,7 +38,13 @@ const errorJson = z
   .object({ type: z.literal('error'), value: z.string().meta({ description: 'What went wrong, for a human' }) })
   .meta({ id: 'Error' });
 
-const pathParams: Record<string, z.ZodType> = { id: accountIdParam, label: sourceLabelParam, token: connectTokenParam };
+const pathParams: Record<string, z.ZodType> = {
+  id: accountIdParam,
+  label: sourceLabelParam,
+  token: connectTokenParam,
+  message_id: messageIdParam,
+  file_id: fileIdParam,
+};
 
 function connectTokenOperations(prefix: string, level: string, createInput: z.ZodObject): ApiOperation[] {
   const tag = 'Connect tokens' as const;
@@ -139,6 +148,62 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
   {
     method: 'get',
+    path: '/2.0/accounts/{id}/sources/{label}/folders',
+    summary: "List a source's folders, with whether each is synced",
+    tag: 'Sources',
+    success: { status: 200, description: 'Folders, by name', schema: z.array(folderJson) },
+  },
+  {
+    method: 'get',
+    path: '/2.0/accounts/{id}/sources/{label}/sync',
+    summary: "Get a source's sync state per folder",
+    tag: 'Sources',
+    success: { status: 200, description: 'Sync state keyed by folder name', schema: sourceSyncJson },
+  },
+  {
+    method: 'post',
+    path: '/2.0/accounts/{id}/sources/{label}/sync',
+    summary: 'Queue a sync of a source',
+    tag: 'Sources',
+    success: {
+      status: 202,
+      description: 'Queued (syncs_queued is 0 when one was already waiting)',
+      schema: syncQueuedJson,
+    },
+  },
+  {
+    method: 'get',
+    path: '/2.0/accounts/{id}/messages',
+    summary: "List an account's synced messages, newest first",
+    tag: 'Messages',
+    input: listMessagesInput,
+    success: { status: 200, description: 'Messages', schema: z.array(messageJson) },
+  },
+  {
+    method: 'get',
+    path: '/2.0/accounts/{id}/messages/{message_id}',
+    summary: 'Get a synced message',
+    tag: 'Messages',
+    input: getMessageInput,
+    success: { status: 200, description: 'The message', schema: messageJson },
+  },
+  {
+    method: 'get',
+    path: '/2.0/accounts/{id}/files',
+    summary: "List the attachments of an account's synced messages",
+    tag: 'Files',
+    input: listFilesInput,
+    success: { status: 200, description: 'Files, newest message first', schema: z.array(fileJson) },
+  },
+  {
+    method: 'get',
+    path: '/2.0/accounts/{id}/files/{file_id}',
+    summary: "Get one attachment's metadata",
+    tag: 'Files',
+    success: { status: 200, description: 'The file', schema: fileJson },
+  },
+  {
+    method: 'get',
     path: '/2.0/discovery',
     summary: "Look up a mailbox's IMAP settings",
     tag: 'Discovery',
@@ -230,13 +295,20 @@ export function buildOpenApiDocument(baseUrl: string) {
       title: 'Mailport — Context.IO 2.0 API',
       version: '2.0',
       description:
-        'Connect tokens, accounts and sources in Context.IO 2.0 shapes. Paths work with or without a trailing slash. ' +
+        'Connect tokens, accounts, sources and their synced messages and files in Context.IO 2.0 shapes. Paths work with or without a trailing slash. ' +
         'Sign every request with two-legged OAuth 1.0a (HMAC-SHA1, your consumer key and secret). ' +
         'POST bodies may be form-encoded, multipart or JSON; unknown parameters are ignored.',
     },
     servers: [{ url: baseUrl }],
     security: [{ oauth1: [] }],
-    tags: [{ name: 'Connect tokens' }, { name: 'Accounts' }, { name: 'Sources' }, { name: 'Discovery' }],
+    tags: [
+      { name: 'Connect tokens' },
+      { name: 'Accounts' },
+      { name: 'Sources' },
+      { name: 'Messages' },
+      { name: 'Files' },
+      { name: 'Discovery' },
+    ],
     paths,
     components: {
       schemas: components,

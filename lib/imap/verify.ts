@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { ImapFlow, type ImapFlowError, ImapFlowErrorCode } from 'imapflow';
+import { ImapFlow, type ImapFlowError, ImapFlowErrorCode, type ImapFlowOptions } from 'imapflow';
 import type { TlsMode } from '@/lib/sources/schema';
 import { checkHostAllowed } from './network-guard';
 
@@ -98,6 +98,30 @@ export function classifyImapError(error: unknown, context: AttemptContext): Imap
   return 'protocol_error';
 }
 
+/**
+ * ImapFlow settings for a checked address: connect to the address (no second
+ * DNS answer), keep the name for SNI and certificate checks. SNI must not carry an IP literal.
+ */
+export function imapFlowOptions(login: ImapLogin, address: string, timeoutMs: number): ImapFlowOptions {
+  const hostname = login.server.trim().replace(/^\[(.*)\]$/, '$1');
+  const servername = isIP(hostname) ? undefined : hostname;
+  return {
+    host: address,
+    port: login.port,
+    secure: login.tlsMode === 'TLS',
+    // undefined would mean "upgrade if offered": STARTTLS must be required, NONE must stay plain.
+    doSTARTTLS: login.tlsMode === 'STARTTLS',
+    ...(servername ? { servername } : {}),
+    tls: { rejectUnauthorized: true, ...(servername ? { servername } : {}) },
+    auth: { user: login.username, pass: login.password },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  };
+}
+
 export async function verifyImapLogin(
   login: ImapLogin,
   options: { allowPrivateHosts: boolean; timeoutMs?: number },
@@ -109,27 +133,8 @@ export async function verifyImapLogin(
   const remaining = deadline - Date.now();
   if (remaining <= 0) return fail('timeout', login);
 
-  const hostname = login.server.trim().replace(/^\[(.*)\]$/, '$1');
-  // Connect to the address we checked (no second DNS answer); keep the name for SNI
-  // and certificate verification. SNI must not carry an IP literal.
-  const servername = isIP(hostname) ? undefined : hostname;
   const secure = login.tlsMode === 'TLS';
-  const client = new ImapFlow({
-    host: hostCheck.address,
-    port: login.port,
-    secure,
-    // undefined would mean "upgrade if offered": STARTTLS must be required, NONE must stay plain.
-    doSTARTTLS: login.tlsMode === 'STARTTLS',
-    ...(servername ? { servername } : {}),
-    tls: { rejectUnauthorized: true, ...(servername ? { servername } : {}) },
-    auth: { user: login.username, pass: login.password },
-    logger: false,
-    verifyOnly: true,
-    disableAutoIdle: true,
-    connectionTimeout: remaining,
-    greetingTimeout: remaining,
-    socketTimeout: remaining,
-  });
+  const client = new ImapFlow({ ...imapFlowOptions(login, hostCheck.address, remaining), verifyOnly: true });
   // Failures arrive through connect()'s rejection; an unheard 'error' event would crash the process.
   client.on('error', () => {});
 

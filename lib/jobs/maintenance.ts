@@ -7,5 +7,3 @@ export async function runMaintenance(db: Db, now: Date) {
   const [connectTokens, nonces] = await Promise.all([purgeExpiredConnectTokens(db, now), purgeOldNonces(db, now)]);
   return { purged_connect_tokens: connectTokens, purged_nonces: nonces };
 }
-
-export const MAINTENANCE_INTERVAL_MS = 5 * 60 * 1000;

@@ -1,9 +1,8 @@
-import { currentTime } from '@/lib/clock';
-import type { Db } from '@/lib/db/client';
 import { closeDb, DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
 import { ensureFirstDeveloper } from '@/lib/developers/mutations';
 import { ConfigError, getConfig } from '@/lib/env';
-import { MAINTENANCE_INTERVAL_MS, runMaintenance } from '@/lib/jobs/maintenance';
+import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
+import { startWorkers } from '@/lib/jobs/worker';
 import { publishAdminChannel } from './admin-channel';
 
 /**
@@ -25,15 +24,26 @@ export async function startServer(): Promise<void> {
       }
     }
     publishAdminChannel(config.dataDir, config.port);
-    scheduleMaintenance(db);
+    // Embedded mode is one process: it works the job queue itself. On PostgreSQL,
+    // `npm run worker` processes do, and app instances only send jobs.
+    if (config.database.kind === 'embedded') {
+      const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config) });
+      await startWorkers(db, queue, {
+        allowPrivateHosts: config.allowPrivateHosts,
+        syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
+      });
+    }
     if (config.database.kind === 'embedded') {
       const created = await ensureFirstDeveloper(db);
       if (created) printFirstStartBanner(created, config.publicUrl);
     }
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
-        // Close PGlite cleanly so its files are consistent, then leave.
-        void closeDb().finally(() => process.exit(0));
+        // Let running jobs finish (or be retried later), close PGlite cleanly, then leave.
+        void stopJobQueue()
+          .catch(() => {})
+          .then(() => closeDb())
+          .finally(() => process.exit(0));
       });
     }
     console.log(`Mailport ready on ${config.publicUrl} (${describeDatabase()})`);
@@ -91,12 +101,7 @@ function printFirstStartBanner(credentials: { developerId: string; key: string; 
   console.log(lines.join('\n'));
 }
 
-/** Until the job queue exists, housekeeping runs on a timer in each instance (it is idempotent). */
-function scheduleMaintenance(db: Db): void {
-  const timer = setInterval(() => {
-    runMaintenance(db, currentTime()).catch((error: unknown) => {
-      console.error(`maintenance failed: ${describeStartupError(error)}`);
-    });
-  }, MAINTENANCE_INTERVAL_MS);
-  timer.unref();
+/** Timed-out jobs are looked for this often: a quarter of the sync timeout, at most a minute. */
+export function maintenanceInterval(config: ReturnType<typeof getConfig>): number {
+  return Math.max(1, Math.min(60, Math.floor(config.jobs.syncJobTimeoutSeconds / 4)));
 }

@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { sourceSyncSelect } from '@/lib/mailbox-sync/data';
 import type { SourceFilters } from './schema';
 
 /** Every source column an API response may show: never the credentials. */
@@ -23,6 +24,7 @@ export const sourcePublicSelect = {
   rawFileList: true,
   expungeOnDeletedFlag: true,
   createdAt: true,
+  sync: { select: sourceSyncSelect },
 } satisfies Prisma.SourceSelect;
 
 export type SourceRow = Prisma.SourceGetPayload<{ select: typeof sourcePublicSelect }>;

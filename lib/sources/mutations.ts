@@ -1,9 +1,12 @@
-import { encryptSecret } from '@/lib/crypto/secrets';
+import { queueCallback } from '@/lib/callbacks/mutations';
+import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { newRowId } from '@/lib/ids';
+import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
+import type { JobQueue } from '@/lib/jobs/queue';
 import { findSource, sourceOrder } from './data';
-import type { MailboxSettings, UpdateSourceInput } from './schema';
+import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
 
 /** `localpart::provider` for known providers (`jane::gmail`), else `username::server` (spec §9). */
 export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'username' | 'server' | 'provider'>): string {
@@ -61,7 +64,54 @@ export async function insertSource(
   return { id, label };
 }
 
-export type UpdateSourceResult = { ok: true } | { ok: false; reason: 'not_found' | 'status_check_unavailable' };
+export type UpdateSourceResult =
+  | { ok: true }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'imap_unavailable'; message: string };
+
+export interface UpdateSourceDeps {
+  queue: JobQueue;
+  /** A live IMAP login (lib/imap/verify.ts), for force_status_check. */
+  verify: (login: ImapLogin) => Promise<ImapCheckResult>;
+  now: Date;
+}
+
+/**
+ * Sets a source's status; when it changes, the developer's status_callback_url
+ * hears of it (spec §12). Returns whether it changed.
+ */
+export async function recordSourceStatus(
+  db: Db,
+  queue: JobQueue,
+  sourceId: string,
+  status: SourceStatus,
+  message: string,
+  now: Date,
+): Promise<boolean> {
+  const { count } = await db.source.updateMany({
+    where: { id: sourceId, status: { not: status } },
+    data: { status, statusMessage: message },
+  });
+  if (count === 0) {
+    await db.source.updateMany({ where: { id: sourceId }, data: { statusMessage: message } });
+    return false;
+  }
+  const source = await db.source.findUnique({ where: { id: sourceId }, select: { statusCallbackUrl: true } });
+  await queueCallback(db, queue, {
+    sourceId,
+    event: 'status_changed',
+    url: source?.statusCallbackUrl ?? '',
+    status,
+    failureMessage: status === 'OK' ? '' : message,
+    now,
+  });
+  return true;
+}
+
+/** What a failed live login means for the source's status. */
+export function statusForImapFailure(failure: string): SourceStatus {
+  return failure === 'auth_failed' ? 'INVALID_CREDENTIALS' : 'CONNECTION_IMPOSSIBLE';
+}
 
 /** POST /2.0/accounts/:id/sources/:label. */
 export async function updateSource(
@@ -70,13 +120,11 @@ export async function updateSource(
   accountId: string,
   label: string,
   input: UpdateSourceInput,
+  deps: UpdateSourceDeps,
 ): Promise<UpdateSourceResult> {
   const source = await findSource(db, developerId, accountId, label);
   if (!source) return { ok: false, reason: 'not_found' };
-  // A live IMAP login needs the connect flow's checker, which does not exist yet.
-  if (input.force_status_check) return { ok: false, reason: 'status_check_unavailable' };
   const data: Prisma.SourceUpdateInput = {};
-  if (input.status === true) Object.assign(data, { status: 'OK', statusMessage: '' });
   if (input.password !== undefined) {
     Object.assign(data, { credentialCiphertext: encryptSecret(input.password), authenticationType: 'password' });
   }
@@ -84,6 +132,29 @@ export async function updateSource(
   if (input.expunge_on_deleted_flag !== undefined) data.expungeOnDeletedFlag = input.expunge_on_deleted_flag;
   if (input.status_callback_url !== undefined) data.statusCallbackUrl = input.status_callback_url;
   if (Object.keys(data).length > 0) await db.source.update({ where: { id: source.id }, data });
+  if (input.status === true) await recordSourceStatus(db, deps.queue, source.id, 'OK', '', deps.now);
+
+  if (input.force_status_check) {
+    const row = await db.source.findUniqueOrThrow({
+      where: { id: source.id },
+      select: { server: true, port: true, tlsMode: true, username: true, credentialCiphertext: true },
+    });
+    const check = await deps.verify({
+      server: row.server,
+      port: row.port,
+      tlsMode: row.tlsMode,
+      username: row.username,
+      password: decryptSecret(row.credentialCiphertext),
+    });
+    if (check.ok) {
+      await recordSourceStatus(db, deps.queue, source.id, 'OK', '', deps.now);
+    } else {
+      const status = statusForImapFailure(check.failure);
+      await recordSourceStatus(db, deps.queue, source.id, status, check.message, deps.now);
+      // A wrong password is an answer; a server we could not talk to is a 503 (spec §3).
+      if (status === 'CONNECTION_IMPOSSIBLE') return { ok: false, reason: 'imap_unavailable', message: check.message };
+    }
+  }
   return { ok: true };
 }
 

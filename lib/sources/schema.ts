@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sourceSyncStatusJson } from '@/lib/mailbox-sync/schema';
 import { flag, optionalHttpUrl, optionalText } from '@/lib/validation/fields';
 
 /** Source statuses (spec §9). */
@@ -81,6 +82,7 @@ export const sourceJson = z
     sync_all_folders: z.boolean(),
     expunge_on_deleted_flag: z.boolean(),
     raw_file_list: z.boolean(),
+    sync_status: sourceSyncStatusJson,
     resource_url: z.string(),
   })
   .meta({ id: 'Source' });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { serializeSyncStatus } from '@/lib/mailbox-sync/serialize';
 import type { sourceJson } from '@/lib/sources/schema';
 import type { SourceRow } from './data';
 
@@ -24,6 +25,8 @@ export function serializeSource(source: SourceRow, baseUrl: string) {
     sync_all_folders: source.syncAllFolders,
     expunge_on_deleted_flag: source.expungeOnDeletedFlag,
     raw_file_list: source.rawFileList,
+    // Not in Context.IO's record: the mailbox sync's progress, for dashboards (decision).
+    sync_status: serializeSyncStatus(source.sync),
     resource_url: sourceResourceUrl(baseUrl, source.accountId, source.label),
   } satisfies z.input<typeof sourceJson>;
 }

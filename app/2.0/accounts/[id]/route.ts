@@ -4,6 +4,7 @@ import { accountIdParam, updateAccountInput } from '@/lib/accounts/schema';
 import { serializeAccount } from '@/lib/accounts/serialize';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
 import { notFound } from '@/lib/http/errors';
+import { countSyncedData } from '@/lib/messages/data';
 import { requireAccount } from '../../_shared/resources';
 
 const params = z.object({ id: accountIdParam });
@@ -11,9 +12,11 @@ const params = z.object({ id: accountIdParam });
 export const GET = apiRoute({
   params,
   input: z.object({}),
-  handler: async ({ db, developerId, params, baseUrl }) => ({
-    body: serializeAccount(await requireAccount(db, developerId, params.id), baseUrl),
-  }),
+  handler: async ({ db, developerId, params, baseUrl }) => {
+    const account = await requireAccount(db, developerId, params.id);
+    const counts = await countSyncedData(db, [account.id]);
+    return { body: serializeAccount(account, baseUrl, counts.get(account.id)) };
+  },
 });
 
 export const POST = apiRoute({

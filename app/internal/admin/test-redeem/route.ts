@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { currentTime, testHooksEnabled } from '@/lib/clock';
 import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { getDb } from '@/lib/db/client';
+import { getJobQueue } from '@/lib/jobs/queue';
+import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { isAdminRequest } from '@/lib/server/admin-channel';
 import { TLS_MODES } from '@/lib/sources/schema';
 
@@ -25,7 +27,7 @@ const input = z.object({
 
 /**
  * Test hook (MAILPORT_TEST_HOOKS=1 only): redeems a token exactly as the connect
- * pages do after proving the mailbox, minus the IMAP login, so API tests can
+ * pages do after proving the mailbox (and queues its sync), minus the IMAP login, so API tests can
  * create accounts and sources without a mail server.
  */
 export async function POST(request: Request): Promise<Response> {
@@ -35,11 +37,14 @@ export async function POST(request: Request): Promise<Response> {
   const parsed = input.safeParse(await request.json().catch(() => null));
   if (!parsed.success) return Response.json({ type: 'error', value: parsed.error.message }, { status: 400 });
   const { token, mailbox, first_name, last_name } = parsed.data;
+  const db = await getDb();
   const result = await redeemConnectToken(
-    await getDb(),
+    db,
     token,
     { mailbox, firstName: first_name, lastName: last_name },
     currentTime(),
   );
+  // As after the connect pages: the new (or re-connected) source starts syncing.
+  if (result.ok) await requestSourceSync(db, await getJobQueue(), result.sourceId);
   return Response.json(result);
 }

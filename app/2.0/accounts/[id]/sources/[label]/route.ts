@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { getConfig } from '@/lib/env';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
 import { ApiError, notFound } from '@/lib/http/errors';
+import { verifyImapLogin } from '@/lib/imap/verify';
+import { getJobQueue } from '@/lib/jobs/queue';
 import { deleteSource, updateSource } from '@/lib/sources/mutations';
 import { sourceLabelParam, updateSourceInput } from '@/lib/sources/schema';
 import { serializeSource } from '@/lib/sources/serialize';
@@ -20,11 +23,16 @@ export const GET = apiRoute({
 export const POST = apiRoute({
   params,
   input: updateSourceInput,
-  handler: async ({ db, developerId, params, input }) => {
+  handler: async ({ db, developerId, params, input, now }) => {
     await requireSource(db, developerId, params.id, params.label);
-    const result = await updateSource(db, developerId, params.id, params.label, input);
+    const { allowPrivateHosts } = getConfig();
+    const result = await updateSource(db, developerId, params.id, params.label, input, {
+      queue: await getJobQueue(),
+      verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
+      now,
+    });
     if (!result.ok && result.reason === 'not_found') throw notFound(`source ${params.label} is invalid`);
-    if (!result.ok) throw new ApiError('imap_unavailable', 'a live status check is not available yet; try again later');
+    if (!result.ok) throw new ApiError('imap_unavailable', result.message);
     return { body: { success: true } };
   },
 });

@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
+import type { Db } from '@/lib/db/client';
+import { findCallbackSigningSecret } from '@/lib/developers/data';
+import { newRowId } from '@/lib/ids';
+import { checkHostAllowed } from '@/lib/imap/network-guard';
+import { enqueueCallbackDelivery } from '@/lib/jobs/definitions';
+import type { JobQueue } from '@/lib/jobs/queue';
+import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
+
+/**
+ * Callbacks are persisted first, then delivered by a job: at least once,
+ * retried with backoff by the queue, every attempt recorded.
+ */
+
+const TIMEOUT_MS = 10_000;
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+export interface CallbackRequest {
+  sourceId: string;
+  event: CallbackEvent;
+  /** Set by the caller only when the developer gave a URL for this event. */
+  url: string;
+  status: string;
+  failureMessage: string;
+  now: Date;
+}
+
+/** Persists a signed delivery and queues its first attempt. Returns its id, or null when there is nothing to send. */
+export async function queueCallback(db: Db, queue: JobQueue, request: CallbackRequest): Promise<string | null> {
+  if (!request.url) return null;
+  const source = await db.source.findUnique({
+    where: { id: request.sourceId },
+    select: {
+      label: true,
+      accountId: true,
+      account: { select: { developerId: true } },
+      // The token that produced (or last re-connected) the source.
+      resultTokens: { orderBy: { usedAt: 'desc' }, take: 1, select: { id: true } },
+    },
+  });
+  if (!source) return null;
+  const secret = await findCallbackSigningSecret(db, source.account.developerId);
+  if (!secret) return null; // every key revoked: nobody could verify it
+  const timestamp = Math.floor(request.now.getTime() / 1000);
+  const token = randomBytes(16).toString('hex');
+  const body: CallbackBody = {
+    account_id: source.accountId,
+    label: source.label,
+    connect_token: source.resultTokens[0]?.id ?? '',
+    event: request.event,
+    status: request.status,
+    failure_message: request.failureMessage,
+    timestamp,
+    token,
+    signature: signCallback(secret, timestamp, token),
+  };
+  const id = newRowId();
+  await db.callbackDelivery.create({
+    data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
+  });
+  await enqueueCallbackDelivery(queue, { deliveryId: id });
+  return id;
+}
+
+export type AttemptOutcome =
+  | { kind: 'delivered' }
+  | { kind: 'already_done' }
+  | { kind: 'failed'; error: string; retryable: boolean };
+
+interface PostResult {
+  statusCode: number | null;
+  error: string;
+}
+
+/** One POST to an address already checked by the SSRF guard; never follows redirects. */
+function postJson(url: URL, address: string, body: string): Promise<PostResult> {
+  const lookup: LookupFunction = (_host, options, callback) => {
+    const family = address.includes(':') ? 6 : 4;
+    if (options.all) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    const request = client.request(
+      url,
+      {
+        method: 'POST',
+        lookup,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'user-agent': 'Mailport-Callbacks/1',
+        },
+        timeout: TIMEOUT_MS,
+      },
+      (response) => {
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > MAX_RESPONSE_BYTES) response.destroy();
+        });
+        const done = () => resolve({ statusCode: response.statusCode ?? null, error: '' });
+        response.on('end', done);
+        response.on('close', done);
+        response.on('error', done);
+      },
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ statusCode: null, error: error.code ? `${error.code}: ${error.message}` : error.message }),
+    );
+    request.end(body);
+  });
+}
+
+/**
+ * One attempt at a delivery, recorded whatever happens. A 2xx answer delivers
+ * it; anything else fails the attempt, and the queue retries unless this was
+ * the last one (then the delivery is marked failed).
+ */
+export async function attemptCallbackDelivery(
+  db: Db,
+  deliveryId: string,
+  options: { allowPrivateHosts: boolean; isLastAttempt: boolean; now: () => Date },
+): Promise<AttemptOutcome> {
+  const delivery = await db.callbackDelivery.findUnique({ where: { id: deliveryId } });
+  if (delivery?.state !== 'pending') return { kind: 'already_done' };
+
+  const attemptedAt = options.now();
+  const started = performance.now();
+  const url = new URL(delivery.url);
+  const host = await checkHostAllowed(url.hostname, options.allowPrivateHosts, { timeoutMs: TIMEOUT_MS });
+  let result: PostResult;
+  let retryable = true;
+  if (!host.ok) {
+    // A private address stays private: retrying cannot help.
+    retryable = host.failure !== 'private_address';
+    result = {
+      statusCode: null,
+      error: host.failure === 'private_address' ? 'refused: private or local address' : 'unknown host',
+    };
+  } else {
+    result = await postJson(url, host.address, JSON.stringify(delivery.body));
+  }
+  const latencyMs = Math.round(performance.now() - started);
+  const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+  const error = delivered ? '' : result.error || `HTTP ${result.statusCode}`;
+  const finalState = delivered ? 'delivered' : !retryable || options.isLastAttempt ? 'failed' : 'pending';
+
+  await db.$transaction([
+    db.callbackAttempt.create({
+      data: { id: newRowId(), deliveryId, attemptedAt, statusCode: result.statusCode, latencyMs, error },
+    }),
+    db.callbackDelivery.update({
+      where: { id: deliveryId },
+      data: {
+        attempts: { increment: 1 },
+        state: finalState,
+        ...(delivered && { deliveredAt: options.now() }),
+      },
+    }),
+  ]);
+  if (delivered) return { kind: 'delivered' };
+  return { kind: 'failed', error, retryable: finalState === 'pending' };
+}

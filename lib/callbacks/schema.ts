@@ -1,0 +1,35 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+
+/** Callbacks to the developer (spec §12): events, the body, and its signature. */
+
+export const CALLBACK_EVENTS = ['initial_sync_completed', 'status_changed'] as const;
+export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
+
+export const callbackBody = z.object({
+  account_id: z.string(),
+  label: z.string(),
+  connect_token: z.string(),
+  event: z.enum(CALLBACK_EVENTS),
+  status: z.string(),
+  failure_message: z.string(),
+  timestamp: z.number().int(),
+  token: z.string(),
+  signature: z.string(),
+});
+export type CallbackBody = z.infer<typeof callbackBody>;
+
+/** Lowercase hex HMAC-SHA256 of `timestamp + token`, keyed with the consumer secret (Context.IO's scheme). */
+export function signCallback(secret: string, timestamp: number, token: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}${token}`).digest('hex');
+}
+
+/** What a receiver does; here for tests and for developers reading the code. */
+export function isValidCallbackSignature(
+  secret: string,
+  body: Pick<CallbackBody, 'timestamp' | 'token' | 'signature'>,
+) {
+  const expected = Buffer.from(signCallback(secret, body.timestamp, body.token));
+  const given = Buffer.from(body.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}

@@ -1,0 +1,60 @@
+import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
+import { visibleMessageWhere } from '@/lib/messages/data';
+import type { ListFilesInput } from './schema';
+
+export const fileSelect = {
+  id: true,
+  accountId: true,
+  fileName: true,
+  contentType: true,
+  size: true,
+  isEmbedded: true,
+  message: {
+    select: {
+      id: true,
+      emailMessageId: true,
+      date: true,
+      fromAddresses: true,
+      toAddresses: true,
+      ccAddresses: true,
+    },
+  },
+} satisfies Prisma.MessageFileSelect;
+
+export type FileRow = Prisma.MessageFileGetPayload<{ select: typeof fileSelect }>;
+
+/** Files of the messages the API shows, newest message first. */
+export async function listFiles(db: Db, accountId: string, input: ListFilesInput): Promise<FileRow[]> {
+  const message: Prisma.MessageWhereInput[] = [visibleMessageWhere(accountId)];
+  if (input.email) {
+    const email = input.email.toLowerCase();
+    message.push({
+      OR: [
+        { fromAddresses: { array_contains: [{ email }] } },
+        { toAddresses: { array_contains: [{ email }] } },
+        { ccAddresses: { array_contains: [{ email }] } },
+      ],
+    });
+  }
+  if (input.date_before !== undefined) message.push({ date: { lt: new Date(input.date_before * 1000) } });
+  if (input.date_after !== undefined) message.push({ date: { gt: new Date(input.date_after * 1000) } });
+  return db.messageFile.findMany({
+    where: {
+      accountId,
+      message: { AND: message },
+      ...(input.file_name && { fileName: { contains: input.file_name, mode: 'insensitive' } }),
+    },
+    orderBy: [{ message: { date: { sort: 'desc', nulls: 'last' } } }, { id: 'asc' }],
+    skip: input.offset,
+    take: input.limit,
+    select: fileSelect,
+  });
+}
+
+export async function findFile(db: Db, accountId: string, fileId: string): Promise<FileRow | null> {
+  return db.messageFile.findFirst({
+    where: { id: fileId, accountId, message: visibleMessageWhere(accountId) },
+    select: fileSelect,
+  });
+}

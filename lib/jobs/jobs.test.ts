@@ -1,0 +1,200 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
+import { prepareMailbox } from '@/e2e/fixtures/mailbox';
+import { attemptCallbackDelivery } from '@/lib/callbacks/mutations';
+import { isValidCallbackSignature } from '@/lib/callbacks/schema';
+import { createConnectToken, redeemConnectToken } from '@/lib/connect-tokens/mutations';
+import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
+import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import { resetConfigForTests } from '@/lib/env';
+import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
+import { type JobQueue, openJobQueue } from './queue';
+import { startWorkers } from './worker';
+
+/**
+ * The queue end to end on PGlite and PostgreSQL: pg-boss, the real workers, a
+ * real Dovecot and a real HTTP receiver that fails before it succeeds.
+ */
+
+const PASSWORD = 'jobs-test-password';
+let dovecot: DovecotServer;
+let receiver: Server;
+let receiverUrl: string;
+/** Per path: answers to give in turn (the last one repeats), and what arrived. */
+const script = new Map<string, number[]>();
+const received: { path: string; status: number; body: Record<string, unknown> }[] = [];
+
+beforeAll(async () => {
+  // Short retries so the test sees several attempts within seconds.
+  process.env.MAILPORT_CALLBACK_RETRY_SECONDS = '1';
+  resetConfigForTests();
+  dovecot = await startDovecot();
+  await dovecot.addUser('jobs@mailport.test', PASSWORD);
+  await prepareMailbox(dovecot, 'jobs@mailport.test');
+  receiver = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    request.on('end', () => {
+      const path = request.url ?? '/';
+      const answers = script.get(path) ?? [200];
+      const status = answers.length > 1 ? (answers.shift() as number) : (answers[0] ?? 200);
+      received.push({ path, status, body: JSON.parse(text || '{}') });
+      response.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  delete process.env.MAILPORT_CALLBACK_RETRY_SECONDS;
+  resetConfigForTests();
+  await new Promise((resolve) => receiver?.close(resolve));
+  await dovecot?.stop();
+});
+
+async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
+  let database: TestDatabase;
+  let queue: JobQueue;
+  let developer: { developerId: string; secret: string };
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    queue = await openJobQueue(database.target, { supervise: true, maintenanceIntervalSeconds: 1 });
+    await startWorkers(database.db, queue, {
+      allowPrivateHosts: true,
+      syncJobTimeoutSeconds: 60,
+      pollingIntervalSeconds: 0.5,
+    });
+    const key = await createDeveloperKey(database.db, { email: `jobs-${kind}@example.com`, appName: 'Jobs' });
+    developer = { developerId: key.developerId, secret: key.secret };
+  });
+  afterAll(async () => {
+    await queue?.stop({ graceful: false, close: true, wait: true });
+    await database?.close();
+  });
+
+  async function connect(options: Record<string, string>) {
+    const now = new Date();
+    const created = await createConnectToken(
+      database.db,
+      developer.developerId,
+      { level: 'top' },
+      createConnectTokenInput.parse({ callback_url: 'https://partner.example.com/done', ...options }),
+      now,
+    );
+    if (!created.ok) throw new Error(created.reason);
+    const redeemed = await redeemConnectToken(
+      database.db,
+      created.token,
+      {
+        mailbox: {
+          email: 'jobs@mailport.test',
+          server: '127.0.0.1',
+          port: dovecot.port,
+          tlsMode: 'NONE',
+          username: 'jobs@mailport.test',
+          authenticationType: 'password',
+          secret: PASSWORD,
+        },
+      },
+      now,
+    );
+    if (!redeemed.ok) throw new Error(redeemed.reason);
+    return { ...redeemed, token: created.token };
+  }
+
+  it('a queued sync runs in a worker; the callback is retried until the receiver takes it, once', async () => {
+    const path = `/synced-${kind}`;
+    script.set(path, [500, 503, 200]);
+    const source = await connect({ source_callback_url: `${receiverUrl}${path}` });
+    expect(await requestSourceSync(database.db, queue, source.sourceId)).toBe(true);
+    // A second request while one is queued adds nothing (one queued sync per source).
+    expect(await requestSourceSync(database.db, queue, source.sourceId)).toBe(false);
+
+    const state = await waitFor(
+      'the sync',
+      () => database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } }),
+      (row) => row?.state === 'done',
+    );
+    expect(state?.messagesSynced).toBe(5);
+
+    const delivery = await waitFor(
+      'the delivery',
+      () =>
+        database.db.callbackDelivery.findFirst({
+          where: { sourceId: source.sourceId },
+          include: { attemptsMade: { orderBy: { attemptedAt: 'asc' } } },
+        }),
+      (row) => row?.state === 'delivered',
+    );
+    expect(delivery?.attempts).toBe(3);
+    expect(delivery?.attemptsMade.map((attempt) => attempt.statusCode)).toEqual([500, 503, 200]);
+    for (const attempt of delivery?.attemptsMade ?? []) {
+      expect(attempt.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(attempt.attemptedAt).toBeInstanceOf(Date);
+    }
+    expect(delivery?.attemptsMade.map((attempt) => attempt.error)).toEqual(['HTTP 500', 'HTTP 503', '']);
+    // Backoff: the second retry waited longer than the first.
+    const [a, b, c] = (delivery?.attemptsMade ?? []).map((attempt) => attempt.attemptedAt.getTime());
+    expect((c ?? 0) - (b ?? 0)).toBeGreaterThan(((b ?? 0) - (a ?? 0)) / 2);
+    expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(900);
+
+    // Give a stray duplicate time to show up: there must be exactly one success.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const hits = received.filter((entry) => entry.path === path);
+    expect(hits.map((entry) => entry.status)).toEqual([500, 503, 200]);
+    const body = hits[2]?.body ?? {};
+    expect(body).toMatchObject({ event: 'initial_sync_completed', account_id: source.accountId, status: 'OK' });
+    expect(isValidCallbackSignature(developer.secret, body as never)).toBe(true);
+    // Every attempt sends the same signed body.
+    expect(hits[0]?.body).toEqual(body);
+  });
+
+  it('refuses callback URLs on private addresses unless MAILPORT_ALLOW_PRIVATE_HOSTS=1, and records why', async () => {
+    const source = await connect({});
+    const path = `/private-${kind}`;
+    // A delivery row as queueCallback writes it, attempted by hand with the guard on (no worker sees it).
+    const id = `private-${kind}-delivery`;
+    await database.db.callbackDelivery.create({
+      data: { id, sourceId: source.sourceId, url: `${receiverUrl}${path}`, event: 'status_changed', body: {} },
+    });
+    const outcome = await attemptCallbackDelivery(database.db, id, {
+      allowPrivateHosts: false,
+      isLastAttempt: false,
+      now: () => new Date(),
+    });
+    expect(outcome).toMatchObject({ kind: 'failed', retryable: false });
+    const row = await database.db.callbackDelivery.findUniqueOrThrow({
+      where: { id },
+      include: { attemptsMade: true },
+    });
+    expect(row.state).toBe('failed');
+    expect(row.attemptsMade).toHaveLength(1);
+    expect(row.attemptsMade[0]).toMatchObject({ statusCode: null, error: 'refused: private or local address' });
+    expect(received.filter((entry) => entry.path === path)).toEqual([]);
+
+    // The same delivery to the same address goes through where private hosts are allowed.
+    await database.db.callbackDelivery.update({ where: { id }, data: { state: 'pending' } });
+    const allowed = await attemptCallbackDelivery(database.db, id, {
+      allowPrivateHosts: true,
+      isLastAttempt: false,
+      now: () => new Date(),
+    });
+    expect(allowed).toEqual({ kind: 'delivered' });
+    expect(received.filter((entry) => entry.path === path)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,70 @@
+import type PgBoss from 'pg-boss';
+import { attemptCallbackDelivery } from '@/lib/callbacks/mutations';
+import { currentTime } from '@/lib/clock';
+import type { Db } from '@/lib/db/client';
+import { openMailboxSession } from '@/lib/mailbox-sync/imap';
+import { runSourceSync } from '@/lib/mailbox-sync/mutations';
+import { enqueueSourceSync, JOBS } from './definitions';
+import { runMaintenance } from './maintenance';
+import type { JobQueue } from './queue';
+
+/**
+ * The job handlers: each parses its payload with the registry's schema and
+ * calls one domain function. A thrown error fails the job, and pg-boss retries
+ * it with backoff as the registry's policy says.
+ */
+
+export interface WorkerOptions {
+  allowPrivateHosts: boolean;
+  syncJobTimeoutSeconds: number;
+  /** Syncs run at once in this process (each holds one IMAP connection). */
+  syncConcurrency?: number;
+  callbackConcurrency?: number;
+  pollingIntervalSeconds?: number;
+}
+
+type Job<T> = PgBoss.JobWithMetadata<T>;
+const isLastAttempt = (job: Job<unknown>) => job.retryCount >= job.retryLimit;
+
+export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptions): Promise<void> {
+  const work = {
+    includeMetadata: true as const,
+    batchSize: 1,
+    pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1,
+  };
+
+  const syncOne = async ([job]: Job<unknown>[]) => {
+    if (!job) return;
+    const { sourceId } = JOBS.sourceSync.payload.parse(job.data);
+    const result = await runSourceSync(db, sourceId, {
+      queue,
+      openSession: (login) => openMailboxSession(login, { allowPrivateHosts: options.allowPrivateHosts }),
+      now: currentTime,
+      // Half the job's timeout, so a live run is never taken for a crashed one.
+      budgetMs: (options.syncJobTimeoutSeconds * 1000) / 2,
+      isLastAttempt: isLastAttempt(job),
+    });
+    if (result.outcome === 'retry') throw new Error(`sync of source ${sourceId}: ${result.reason}`);
+    if (result.outcome === 'continue') await enqueueSourceSync(queue, { sourceId });
+    return result;
+  };
+
+  const deliverOne = async ([job]: Job<unknown>[]) => {
+    if (!job) return;
+    const { deliveryId } = JOBS.callbackDelivery.payload.parse(job.data);
+    const outcome = await attemptCallbackDelivery(db, deliveryId, {
+      allowPrivateHosts: options.allowPrivateHosts,
+      isLastAttempt: isLastAttempt(job),
+      now: currentTime,
+    });
+    if (outcome.kind === 'failed' && outcome.retryable) throw new Error(`callback ${deliveryId}: ${outcome.error}`);
+    return outcome;
+  };
+
+  // pg-boss 10 runs one job at a time per work() call: several calls make a pool.
+  for (let i = 0; i < (options.syncConcurrency ?? 2); i++) await queue.work(JOBS.sourceSync.name, work, syncOne);
+  for (let i = 0; i < (options.callbackConcurrency ?? 4); i++) {
+    await queue.work(JOBS.callbackDelivery.name, work, deliverOne);
+  }
+  await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, currentTime()));
+}

@@ -1,0 +1,34 @@
+import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
+
+export const sourceSyncSelect = {
+  state: true,
+  foldersTotal: true,
+  foldersDone: true,
+  messagesSynced: true,
+  lastSyncStart: true,
+  lastSyncStop: true,
+  initialSyncDoneAt: true,
+} satisfies Prisma.SourceSyncSelect;
+
+export type SourceSyncRow = Prisma.SourceSyncGetPayload<{ select: typeof sourceSyncSelect }>;
+
+const folderSelect = {
+  name: true,
+  delimiter: true,
+  attributes: true,
+  specialUse: true,
+  includedInSync: true,
+  nbMessages: true,
+  lastSyncStart: true,
+  lastSyncStop: true,
+  lastExpunge: true,
+  initialImportFinished: true,
+} satisfies Prisma.SourceFolderSelect;
+
+export type FolderRow = Prisma.SourceFolderGetPayload<{ select: typeof folderSelect }>;
+
+/** The source's folders as last seen on the server, in name order. */
+export async function listSourceFolders(db: Db, sourceId: string): Promise<FolderRow[]> {
+  return db.sourceFolder.findMany({ where: { sourceId }, orderBy: { name: 'asc' }, select: folderSelect });
+}
