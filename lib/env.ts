@@ -54,6 +54,7 @@ const envSchema = z.object({
   ),
   MAILPORT_ALLOW_PRIVATE_HOSTS: flag,
   MAILPORT_TEST_HOOKS: flag,
+  MAILPORT_DASHBOARD_SIGNUP: flag,
 });
 
 export type DatabaseConfig =
@@ -70,6 +71,8 @@ export interface AppConfig {
   allowPrivateHosts: boolean;
   /** Test-only admin hooks: a movable domain clock and token redemption without IMAP. Never in production. */
   testHooks: boolean;
+  /** Whether anyone may create a developer account on the dashboard's sign-up page. */
+  dashboardSignup: boolean;
 }
 
 const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
@@ -138,7 +141,9 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   const allowPrivateHosts =
     values.MAILPORT_ALLOW_PRIVATE_HOSTS === '1' || values.MAILPORT_ALLOW_PRIVATE_HOSTS === 'true';
   const testHooks = values.MAILPORT_TEST_HOOKS === '1' || values.MAILPORT_TEST_HOOKS === 'true';
-  return { port: values.PORT, publicUrl, dataDir, database, masterKey, allowPrivateHosts, testHooks };
+  // Sign-up is on unless the operator turns it off (a private instance creates developers with keys:create).
+  const dashboardSignup = values.MAILPORT_DASHBOARD_SIGNUP !== '0' && values.MAILPORT_DASHBOARD_SIGNUP !== 'false';
+  return { port: values.PORT, publicUrl, dataDir, database, masterKey, allowPrivateHosts, testHooks, dashboardSignup };
 }
 
 const globalForConfig = globalThis as unknown as { __mailportConfig?: AppConfig };

@@ -15,6 +15,10 @@ describe.each(testDatabaseKinds())('developers and keys on %s', (kind) => {
   it('creates the first developer once, then never again', async () => {
     const first = await ensureFirstDeveloper(database.db);
     expect(first?.key).toMatch(/^[0-9a-z]{20}$/);
+    expect(first?.email).toBe('admin@localhost');
+    const row = await database.db.developer.findUniqueOrThrow({ where: { email: 'admin@localhost' } });
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(row.passwordHash).not.toContain(first?.password);
     expect(await ensureFirstDeveloper(database.db)).toBeNull();
   });
 

@@ -10,8 +10,9 @@ import {
   listConnectTokensInput,
 } from '@/lib/connect-tokens/schema';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
+import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { apiRoute } from '@/lib/http/api-route';
-import { notFound } from '@/lib/http/errors';
+import { badRequest, notFound } from '@/lib/http/errors';
 import { requireAccount, requireSource } from './resources';
 
 /**
@@ -66,6 +67,9 @@ export function connectTokenCollection(level: Level) {
       handler: async (context) => {
         const scope = await resolveScope(context, context.params as ScopeParams);
         const created = await createConnectToken(context.db, context.developerId, scope, context.input, context.now);
+        if (!created.ok && created.reason === 'callback_url_not_allowed') {
+          throw badRequest(disallowedCallbackUrlMessage(created.field, created.prefixes));
+        }
         // resolveScope has already proven the targets; a miss here means they vanished meanwhile.
         if (!created.ok) throw notFound(`account ${(context.params as ScopeParams).id} is invalid`);
         return {
