@@ -106,6 +106,9 @@ export const connectTokenCreatedJson = z.object({
   browser_redirect_url: z.string(),
 });
 
+/** The API's 404 for a token that is unknown, another developer's, or expired (the dashboard shows it too). */
+export const connectTokenNotFoundMessage = (token: string) => `connect_token ${token} is invalid or has expired`;
+
 /** How the dashboard sorts tokens: not yet used, used, or expired unused. */
 export const CONNECT_TOKEN_STATUSES = ['unused', 'used', 'expired'] as const;
 export type ConnectTokenStatus = (typeof CONNECT_TOKEN_STATUSES)[number];

@@ -4,6 +4,7 @@ import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { findConnectToken, listConnectTokens } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteConnectToken } from '@/lib/connect-tokens/mutations';
 import {
+  connectTokenNotFoundMessage,
   connectTokenParam,
   createConnectTokenInput,
   createReconnectTokenInput,
@@ -48,7 +49,7 @@ async function resolveScope(
   return { level: 'source', accountId: params.id, sourceLabel: source.label };
 }
 
-const tokenNotFound = (token: string) => notFound(`connect_token ${token} is invalid or has expired`);
+const tokenNotFound = (token: string) => notFound(connectTokenNotFoundMessage(token));
 
 export function connectTokenCollection(level: Level) {
   return {
