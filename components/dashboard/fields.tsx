@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { cn } from '@/components/ui/cn';
 
+export { ErrorSummary } from './error-summary';
+
 /**
  * Form pieces for the dashboard, usable from server and client components.
  * Every control has a label; an error is tied to its field and announced.
@@ -27,21 +29,6 @@ export const buttonClass = {
   danger: cn(buttonBase, 'border border-red-700 bg-white text-red-800 hover:bg-red-50 focus-visible:outline-red-700'),
 } as const;
 export type ButtonVariant = keyof typeof buttonClass;
-
-export function ErrorSummary({ message }: { message: string }) {
-  return (
-    <div
-      role="alert"
-      tabIndex={-1}
-      // Focus moves to the error, with or without JavaScript, so screen readers hear it first.
-      // biome-ignore lint/a11y/noAutofocus: moving focus to the error summary is the accessible pattern here.
-      autoFocus
-      className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 focus:outline focus:outline-2 focus:outline-red-700"
-    >
-      {message}
-    </div>
-  );
-}
 
 export function Notice({ children, tone = 'success' }: { children: ReactNode; tone?: 'success' | 'info' }) {
   return (
