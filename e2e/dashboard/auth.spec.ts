@@ -105,9 +105,13 @@ test.describe('dashboard sign-in', () => {
     await signUp(page, { email: uniqueEmail('origin'), password: 'origin password', appName: 'Origin App' });
     await page.goto('/dashboard/keys');
     // Replay the keys form's own fields, but claim to come from another site.
-    const fields = await page.locator('form#key-actions input').evaluateAll((inputs) =>
-      Object.fromEntries(inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value])),
-    );
+    const fields = await page
+      .locator('form#key-actions input')
+      .evaluateAll((inputs) =>
+        Object.fromEntries(
+          inputs.map((input) => [(input as HTMLInputElement).name, (input as HTMLInputElement).value]),
+        ),
+      );
     const response = await page.request.post('/dashboard/keys', {
       multipart: { ...fields, intent: 'create' },
       headers: { origin: 'https://evil.example.net' },
