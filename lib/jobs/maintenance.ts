@@ -8,7 +8,8 @@ export async function runMaintenance(db: Db, now: Date) {
   const [connectTokens, nonces, sessions] = await Promise.all([
     purgeExpiredConnectTokens(db, now),
     purgeOldNonces(db, now),
-    purgeExpiredSessions(db, now),
+    // Dashboard sessions and reset links live on real time, not the movable test clock.
+    purgeExpiredSessions(db, new Date()),
   ]);
   return { purged_connect_tokens: connectTokens, purged_nonces: nonces, purged_dashboard_sessions: sessions };
 }

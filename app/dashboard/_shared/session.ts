@@ -11,6 +11,8 @@ import { createSession, endSession } from '@/lib/sessions/mutations';
 /**
  * The dashboard's transport for sessions: the cookie, the redirect to sign-in,
  * and the session-bound CSRF token. Who may sign in lives in lib/sessions.
+ * Sign-in, sessions and reset links use real time, never the movable test clock:
+ * the operator command that makes reset links runs in another process.
  */
 
 export const SESSION_COOKIE = 'mailport_session';
@@ -32,8 +34,9 @@ export function isValidCsrfForSessionCookie(cookieToken: string, given: unknown)
 async function readSession(): Promise<{ db: Db; now: Date; developer: SignedInDeveloper | null; token: string }> {
   const token = (await cookies()).get(SESSION_COOKIE)?.value ?? '';
   const db = await getDb();
-  const now = currentTime();
-  return { db, now, token, developer: token ? await findSignedInDeveloper(db, token, now) : null };
+  // Sessions run on real time, like OAuth timestamps; `now` is the domain's clock (token expiry).
+  const developer = token ? await findSignedInDeveloper(db, token, new Date()) : null;
+  return { db, now: currentTime(), token, developer };
 }
 
 /** Sends a signed-out browser to sign-in, coming back to `returnTo` afterwards. */
@@ -64,8 +67,8 @@ export async function guardAction(formData: FormData): Promise<ActionGuard> {
   return { ok: true, context: { ...developer, db, now, csrf: csrfTokenFor(csrfScope(developer.sessionId)) } };
 }
 
-export async function startSession(db: Db, developerId: string, now: Date): Promise<void> {
-  const session = await createSession(db, developerId, now);
+export async function startSession(db: Db, developerId: string): Promise<void> {
+  const session = await createSession(db, developerId, new Date());
   (await cookies()).set(SESSION_COOKIE, session.token, {
     httpOnly: true,
     // Secure whenever the public URL is https; plain-http local installs must still be able to sign in.

@@ -2,7 +2,6 @@
 
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/dashboard/fields';
-import { currentTime } from '@/lib/clock';
 import { getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
 import { resetPassword, signInDeveloper, signUpDeveloper } from '@/lib/sessions/mutations';
@@ -22,7 +21,7 @@ export async function signIn(_state: FormState, formData: FormData): Promise<For
   const parsed = signInInput.safeParse(raw);
   if (!parsed.success) return invalidForm(parsed.error, raw, values);
   const db = await getDb();
-  const now = currentTime();
+  const now = new Date();
   const result = await signInDeveloper(db, parsed.data, now);
   if (!result.ok) {
     return {
@@ -33,7 +32,7 @@ export async function signIn(_state: FormState, formData: FormData): Promise<For
           : 'That email and password do not match. Check them and try again.',
     };
   }
-  await startSession(db, result.developerId, now);
+  await startSession(db, result.developerId);
   redirect(safeReturnPath(text(formData, 'next')));
 }
 
@@ -48,7 +47,7 @@ export async function signUp(_state: FormState, formData: FormData): Promise<For
   const parsed = signUpInput.safeParse(raw);
   if (!parsed.success) return invalidForm(parsed.error, raw, values);
   const db = await getDb();
-  const now = currentTime();
+  const now = new Date();
   const result = await signUpDeveloper(db, parsed.data, now);
   if (!result.ok) {
     return {
@@ -57,7 +56,7 @@ export async function signUp(_state: FormState, formData: FormData): Promise<For
       error: 'This email already has an account. Sign in instead, or ask the operator for a password reset link.',
     };
   }
-  await startSession(db, result.developerId, now);
+  await startSession(db, result.developerId);
   redirect('/dashboard?welcome=1');
 }
 
@@ -66,11 +65,11 @@ export async function choosePassword(token: string, _state: FormState, formData:
   const parsed = resetPasswordInput.safeParse(raw);
   if (!parsed.success) return invalidForm(parsed.error, raw, {});
   const db = await getDb();
-  const now = currentTime();
+  const now = new Date();
   const result = await resetPassword(db, token, parsed.data.password, now);
   if (!result.ok) {
     return { error: 'This link has been used or has expired. Ask the operator for a new one.' };
   }
-  await startSession(db, result.developerId, now);
+  await startSession(db, result.developerId);
   redirect('/dashboard?password=reset');
 }

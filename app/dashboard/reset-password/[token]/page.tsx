@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { NewPasswordForm } from '@/components/dashboard/auth-forms';
 import { AuthFrame } from '@/components/dashboard/shell';
-import { currentTime } from '@/lib/clock';
 import { getDb } from '@/lib/db/client';
 import { isPasswordResetUsable } from '@/lib/sessions/data';
 import { PASSWORD_MIN_LENGTH } from '@/lib/sessions/schema';
@@ -14,7 +13,7 @@ export const metadata: Metadata = { title: 'Choose a new password', robots: { in
 /** The operator's one-time link (npm run dashboard:password) lands here. */
 export default async function ResetPasswordPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  if (!(await isPasswordResetUsable(await getDb(), token, currentTime()))) {
+  if (!(await isPasswordResetUsable(await getDb(), token, new Date()))) {
     return (
       <AuthFrame title="This link does not work">
         <p className="text-slate-700">
