@@ -7,8 +7,9 @@ test('home page says what Mailport is and links to the dashboard and the API ref
   await expect(page.getByText('speaks the Context.IO 2.0 API')).toBeVisible();
 
   await page.getByRole('link', { name: 'Open the dashboard' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  // Signed out: the dashboard asks for a sign-in first and comes back afterwards.
+  await expect(page).toHaveURL(/\/dashboard\/sign-in\?next=%2Fdashboard$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
 
   await page.goto('/');
   await page.getByRole('link', { name: 'Read the API reference' }).click();

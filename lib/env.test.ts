@@ -18,6 +18,17 @@ function configError(env: Record<string, string | undefined>): string {
 }
 
 describe('parseConfig', () => {
+  it('keeps dashboard sign-up on unless MAILPORT_DASHBOARD_SIGNUP turns it off, and names a wrong value', () => {
+    const base = { MAILPORT_DATA_DIR: tempDir(), MAILPORT_MASTER_KEY: HEX_KEY };
+    expect(parseConfig(base).dashboardSignup).toBe(true);
+    expect(parseConfig({ ...base, MAILPORT_DASHBOARD_SIGNUP: '0' }).dashboardSignup).toBe(false);
+    expect(parseConfig({ ...base, MAILPORT_DASHBOARD_SIGNUP: 'false' }).dashboardSignup).toBe(false);
+    expect(parseConfig({ ...base, MAILPORT_DASHBOARD_SIGNUP: '1' }).dashboardSignup).toBe(true);
+    expect(configError({ ...base, MAILPORT_DASHBOARD_SIGNUP: 'off' })).toBe(
+      'Invalid configuration: MAILPORT_DASHBOARD_SIGNUP: expected 0 or 1',
+    );
+  });
+
   it('defaults to embedded mode on port 3000 with a public URL on localhost', () => {
     const dataDir = tempDir();
     const config = parseConfig({ MAILPORT_DATA_DIR: dataDir });

@@ -70,6 +70,7 @@ const envSchema = z.object({
       .max(3600, 'expected at most 3600 seconds')
       .default(600),
   ),
+  MAILPORT_DASHBOARD_SIGNUP: flag,
 });
 
 export type DatabaseConfig =
@@ -92,6 +93,8 @@ export interface AppConfig {
     /** A sync job running longer is taken for crashed and retried; each run stops itself well before. */
     syncJobTimeoutSeconds: number;
   };
+  /** Whether anyone may create a developer account on the dashboard's sign-up page. */
+  dashboardSignup: boolean;
 }
 
 const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
@@ -164,7 +167,19 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     callbackRetrySeconds: values.MAILPORT_CALLBACK_RETRY_SECONDS,
     syncJobTimeoutSeconds: values.MAILPORT_SYNC_JOB_TIMEOUT_SECONDS,
   };
-  return { port: values.PORT, publicUrl, dataDir, database, masterKey, allowPrivateHosts, testHooks, jobs };
+  // Sign-up is on unless the operator turns it off (a private instance creates developers with keys:create).
+  const dashboardSignup = values.MAILPORT_DASHBOARD_SIGNUP !== '0' && values.MAILPORT_DASHBOARD_SIGNUP !== 'false';
+  return {
+    port: values.PORT,
+    publicUrl,
+    dataDir,
+    database,
+    masterKey,
+    allowPrivateHosts,
+    testHooks,
+    jobs,
+    dashboardSignup,
+  };
 }
 
 const globalForConfig = globalThis as unknown as { __mailportConfig?: AppConfig };

@@ -22,14 +22,22 @@ export type AccountRow = Prisma.AccountGetPayload<{ select: ReturnType<typeof ac
 /** Accounts are listed oldest first with a stable tie-break, so offsets page consistently. */
 const accountOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.AccountOrderByWithRelationInput[];
 
-export async function listAccounts(db: Db, developerId: string, input: ListAccountsInput): Promise<AccountRow[]> {
-  const filters: SourceFilters = { status: input.status, status_ok: input.status_ok };
+type AccountFilters = Pick<ListAccountsInput, 'email' | 'status' | 'status_ok'>;
+
+function accountsWhere(developerId: string, input: AccountFilters): Prisma.AccountWhereInput {
   const where: Prisma.AccountWhereInput = { developerId };
   if (input.email) where.emailAddresses = { has: input.email.toLowerCase() };
   // The status filters pick accounts by their sources and trim each account's list (spec §8).
-  if (input.status || input.status_ok !== undefined) where.sources = { some: sourceStatusWhere(filters) };
+  if (input.status || input.status_ok !== undefined) {
+    where.sources = { some: sourceStatusWhere({ status: input.status, status_ok: input.status_ok }) };
+  }
+  return where;
+}
+
+export async function listAccounts(db: Db, developerId: string, input: ListAccountsInput): Promise<AccountRow[]> {
+  const filters: SourceFilters = { status: input.status, status_ok: input.status_ok };
   return db.account.findMany({
-    where,
+    where: accountsWhere(developerId, input),
     orderBy: accountOrder,
     skip: input.offset,
     take: input.limit,
@@ -39,4 +47,9 @@ export async function listAccounts(db: Db, developerId: string, input: ListAccou
 
 export async function findAccount(db: Db, developerId: string, accountId: string): Promise<AccountRow | null> {
   return db.account.findFirst({ where: { id: accountId, developerId }, select: accountSelect() });
+}
+
+/** How many accounts listAccounts would page through with the same filters (the dashboard's pager). */
+export async function countAccounts(db: Db, developerId: string, input: AccountFilters): Promise<number> {
+  return db.account.count({ where: accountsWhere(developerId, input) });
 }

@@ -4,9 +4,15 @@ import { decryptSecret } from '@/lib/crypto/secrets';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import type { MailboxSettings } from '@/lib/sources/schema';
-import { findConnectToken, listConnectTokens } from './data';
-import { createConnectToken, deleteConnectToken, purgeExpiredConnectTokens, redeemConnectToken } from './mutations';
-import { CONNECT_TOKEN_LIFETIME_MS } from './schema';
+import { findConnectToken, findConnectTokenProgress, listConnectTokens, listConnectTokensForDashboard } from './data';
+import {
+  createConnectToken,
+  deleteConnectToken,
+  deleteUnusedConnectToken,
+  purgeExpiredConnectTokens,
+  redeemConnectToken,
+} from './mutations';
+import { CONNECT_TOKEN_LIFETIME_MS, EXPIRED_TOKEN_RETENTION_MS } from './schema';
 import { serializeConnectToken } from './serialize';
 
 const BASE = 'https://mail.example.com';
@@ -275,10 +281,90 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
       later,
     );
     if (!fresh.ok) throw new Error('setup');
-    const purged = await purgeExpiredConnectTokens(database.db, later);
+    // Expired tokens stay (for the dashboard's "expired" list) for the retention period, then go.
+    expect(await purgeExpiredConnectTokens(database.db, later)).toBe(0);
+    expect(await database.db.connectToken.findUnique({ where: { id: stale } })).not.toBeNull();
+    const purged = await purgeExpiredConnectTokens(database.db, new Date(later.getTime() + EXPIRED_TOKEN_RETENTION_MS));
     expect(purged).toBeGreaterThan(0);
     expect(await database.db.connectToken.findUnique({ where: { id: stale } })).toBeNull();
-    expect(await database.db.connectToken.findUnique({ where: { id: fresh.token } })).not.toBeNull();
     expect(await database.db.account.count({ where: { id: used.accountId } })).toBe(1);
+  });
+
+  it("refuses callback URLs outside the developer's allowed prefixes, naming the field", async () => {
+    const { developerId: strict } = await createDeveloperKey(database.db, {
+      email: 'strict@example.com',
+      appName: 'S',
+    });
+    await database.db.developer.update({
+      where: { id: strict },
+      data: { callbackUrlPrefixes: ['https://app.example.com', 'myapp://'] },
+    });
+    const create = (input: Record<string, string>) =>
+      createConnectToken(database.db, strict, top, { callback_url: 'https://app.example.com/done', ...input }, now);
+    expect((await create({})).ok).toBe(true);
+    expect((await create({ callback_url: 'myapp://connected' })).ok).toBe(true);
+    expect((await create({ callback_url: 'https://APP.example.com?x=1' })).ok).toBe(true);
+    expect(await create({ callback_url: 'https://app.example.com.evil.net/done' })).toEqual({
+      ok: false,
+      reason: 'callback_url_not_allowed',
+      field: 'callback_url',
+      prefixes: ['https://app.example.com', 'myapp://'],
+    });
+    expect(await create({ status_callback_url: 'https://hooks.other.net/status' })).toMatchObject({
+      ok: false,
+      field: 'status_callback_url',
+    });
+    // No prefixes: anything the schema accepts.
+    expect((await newTopToken({ callback_url: 'https://anywhere.example.net/x' })) as string).toMatch(/^[0-9a-z]{16}$/);
+  });
+
+  it('lists every level for the dashboard with status, email search and paging, and deletes only unused', async () => {
+    const { developerId: owner } = await createDeveloperKey(database.db, { email: 'dash@example.com', appName: 'D' });
+    const make = async (email: string, at: Date) => {
+      const created = await createConnectToken(
+        database.db,
+        owner,
+        top,
+        { callback_url: 'https://x.example.com', email },
+        at,
+      );
+      if (!created.ok) throw new Error('setup');
+      return created.token;
+    };
+    const old = await make('old@example.com', new Date(now.getTime() - CONNECT_TOKEN_LIFETIME_MS - 1000));
+    const unused = await make('jane@example.com', now);
+    const used = await make('', now);
+    await redeemConnectToken(database.db, used, { mailbox: mailbox('joe@example.com') }, now);
+    const page = { offset: 0, limit: 10 };
+    const statuses = async (status?: 'unused' | 'used' | 'expired', email?: string) =>
+      (await listConnectTokensForDashboard(database.db, owner, { status, email }, page, now)).rows.map((row) => row.id);
+    const all = await statuses();
+    // Newest first: the two made now, then the old one.
+    expect(all.slice(0, 2).sort()).toEqual([used, unused].sort());
+    expect(all[2]).toBe(old);
+    expect(await statuses('unused')).toEqual([unused]);
+    expect(await statuses('used')).toEqual([used]);
+    expect(await statuses('expired')).toEqual([old]);
+    expect(await statuses(undefined, 'JANE@')).toEqual([unused]);
+    const firstPage = await listConnectTokensForDashboard(database.db, owner, {}, { offset: 0, limit: 2 }, now);
+    expect(firstPage.total).toBe(3);
+    expect(firstPage.rows).toHaveLength(2);
+    // Another developer sees none of them.
+    expect(
+      (await listConnectTokensForDashboard(database.db, developerId, { email: 'jane@' }, page, now)).rows.map(
+        (r) => r.id,
+      ),
+    ).not.toContain(unused);
+
+    expect(await findConnectTokenProgress(database.db, owner, old)).toMatchObject({ id: old, usedAt: null });
+    expect(await findConnectTokenProgress(database.db, otherDeveloperId, old)).toBeNull();
+    expect(await deleteUnusedConnectToken(database.db, owner, used, now)).toEqual({ ok: false, reason: 'not_unused' });
+    expect(await deleteUnusedConnectToken(database.db, owner, old, now)).toEqual({ ok: false, reason: 'not_unused' });
+    expect(await deleteUnusedConnectToken(database.db, otherDeveloperId, unused, now)).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
+    expect(await deleteUnusedConnectToken(database.db, owner, unused, now)).toEqual({ ok: true });
+    expect(await statuses('unused')).toEqual([]);
   });
 });

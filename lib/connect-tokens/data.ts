@@ -1,7 +1,7 @@
 import { type AccountRow, accountSelect } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
-import type { ListConnectTokensInput } from './schema';
+import type { DashboardTokenFilters, ListConnectTokensInput } from './schema';
 
 export const connectTokenSelect = {
   id: true,
@@ -117,6 +117,77 @@ export async function findConnectTokenForFlow(db: Db, token: string) {
       ...connectTokenSelect,
       developer: { select: { appName: true } },
       targetSourceId: true,
+    },
+  });
+}
+
+/** The dashboard's condition for one status; kept beside liveTokenWhere so the two cannot disagree. */
+function statusWhere(status: DashboardTokenFilters['status'], now: Date): Prisma.ConnectTokenWhereInput {
+  switch (status) {
+    case 'used':
+      return { usedAt: { not: null } };
+    case 'unused':
+      return { usedAt: null, expiresAt: { gt: now } };
+    case 'expired':
+      return { usedAt: null, expiresAt: { lte: now } };
+    default:
+      return {};
+  }
+}
+
+/** One row of the dashboard's token list. */
+export const dashboardTokenSelect = {
+  id: true,
+  email: true,
+  createdAt: true,
+  expiresAt: true,
+  usedAt: true,
+  targetAccountId: true,
+  targetSource: { select: { label: true } },
+  accountId: true,
+  flow: { select: { email: true } },
+} satisfies Prisma.ConnectTokenSelect;
+export type DashboardTokenRow = Prisma.ConnectTokenGetPayload<{ select: typeof dashboardTokenSelect }>;
+
+/**
+ * Every token of the developer at any level, newest first, with a status filter
+ * and an email search (the address the partner gave, or the one the end user typed).
+ */
+export async function listConnectTokensForDashboard(
+  db: Db,
+  developerId: string,
+  filters: DashboardTokenFilters,
+  page: { offset: number; limit: number },
+  now: Date,
+): Promise<{ rows: DashboardTokenRow[]; total: number }> {
+  const where: Prisma.ConnectTokenWhereInput = { developerId, ...statusWhere(filters.status, now) };
+  if (filters.email) {
+    where.OR = [
+      { email: { contains: filters.email, mode: 'insensitive' } },
+      { flow: { email: { contains: filters.email, mode: 'insensitive' } } },
+    ];
+  }
+  const [rows, total] = await Promise.all([
+    db.connectToken.findMany({
+      where,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      skip: page.offset,
+      take: page.limit,
+      select: dashboardTokenSelect,
+    }),
+    db.connectToken.count({ where }),
+  ]);
+  return { rows, total };
+}
+
+/** One token with the end user's progress, expired ones included, for the dashboard's detail page. */
+export async function findConnectTokenProgress(db: Db, developerId: string, token: string) {
+  return db.connectToken.findFirst({
+    where: { id: token, developerId },
+    select: {
+      ...dashboardTokenSelect,
+      callbackUrl: true,
+      flow: { select: { email: true, openedAt: true, settingsFoundAt: true, cancelledAt: true, lastError: true } },
     },
   });
 }

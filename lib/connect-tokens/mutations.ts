@@ -2,16 +2,24 @@ import { newAccountUsername } from '@/lib/accounts/mutations';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
+import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newAccountId, newConnectToken } from '@/lib/ids';
 import { findSource } from '@/lib/sources/data';
 import { insertSource, refreshAccountEmailAddresses, type SourceOptions } from '@/lib/sources/mutations';
 import type { MailboxSettings } from '@/lib/sources/schema';
 import { type ConnectTokenScope, liveTokenWhere } from './data';
-import { CONNECT_TOKEN_LIFETIME_MS, type CreateConnectTokenInput, HIDDEN_NAME } from './schema';
+import {
+  CONNECT_TOKEN_LIFETIME_MS,
+  type CreateConnectTokenInput,
+  EXPIRED_TOKEN_RETENTION_MS,
+  HIDDEN_NAME,
+} from './schema';
 
 export type CreateConnectTokenResult =
   | { ok: true; token: string }
-  | { ok: false; reason: 'account_not_found' | 'source_not_found' };
+  | { ok: false; reason: 'account_not_found' | 'source_not_found' }
+  /** The developer's settings allow callbacks only under some prefixes, and `field` is not under any. */
+  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] };
 
 /** Resolves the scope's account (and source) to ids the developer owns. */
 async function resolveTargets(db: Db, developerId: string, scope: ConnectTokenScope) {
@@ -39,6 +47,16 @@ export async function createConnectToken(
   input: Partial<CreateConnectTokenInput> & Pick<CreateConnectTokenInput, 'callback_url'>,
   now: Date,
 ): Promise<CreateConnectTokenResult> {
+  const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
+    where: { id: developerId },
+    select: { callbackUrlPrefixes: true },
+  });
+  const disallowed = findDisallowedCallbackUrl(prefixes, {
+    callback_url: input.callback_url,
+    source_callback_url: input.source_callback_url,
+    status_callback_url: input.status_callback_url,
+  });
+  if (disallowed) return { ok: false, reason: 'callback_url_not_allowed', field: disallowed, prefixes };
   const targets = await resolveTargets(db, developerId, scope);
   if (!targets.ok) return targets;
   const firstName = nameField(input.first_name);
@@ -209,8 +227,31 @@ async function whyUnusable(tx: Prisma.TransactionClient, token: string, now: Dat
   return row.expiresAt <= now ? ('expired' as const) : ('not_found' as const);
 }
 
-/** Deletes unused tokens past their expiry; run on a schedule. Returns how many went. */
+export type DeleteUnusedConnectTokenResult = { ok: true } | { ok: false; reason: 'not_found' | 'not_unused' };
+
+/** The dashboard's delete: only a token nobody has used and that has not expired. */
+export async function deleteUnusedConnectToken(
+  db: Db,
+  developerId: string,
+  token: string,
+  now: Date,
+): Promise<DeleteUnusedConnectTokenResult> {
+  const { count } = await db.connectToken.deleteMany({
+    where: { id: token, developerId, usedAt: null, expiresAt: { gt: now } },
+  });
+  if (count === 1) return { ok: true };
+  const exists = await db.connectToken.count({ where: { id: token, developerId } });
+  return { ok: false, reason: exists ? 'not_unused' : 'not_found' };
+}
+
+/**
+ * Deletes unused tokens some time past their expiry; run on a schedule. The API
+ * answers 404 for them from the moment they expire; the dashboard lists them as
+ * expired until then. Returns how many went.
+ */
 export async function purgeExpiredConnectTokens(db: Db, now: Date): Promise<number> {
-  const { count } = await db.connectToken.deleteMany({ where: { usedAt: null, expiresAt: { lte: now } } });
+  const { count } = await db.connectToken.deleteMany({
+    where: { usedAt: null, expiresAt: { lte: new Date(now.getTime() - EXPIRED_TOKEN_RETENTION_MS) } },
+  });
   return count;
 }

@@ -12,6 +12,8 @@ export const HIDDEN_NAME = '*hidden*';
 
 /** An unused token expires (answers 404) and is purged this long after creation. */
 export const CONNECT_TOKEN_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** An expired token answers 404 at once but stays this long for the dashboard's "expired" list, then is purged. */
+export const EXPIRED_TOKEN_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** A full address, or only `@domain` to pre-select the provider and ask for the local part. */
 const tokenEmail = z.preprocess(
@@ -103,3 +105,22 @@ export const connectTokenCreatedJson = z.object({
   resource_url: z.string(),
   browser_redirect_url: z.string(),
 });
+
+/** The API's 404 for a token that is unknown, another developer's, or expired (the dashboard shows it too). */
+export const connectTokenNotFoundMessage = (token: string) => `connect_token ${token} is invalid or has expired`;
+
+/** How the dashboard sorts tokens: not yet used, used, or expired unused. */
+export const CONNECT_TOKEN_STATUSES = ['unused', 'used', 'expired'] as const;
+export type ConnectTokenStatus = (typeof CONNECT_TOKEN_STATUSES)[number];
+
+export function connectTokenStatus(token: { usedAt: Date | null; expiresAt: Date }, now: Date): ConnectTokenStatus {
+  if (token.usedAt) return 'used';
+  return token.expiresAt > now ? 'unused' : 'expired';
+}
+
+/** The dashboard's token list: filters from the query string; a bad value falls back to "all". */
+export const dashboardTokenFilters = z.object({
+  status: z.enum(CONNECT_TOKEN_STATUSES).optional().catch(undefined),
+  email: z.string().trim().toLowerCase().max(254).optional().catch(undefined),
+});
+export type DashboardTokenFilters = z.output<typeof dashboardTokenFilters>;

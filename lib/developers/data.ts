@@ -64,3 +64,37 @@ export async function findCallbackSigningSecret(db: Db, developerId: string): Pr
   });
   return row ? decryptSecret(row.secretCiphertext) : null;
 }
+
+/** What the dashboard's settings page shows and the domain checks callback URLs against. */
+export async function findDeveloperSettings(db: Db, developerId: string) {
+  return db.developer.findUnique({
+    where: { id: developerId },
+    select: { id: true, email: true, appName: true, callbackUrlPrefixes: true },
+  });
+}
+
+export interface ApiKeyListItem {
+  consumerKey: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** A page of the developer's keys, newest first; never a secret. */
+export async function listApiKeys(
+  db: Db,
+  developerId: string,
+  page: { offset: number; limit: number },
+): Promise<{ keys: ApiKeyListItem[]; total: number; active: number }> {
+  const [keys, total, active] = await Promise.all([
+    db.apiKey.findMany({
+      where: { developerId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      skip: page.offset,
+      take: page.limit,
+      select: { consumerKey: true, createdAt: true, revokedAt: true },
+    }),
+    db.apiKey.count({ where: { developerId } }),
+    db.apiKey.count({ where: { developerId, revokedAt: null } }),
+  ]);
+  return { keys, total, active };
+}

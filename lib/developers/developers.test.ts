@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
-import { CREDENTIALS_CACHE_TTL_MS, findConsumerCredentials, forgetCachedCredentials } from './data';
-import { createDeveloperKey, ensureFirstDeveloper, NONCE_RETENTION_MS, purgeOldNonces, recordNonce } from './mutations';
+import { CREDENTIALS_CACHE_TTL_MS, findConsumerCredentials, forgetCachedCredentials, listApiKeys } from './data';
+import {
+  createApiKey,
+  createDeveloperKey,
+  ensureFirstDeveloper,
+  NONCE_RETENTION_MS,
+  purgeOldNonces,
+  recordNonce,
+  revokeApiKey,
+  rotateApiKey,
+} from './mutations';
+import { findDisallowedCallbackUrl, isAllowedByPrefix, updateDeveloperSettingsInput } from './schema';
 
 describe.each(testDatabaseKinds())('developers and keys on %s', (kind) => {
   let database: TestDatabase;
@@ -15,6 +25,10 @@ describe.each(testDatabaseKinds())('developers and keys on %s', (kind) => {
   it('creates the first developer once, then never again', async () => {
     const first = await ensureFirstDeveloper(database.db);
     expect(first?.key).toMatch(/^[0-9a-z]{20}$/);
+    expect(first?.email).toBe('admin@localhost');
+    const row = await database.db.developer.findUniqueOrThrow({ where: { email: 'admin@localhost' } });
+    expect(row.passwordHash).toMatch(/^\$argon2id\$/);
+    expect(row.passwordHash).not.toContain(first?.password);
     expect(await ensureFirstDeveloper(database.db)).toBeNull();
   });
 
@@ -70,5 +84,87 @@ describe.each(testDatabaseKinds())('developers and keys on %s', (kind) => {
     const later = new Date(now.getTime() + NONCE_RETENTION_MS + 1000);
     expect(await purgeOldNonces(database.db, later)).toBe(2);
     expect(await recordNonce(database.db, 'key-a', 'n1', later)).toBe(true);
+  });
+
+  it("revokes and rotates only the developer's own active keys, at once in this process", async () => {
+    const owner = await createDeveloperKey(database.db, { email: 'rotate@example.com', appName: 'R' });
+    const stranger = await createDeveloperKey(database.db, { email: 'stranger@example.com', appName: 'S' });
+    const now = new Date();
+    expect(await findConsumerCredentials(database.db, owner.key)).not.toBeNull();
+    expect(await rotateApiKey(database.db, stranger.developerId, owner.key, now)).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
+
+    const rotated = await rotateApiKey(database.db, owner.developerId, owner.key, now);
+    if (!rotated.ok) throw new Error('expected a rotation');
+    expect(rotated.credentials.key).not.toBe(owner.key);
+    // The cached secret is dropped: the old key stops at once, the new one works.
+    expect(await findConsumerCredentials(database.db, owner.key)).toBeNull();
+    expect(await findConsumerCredentials(database.db, rotated.credentials.key)).toMatchObject({
+      consumerSecret: rotated.credentials.secret,
+    });
+    expect(await rotateApiKey(database.db, owner.developerId, owner.key, now)).toEqual({
+      ok: false,
+      reason: 'already_revoked',
+    });
+
+    const extra = await createApiKey(database.db, owner.developerId);
+    expect(await revokeApiKey(database.db, stranger.developerId, extra.key, now)).toEqual({
+      ok: false,
+      reason: 'not_found',
+    });
+    expect(await revokeApiKey(database.db, owner.developerId, extra.key, now)).toEqual({ ok: true });
+    expect(await revokeApiKey(database.db, owner.developerId, extra.key, now)).toEqual({
+      ok: false,
+      reason: 'already_revoked',
+    });
+    const listed = await listApiKeys(database.db, owner.developerId, { offset: 0, limit: 10 });
+    expect(listed).toMatchObject({ total: 3, active: 1 });
+    expect(listed.keys.map((key) => key.consumerKey)).toContain(rotated.credentials.key);
+    expect(JSON.stringify(listed)).not.toContain(rotated.credentials.secret);
+  });
+});
+
+describe('callback URL prefixes', () => {
+  it('match on boundaries, scheme and host case-insensitively', () => {
+    expect(isAllowedByPrefix('https://app.example.com/done', 'https://app.example.com')).toBe(true);
+    expect(isAllowedByPrefix('https://APP.Example.com?x=1', 'https://app.example.com')).toBe(true);
+    expect(isAllowedByPrefix('https://app.example.com', 'https://app.example.com')).toBe(true);
+    expect(isAllowedByPrefix('https://app.example.com.evil.net/', 'https://app.example.com')).toBe(false);
+    expect(isAllowedByPrefix('https://app.example.com:8443/', 'https://app.example.com')).toBe(false);
+    expect(isAllowedByPrefix('https://app.example.com/callbacks/x', 'https://app.example.com/callbacks/')).toBe(true);
+    expect(isAllowedByPrefix('https://app.example.com/callbacksevil', 'https://app.example.com/callbacks')).toBe(false);
+    expect(isAllowedByPrefix('https://app.example.com/Done', 'https://app.example.com/done')).toBe(false);
+    expect(isAllowedByPrefix('myapp://connected', 'myapp://')).toBe(true);
+    expect(isAllowedByPrefix('otherapp://connected', 'myapp://')).toBe(false);
+  });
+
+  it('name the first disallowed field, and allow everything when none are set', () => {
+    const urls = { callback_url: 'https://a.example.com/x', status_callback_url: 'https://b.example.com/y' };
+    expect(findDisallowedCallbackUrl([], urls)).toBeNull();
+    expect(findDisallowedCallbackUrl(['https://a.example.com'], urls)).toBe('status_callback_url');
+    expect(findDisallowedCallbackUrl(['https://a.example.com', 'https://b.example.com'], urls)).toBeNull();
+    expect(
+      findDisallowedCallbackUrl(['https://a.example.com'], { callback_url: 'https://a.example.com', x: undefined }),
+    ).toBeNull();
+  });
+
+  it('parse one prefix per line, refusing queries, script schemes and too many', () => {
+    expect(
+      updateDeveloperSettingsInput.parse({
+        appName: ' App ',
+        callbackUrlPrefixes: 'https://a.example.com\r\n\n myapp:// \nhttps://a.example.com',
+      }),
+    ).toEqual({ appName: 'App', callbackUrlPrefixes: ['https://a.example.com', 'myapp://'] });
+    for (const bad of ['not a url', 'https://a.example.com/?x=1', 'javascript:alert(1)']) {
+      expect(updateDeveloperSettingsInput.safeParse({ appName: 'A', callbackUrlPrefixes: bad }).success, bad).toBe(
+        false,
+      );
+    }
+    const many = Array.from({ length: 21 }, (_, i) => `https://h${i}.example.com`).join('\n');
+    expect(
+      updateDeveloperSettingsInput.safeParse({ appName: 'A', callbackUrlPrefixes: many }).error?.issues[0]?.message,
+    ).toBe('Use at most 20 prefixes.');
   });
 });

@@ -1,7 +1,9 @@
+import { generatePassword, hashPassword } from '@/lib/crypto/passwords';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { newConsumerKey, newConsumerSecret, newDeveloperId, newRowId } from '@/lib/ids';
-import type { CreateDeveloperKeyInput, DeveloperKeyCredentials } from './schema';
+import { forgetCachedCredentials } from './data';
+import type { CreateDeveloperKeyInput, DeveloperKeyCredentials, UpdateDeveloperSettingsInput } from './schema';
 
 /** Creates the developer if the email is new (keeping an existing one's app name), then a new API key. */
 export async function createDeveloperKey(db: Db, input: CreateDeveloperKeyInput): Promise<DeveloperKeyCredentials> {
@@ -11,23 +13,103 @@ export async function createDeveloperKey(db: Db, input: CreateDeveloperKeyInput)
     update: {},
     select: { id: true },
   });
+  return createApiKey(db, developer.id);
+}
+
+/** A new key for an existing developer; the secret is returned here and never again. */
+export async function createApiKey(
+  db: Pick<Db, 'apiKey'>,
+  developerId: string,
+  now = new Date(),
+): Promise<DeveloperKeyCredentials> {
   const key = newConsumerKey();
   const secret = newConsumerSecret();
   await db.apiKey.create({
-    data: { id: newRowId(), developerId: developer.id, consumerKey: key, secretCiphertext: encryptSecret(secret) },
+    data: { id: newRowId(), developerId, consumerKey: key, secretCiphertext: encryptSecret(secret), createdAt: now },
   });
-  return { developerId: developer.id, key, secret };
+  return { developerId, key, secret };
+}
+
+export type RevokeApiKeyResult = { ok: true } | { ok: false; reason: 'not_found' | 'already_revoked' };
+
+/** Stops a key at once in this process; other instances drop it within the credentials cache TTL. */
+export async function revokeApiKey(
+  db: Db,
+  developerId: string,
+  consumerKey: string,
+  now: Date,
+): Promise<RevokeApiKeyResult> {
+  const { count } = await db.apiKey.updateMany({
+    where: { consumerKey, developerId, revokedAt: null },
+    data: { revokedAt: now },
+  });
+  forgetCachedCredentials(consumerKey);
+  if (count === 1) return { ok: true };
+  const exists = await db.apiKey.count({ where: { consumerKey, developerId } });
+  return { ok: false, reason: exists ? 'already_revoked' : 'not_found' };
+}
+
+export type RotateApiKeyResult =
+  | { ok: true; credentials: DeveloperKeyCredentials }
+  | { ok: false; reason: 'not_found' | 'already_revoked' };
+
+/**
+ * Replaces a key with a new one in one transaction: the old key is revoked and
+ * the new secret returned once. (For a zero-downtime switch, create a second key
+ * first and revoke the old one when clients use the new one.)
+ */
+export async function rotateApiKey(
+  db: Db,
+  developerId: string,
+  consumerKey: string,
+  now: Date,
+): Promise<RotateApiKeyResult> {
+  const result = await db.$transaction(async (tx) => {
+    const { count } = await tx.apiKey.updateMany({
+      where: { consumerKey, developerId, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    if (count === 0) return null;
+    return createApiKey(tx, developerId, now);
+  });
+  forgetCachedCredentials(consumerKey);
+  if (result) return { ok: true, credentials: result };
+  const exists = await db.apiKey.count({ where: { consumerKey, developerId } });
+  return { ok: false, reason: exists ? 'already_revoked' : 'not_found' };
+}
+
+export async function updateDeveloperSettings(
+  db: Db,
+  developerId: string,
+  input: UpdateDeveloperSettingsInput,
+): Promise<void> {
+  await db.developer.update({
+    where: { id: developerId },
+    data: { appName: input.appName, callbackUrlPrefixes: input.callbackUrlPrefixes },
+  });
 }
 
 export const FIRST_DEVELOPER = { email: 'admin@localhost', appName: 'My App' } as const;
 
+export interface FirstDeveloperCredentials extends DeveloperKeyCredentials {
+  /** Dashboard sign-in, shown once in the first-start message. */
+  email: string;
+  password: string;
+}
+
 /**
- * First start in embedded mode: a newcomer gets working credentials without
- * any command. Returns them only when they were just created.
+ * First start in embedded mode: a newcomer gets working API credentials and a
+ * dashboard sign-in without any command. Returns them only when just created.
  */
-export async function ensureFirstDeveloper(db: Db): Promise<DeveloperKeyCredentials | null> {
+export async function ensureFirstDeveloper(db: Db): Promise<FirstDeveloperCredentials | null> {
   if ((await db.developer.count()) > 0) return null;
-  return createDeveloperKey(db, { email: FIRST_DEVELOPER.email, appName: FIRST_DEVELOPER.appName });
+  const credentials = await createDeveloperKey(db, { email: FIRST_DEVELOPER.email, appName: FIRST_DEVELOPER.appName });
+  const password = generatePassword();
+  await db.developer.update({
+    where: { id: credentials.developerId },
+    data: { passwordHash: await hashPassword(password) },
+  });
+  return { ...credentials, email: FIRST_DEVELOPER.email, password };
 }
 
 /** Nonces older than this can no longer pass the ±15-minute timestamp check. */

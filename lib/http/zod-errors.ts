@@ -4,6 +4,20 @@ import type { z } from 'zod';
 export function describeZodError(error: z.ZodError, kind: 'parameter' | 'path', rawInput: unknown): string {
   const issue = error.issues[0];
   if (!issue) return `invalid ${kind}`;
+  return describeZodIssue(issue, kind, rawInput);
+}
+
+/** Every field's first problem, in the API's words: the dashboard's forms show them beside the fields. */
+export function describeZodIssuesByField(error: z.ZodError, rawInput: unknown): Record<string, string> {
+  const messages: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join('.');
+    messages[field] ??= describeZodIssue(issue, 'parameter', rawInput);
+  }
+  return messages;
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue, kind: 'parameter' | 'path', rawInput: unknown): string {
   const name = issue.path.map(String).join('.') || kind;
   // zod 4 does not report the input on issues; look the value up to tell "missing" from "wrong".
   let given: unknown = rawInput;

@@ -1,5 +1,5 @@
 import { closeDb, DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
-import { ensureFirstDeveloper } from '@/lib/developers/mutations';
+import { ensureFirstDeveloper, type FirstDeveloperCredentials } from '@/lib/developers/mutations';
 import { ConfigError, getConfig } from '@/lib/env';
 import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
 import { startWorkers } from '@/lib/jobs/worker';
@@ -88,13 +88,17 @@ export function describeStartupError(error: unknown): string {
   return message.trim().split('\n')[0] || (cause?.kind ? `database error: ${cause.kind}` : 'unknown error');
 }
 
-function printFirstStartBanner(credentials: { developerId: string; key: string; secret: string }, publicUrl: string) {
+function printFirstStartBanner(credentials: FirstDeveloperCredentials, publicUrl: string) {
   const lines = [
     '',
     'Mailport first start: created a developer and an API key (shown once).',
     `  consumer key:    ${credentials.key}`,
     `  consumer secret: ${credentials.secret}`,
     `  API base URL:    ${publicUrl}/2.0/`,
+    `  dashboard:       ${publicUrl}/dashboard/sign-in`,
+    `    email:         ${credentials.email}`,
+    `    password:      ${credentials.password}`,
+    'Forgot the password? npm run dashboard:password -- --email admin@localhost prints a one-time reset link.',
     'Create more with: npm run keys:create -- --email you@example.com --app-name "Your App"',
     '',
   ];

@@ -4,14 +4,16 @@ import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { findConnectToken, listConnectTokens } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteConnectToken } from '@/lib/connect-tokens/mutations';
 import {
+  connectTokenNotFoundMessage,
   connectTokenParam,
   createConnectTokenInput,
   createReconnectTokenInput,
   listConnectTokensInput,
 } from '@/lib/connect-tokens/schema';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
+import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { apiRoute } from '@/lib/http/api-route';
-import { notFound } from '@/lib/http/errors';
+import { badRequest, notFound } from '@/lib/http/errors';
 import { requireAccount, requireSource } from './resources';
 
 /**
@@ -47,7 +49,7 @@ async function resolveScope(
   return { level: 'source', accountId: params.id, sourceLabel: source.label };
 }
 
-const tokenNotFound = (token: string) => notFound(`connect_token ${token} is invalid or has expired`);
+const tokenNotFound = (token: string) => notFound(connectTokenNotFoundMessage(token));
 
 export function connectTokenCollection(level: Level) {
   return {
@@ -66,6 +68,9 @@ export function connectTokenCollection(level: Level) {
       handler: async (context) => {
         const scope = await resolveScope(context, context.params as ScopeParams);
         const created = await createConnectToken(context.db, context.developerId, scope, context.input, context.now);
+        if (!created.ok && created.reason === 'callback_url_not_allowed') {
+          throw badRequest(disallowedCallbackUrlMessage(created.field, created.prefixes));
+        }
         // resolveScope has already proven the targets; a miss here means they vanished meanwhile.
         if (!created.ok) throw notFound(`account ${(context.params as ScopeParams).id} is invalid`);
         return {

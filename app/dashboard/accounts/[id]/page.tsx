@@ -1,0 +1,88 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { EmptyState } from '@/components/dashboard/empty-state';
+import { buttonClass } from '@/components/dashboard/fields';
+import { formatTime } from '@/components/dashboard/format';
+import { DashboardShell } from '@/components/dashboard/shell';
+import { sourceStatusBadge } from '@/components/dashboard/source-status';
+import { StatusBadge } from '@/components/dashboard/status-badge';
+import { findAccount } from '@/lib/accounts/data';
+import { accountIdParam } from '@/lib/accounts/schema';
+import { requireDeveloper } from '../../_shared/session';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Account', robots: { index: false } };
+
+export default async function AccountPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const context = await requireDeveloper(`/dashboard/accounts/${encodeURIComponent(id)}`);
+  // Another developer's account is "not found", exactly like a missing one.
+  const account = accountIdParam.safeParse(id).success ? await findAccount(context.db, context.developerId, id) : null;
+  if (!account) {
+    return (
+      <DashboardShell section="accounts" title="Account not found" email={context.email} csrf={context.csrf}>
+        <EmptyState title="This account does not exist">
+          It may have been deleted.{' '}
+          <Link href="/dashboard/accounts" className="text-indigo-700 underline underline-offset-4">
+            Back to accounts
+          </Link>
+        </EmptyState>
+      </DashboardShell>
+    );
+  }
+  const name = [account.firstName, account.lastName].filter(Boolean).join(' ');
+  return (
+    <DashboardShell
+      section="accounts"
+      title={account.emailAddresses[0] ?? account.id}
+      email={context.email}
+      csrf={context.csrf}
+      actions={
+        <Link href={`/dashboard/tokens/new?account=${account.id}`} className={buttonClass.primary}>
+          Add a mailbox
+        </Link>
+      }
+    >
+      <dl className="grid max-w-2xl grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+        <dt className="font-medium text-slate-900">Account id</dt>
+        <dd className="min-w-0 font-mono break-all text-slate-800">{account.id}</dd>
+        <dt className="font-medium text-slate-900">Name</dt>
+        <dd className="text-slate-800">{name || 'Not given'}</dd>
+        <dt className="font-medium text-slate-900">Addresses</dt>
+        <dd className="min-w-0 break-all text-slate-800">{account.emailAddresses.join(', ') || 'None'}</dd>
+        <dt className="font-medium text-slate-900">Connected</dt>
+        <dd className="text-slate-800">{formatTime(account.createdAt)}</dd>
+        <dt className="font-medium text-slate-900">Username</dt>
+        <dd className="min-w-0 font-mono break-all text-slate-800">{account.username}</dd>
+      </dl>
+      <h2 className="mt-10 mb-3 text-lg font-semibold text-slate-900">Sources</h2>
+      {account.sources.length === 0 ? (
+        <EmptyState title="No mailboxes on this account">
+          Use <strong>Add a mailbox</strong> to create a link your user opens to connect one.
+        </EmptyState>
+      ) : (
+        <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
+          {account.sources.map((source) => {
+            const badge = sourceStatusBadge(source.status);
+            return (
+              <li key={source.id} className="grid gap-1 p-4 sm:grid-cols-[1fr_auto] sm:items-center">
+                <div className="min-w-0">
+                  <Link
+                    href={`/dashboard/accounts/${account.id}/sources/${encodeURIComponent(source.label)}`}
+                    className="font-medium break-all text-indigo-700 underline underline-offset-4"
+                  >
+                    {source.label}
+                  </Link>
+                  <p className="mt-1 text-sm break-all text-slate-700">
+                    {source.email} on {source.server}:{source.port}
+                  </p>
+                </div>
+                <StatusBadge label={badge.label} tone={badge.tone} />
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </DashboardShell>
+  );
+}

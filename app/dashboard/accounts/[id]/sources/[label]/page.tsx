@@ -1,0 +1,114 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { EmptyState } from '@/components/dashboard/empty-state';
+import { buttonClass } from '@/components/dashboard/fields';
+import { formatTime } from '@/components/dashboard/format';
+import { DashboardShell } from '@/components/dashboard/shell';
+import { sourceStatusBadge } from '@/components/dashboard/source-status';
+import { StatusBadge } from '@/components/dashboard/status-badge';
+import { accountIdParam } from '@/lib/accounts/schema';
+import { findSource } from '@/lib/sources/data';
+import { requireDeveloper } from '../../../../_shared/session';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Source', robots: { index: false } };
+
+const TLS_LABELS = { TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'None (not encrypted)' } as const;
+
+function decodeLabel(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * One mailbox of an account. Laid out as sections so the sync panel and the
+ * callback deliveries list (background sync issue) slot in below "Connection".
+ */
+export default async function SourcePage({ params }: { params: Promise<{ id: string; label: string }> }) {
+  const { id, label: rawLabel } = await params;
+  const label = decodeLabel(rawLabel);
+  const accountPath = `/dashboard/accounts/${encodeURIComponent(id)}`;
+  const context = await requireDeveloper(`${accountPath}/sources/${encodeURIComponent(label)}`);
+  const source = accountIdParam.safeParse(id).success
+    ? await findSource(context.db, context.developerId, id, label)
+    : null;
+  if (!source) {
+    return (
+      <DashboardShell section="accounts" title="Source not found" email={context.email} csrf={context.csrf}>
+        <EmptyState title="This source does not exist">
+          It may have been deleted.{' '}
+          <Link href={accountPath} className="text-indigo-700 underline underline-offset-4">
+            Back to the account
+          </Link>
+        </EmptyState>
+      </DashboardShell>
+    );
+  }
+  const badge = sourceStatusBadge(source.status);
+  const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
+  const rows: [string, string][] = [
+    ['Email', source.email],
+    ['Server', `${source.server}:${source.port}`],
+    ['Security', TLS_LABELS[source.tlsMode]],
+    ['Username', source.username],
+    ['Sign-in', source.authenticationType === 'oauth2' ? 'OAuth 2' : 'Password (stored encrypted)'],
+    ['Connected', formatTime(source.createdAt)],
+    ['Source callback URL', source.callbackUrl || 'None'],
+    ['Status callback URL', source.statusCallbackUrl || 'None'],
+    ['Sync all folders', yesNo(source.syncAllFolders)],
+    ['Extra folders', source.syncFolders || 'None'],
+    ['Sync flags', yesNo(source.syncFlags)],
+    ['Every attachment', yesNo(source.rawFileList)],
+    ['Hide Deleted', yesNo(source.expungeOnDeletedFlag)],
+  ];
+  return (
+    <DashboardShell
+      section="accounts"
+      title={source.label}
+      email={context.email}
+      csrf={context.csrf}
+      actions={
+        <Link
+          href={`/dashboard/tokens/new?account=${source.accountId}&source=${encodeURIComponent(source.label)}`}
+          className={buttonClass.secondary}
+        >
+          Create a reconnect link
+        </Link>
+      }
+    >
+      <p className="mb-6 text-sm">
+        <Link href={`/dashboard/accounts/${source.accountId}`} className="text-indigo-700 underline underline-offset-4">
+          ← Back to the account
+        </Link>
+      </p>
+      <section aria-labelledby="connection-heading" className="max-w-3xl">
+        <h2 id="connection-heading" className="mb-3 text-lg font-semibold text-slate-900">
+          Connection
+        </h2>
+        <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_1fr] sm:gap-y-2">
+          <dt className="font-medium text-slate-900">Status</dt>
+          <dd className="mb-2 sm:mb-0">
+            <StatusBadge label={badge.label} tone={badge.tone} />
+            {source.statusMessage && <span className="ml-2 text-slate-800">{source.statusMessage}</span>}
+          </dd>
+          {rows.map(([term, value]) => (
+            <div key={term} className="contents">
+              <dt className="font-medium text-slate-900">{term}</dt>
+              <dd className="mb-2 min-w-0 break-all text-slate-800 sm:mb-0">{value}</dd>
+            </div>
+          ))}
+        </dl>
+        {source.status !== 'OK' && (
+          <p className="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+            This mailbox needs attention. Send your user a reconnect link so they can sign in again.
+          </p>
+        )}
+      </section>
+      {/* Background sync (issue 5) adds its sections here: the sync panel (state, progress, re-run) and the
+          callback deliveries list of this source. */}
+    </DashboardShell>
+  );
+}

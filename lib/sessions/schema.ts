@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Dashboard sign-in inputs, shared by the server actions, the operator command
+ * and the tests. Messages speak to the developer filling in the form.
+ */
+
+/** A session lasts this long from sign-in; signing out or a password reset ends it sooner. */
+export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** A reset link from `npm run dashboard:password` works once, within this time. */
+export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/** After this many wrong passwords for one email, sign-in pauses for the window. */
+export const MAX_SIGN_IN_FAILURES = 10;
+export const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 200;
+
+export const emailField = z
+  .string({ error: 'Enter your email address.' })
+  .trim()
+  .toLowerCase()
+  .min(1, 'Enter your email address.')
+  .max(254, 'Use at most 254 characters.')
+  .pipe(z.email({ error: 'Enter an email address like you@example.com.' }));
+
+export const newPasswordField = z
+  .string({ error: 'Choose a password.' })
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+
+export const signInInput = z.object({
+  email: emailField,
+  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX_LENGTH),
+});
+export type SignInInput = z.infer<typeof signInInput>;
+
+export const signUpInput = z.object({
+  email: emailField,
+  appName: z
+    .string({ error: 'Enter the app name your users will see.' })
+    .trim()
+    .min(1, 'Enter the app name your users will see.')
+    .max(80, 'Use at most 80 characters.'),
+  password: newPasswordField,
+});
+export type SignUpInput = z.infer<typeof signUpInput>;
+
+export const resetPasswordInput = z
+  .object({ password: newPasswordField, confirmPassword: z.string() })
+  .refine((value) => value.password === value.confirmPassword, {
+    path: ['confirmPassword'],
+    error: 'The two passwords differ. Type the same password twice.',
+  });
+export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
+
+export const changePasswordInput = z
+  .object({
+    currentPassword: z.string().min(1, 'Enter your current password.').max(PASSWORD_MAX_LENGTH),
+    newPassword: newPasswordField,
+    confirmPassword: z.string(),
+  })
+  .refine((value) => value.newPassword === value.confirmPassword, {
+    path: ['confirmPassword'],
+    error: 'The two passwords differ. Type the same password twice.',
+  });
+export type ChangePasswordInput = z.infer<typeof changePasswordInput>;
