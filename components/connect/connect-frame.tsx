@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
-export { ErrorSummary } from './error-summary';
+export { ErrorSummary } from '@/components/ui/error-summary';
 
 /** The frame of every connect page: who is asking and what they get. */
 export function ConnectFrame({

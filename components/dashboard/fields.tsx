@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { cn } from '@/components/ui/cn';
 
-export { ErrorSummary } from './error-summary';
+export { ErrorSummary } from '@/components/ui/error-summary';
 
 /**
  * Form pieces for the dashboard, usable from server and client components.

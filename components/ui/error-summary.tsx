@@ -3,18 +3,21 @@
 import { useEffect, useRef } from 'react';
 
 /**
- * A form's error, announced and focused so screen readers hear it first: by
- * autoFocus on a plain page load, by an effect after a client-side submission
- * (React does not move focus for an element that appears on re-render).
+ * A form's error, announced and focused so screen readers hear it first. Without
+ * JavaScript the browser honours `autofocus`; with it, React does not move focus
+ * to a div that appears on client navigation, so an effect does, on mount and
+ * whenever the message changes. Give it a fresh `key` per server render where
+ * the same error can repeat (a second wrong password), so it is focused again.
  */
 export function ErrorSummary({ message }: { message: string }) {
-  const ref = useRef<HTMLDivElement>(null);
+  const summary = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (message) ref.current?.focus();
+    if (message) summary.current?.focus();
   }, [message]);
   return (
     <div
-      ref={ref}
+      ref={summary}
+      id="form-error"
       role="alert"
       tabIndex={-1}
       // biome-ignore lint/a11y/noAutofocus: moving focus to the error summary is the accessible pattern here.
