@@ -65,6 +65,36 @@ export async function queueCallback(db: Db, queue: JobQueue, request: CallbackRe
   return id;
 }
 
+export type RetryNowResult =
+  | { ok: true; deliveryId: string }
+  | { ok: false; reason: 'not_found' | 'already_delivered' };
+
+/**
+ * "Retry now" from the dashboard: one extra attempt at once. A delivery that
+ * had given up goes back to pending for that attempt (and is failed again if
+ * it fails); a pending one keeps its scheduled retries, so no second chain of
+ * retries starts. Another developer's delivery is not found, like a missing one.
+ */
+export async function retryDeliveryNow(
+  db: Db,
+  queue: JobQueue,
+  developerId: string,
+  deliveryId: string,
+): Promise<RetryNowResult> {
+  const delivery = await db.callbackDelivery.findFirst({
+    where: { id: deliveryId, source: { account: { developerId } } },
+    select: { id: true, state: true },
+  });
+  if (!delivery) return { ok: false, reason: 'not_found' };
+  if (delivery.state === 'delivered') return { ok: false, reason: 'already_delivered' };
+  const wasFailed = delivery.state === 'failed';
+  if (wasFailed) {
+    await db.callbackDelivery.updateMany({ where: { id: delivery.id, state: 'failed' }, data: { state: 'pending' } });
+  }
+  await enqueueCallbackDelivery(queue, { deliveryId: delivery.id, retryNow: { giveUpOnFailure: wasFailed } });
+  return { ok: true, deliveryId: delivery.id };
+}
+
 export type AttemptOutcome =
   | { kind: 'delivered' }
   | { kind: 'already_done' }

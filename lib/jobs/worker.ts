@@ -51,13 +51,15 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
 
   const deliverOne = async ([job]: Job<unknown>[]) => {
     if (!job) return;
-    const { deliveryId } = JOBS.callbackDelivery.payload.parse(job.data);
+    const { deliveryId, retryNow } = JOBS.callbackDelivery.payload.parse(job.data);
     const outcome = await attemptCallbackDelivery(db, deliveryId, {
       allowPrivateHosts: options.allowPrivateHosts,
-      isLastAttempt: isLastAttempt(job),
+      // A manual attempt at a pending delivery leaves it pending: its scheduled retries carry on.
+      isLastAttempt: retryNow ? retryNow.giveUpOnFailure : isLastAttempt(job),
       now: currentTime,
     });
-    if (outcome.kind === 'failed' && outcome.retryable) throw new Error(`callback ${deliveryId}: ${outcome.error}`);
+    if (outcome.kind === 'failed' && outcome.retryable && !retryNow)
+      throw new Error(`callback ${deliveryId}: ${outcome.error}`);
     return outcome;
   };
 
