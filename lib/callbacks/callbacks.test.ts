@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectToken, redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
@@ -6,7 +7,7 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { JOBS } from '@/lib/jobs/definitions';
 import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { findDelivery, listSourceDeliveries } from './data';
-import { retryDeliveryNow } from './mutations';
+import { attemptCallbackDelivery, retryDeliveryNow } from './mutations';
 
 /** "Retry now" and the dashboard's delivery reads, scoped by developer, on PGlite and PostgreSQL. */
 
@@ -115,11 +116,42 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
 
   it('lists a source’s deliveries newest first, a page at a time', async () => {
     const page = await listSourceDeliveries(database.db, owner, sourceId, { offset: 0, limit: 2 });
-    expect(page.total).toBe(4);
+    expect(page.total).toBe(4); // the race test's delivery comes after
     expect(page.deliveries).toHaveLength(2);
     const all = await listSourceDeliveries(database.db, owner, sourceId, { offset: 0, limit: 20 });
     const times = all.deliveries.map((delivery) => delivery.createdAt.getTime());
     expect([...times].sort((a, b) => b - a)).toEqual(times);
     expect(all.deliveries[0]?.attemptsMade).toEqual([]);
+  });
+
+  it('two attempts at once (a retry now beside a scheduled retry) make one POST', async () => {
+    let posts = 0;
+    const receiver = createServer((request, response) => {
+      posts++;
+      request.resume();
+      setTimeout(() => response.writeHead(200).end('ok'), 300);
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = receiver.address() as { port: number };
+      const delivery = await addDelivery('race', 'pending');
+      await database.db.callbackDelivery.update({
+        where: { id: delivery.id },
+        data: { url: `http://127.0.0.1:${port}/race` },
+      });
+      const attempt = () =>
+        attemptCallbackDelivery(database.db, delivery.id, {
+          allowPrivateHosts: true,
+          isLastAttempt: false,
+          now: () => new Date(),
+        });
+      const outcomes = await Promise.all([attempt(), attempt()]);
+      expect(outcomes.map((outcome) => outcome.kind).sort()).toEqual(['busy', 'delivered']);
+      expect(posts).toBe(1);
+      const row = await database.db.callbackDelivery.findUniqueOrThrow({ where: { id: delivery.id } });
+      expect(row).toMatchObject({ state: 'delivered', attempts: 1, sendingUntil: null });
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });

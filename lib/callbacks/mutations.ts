@@ -17,6 +17,8 @@ import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
 const TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Longer than an attempt can take (DNS check + POST, each bounded by the timeout). */
+const SENDING_LEASE_MS = 3 * TIMEOUT_MS;
 
 export interface CallbackRequest {
   sourceId: string;
@@ -98,6 +100,8 @@ export async function retryDeliveryNow(
 export type AttemptOutcome =
   | { kind: 'delivered' }
   | { kind: 'already_done' }
+  /** Another attempt at it is in flight right now. */
+  | { kind: 'busy' }
   | { kind: 'failed'; error: string; retryable: boolean };
 
 interface PostResult {
@@ -158,6 +162,17 @@ export async function attemptCallbackDelivery(
 ): Promise<AttemptOutcome> {
   const delivery = await db.callbackDelivery.findUnique({ where: { id: deliveryId } });
   if (delivery?.state !== 'pending') return { kind: 'already_done' };
+  // Claim the delivery for this attempt: a "retry now" and a scheduled retry must not both POST.
+  const leaseStart = Date.now();
+  const claimed = await db.callbackDelivery.updateMany({
+    where: {
+      id: deliveryId,
+      state: 'pending',
+      OR: [{ sendingUntil: null }, { sendingUntil: { lt: new Date(leaseStart) } }],
+    },
+    data: { sendingUntil: new Date(leaseStart + SENDING_LEASE_MS) },
+  });
+  if (claimed.count === 0) return { kind: 'busy' };
 
   const attemptedAt = options.now();
   const started = performance.now();
@@ -189,6 +204,7 @@ export async function attemptCallbackDelivery(
       data: {
         attempts: { increment: 1 },
         state: finalState,
+        sendingUntil: null,
         ...(delivered && { deliveredAt: options.now() }),
       },
     }),

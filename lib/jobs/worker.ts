@@ -58,8 +58,10 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
       isLastAttempt: retryNow ? retryNow.giveUpOnFailure : isLastAttempt(job),
       now: currentTime,
     });
-    if (outcome.kind === 'failed' && outcome.retryable && !retryNow)
-      throw new Error(`callback ${deliveryId}: ${outcome.error}`);
+    if (retryNow) return outcome;
+    // A scheduled attempt that finds a "retry now" in flight tries again later.
+    if (outcome.kind === 'busy') throw new Error(`callback ${deliveryId}: another attempt is in flight`);
+    if (outcome.kind === 'failed' && outcome.retryable) throw new Error(`callback ${deliveryId}: ${outcome.error}`);
     return outcome;
   };
 
