@@ -50,7 +50,7 @@ export function SyncPanel({
           {/* Without a total yet (folders not listed) the bar is indeterminate. */}
           <progress
             id="sync-progress"
-            className="mt-1 h-3 w-full accent-indigo-700"
+            className="mt-1 h-3 w-full overflow-hidden rounded-full accent-indigo-700 [&::-moz-progress-bar]:bg-indigo-700 [&::-webkit-progress-bar]:bg-slate-200 [&::-webkit-progress-value]:bg-indigo-700"
             max={foldersTotal || undefined}
             value={foldersTotal ? foldersDone : undefined}
           >
