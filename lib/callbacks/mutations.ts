@@ -17,6 +17,8 @@ import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
 const TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** Longer than an attempt can take (DNS check + POST, each bounded by the timeout). */
+const SENDING_LEASE_MS = 3 * TIMEOUT_MS;
 
 export interface CallbackRequest {
   sourceId: string;
@@ -65,9 +67,41 @@ export async function queueCallback(db: Db, queue: JobQueue, request: CallbackRe
   return id;
 }
 
+export type RetryNowResult =
+  | { ok: true; deliveryId: string }
+  | { ok: false; reason: 'not_found' | 'already_delivered' };
+
+/**
+ * "Retry now" from the dashboard: one extra attempt at once. A delivery that
+ * had given up goes back to pending for that attempt (and is failed again if
+ * it fails); a pending one keeps its scheduled retries, so no second chain of
+ * retries starts. Another developer's delivery is not found, like a missing one.
+ */
+export async function retryDeliveryNow(
+  db: Db,
+  queue: JobQueue,
+  developerId: string,
+  deliveryId: string,
+): Promise<RetryNowResult> {
+  const delivery = await db.callbackDelivery.findFirst({
+    where: { id: deliveryId, source: { account: { developerId } } },
+    select: { id: true, state: true },
+  });
+  if (!delivery) return { ok: false, reason: 'not_found' };
+  if (delivery.state === 'delivered') return { ok: false, reason: 'already_delivered' };
+  const wasFailed = delivery.state === 'failed';
+  if (wasFailed) {
+    await db.callbackDelivery.updateMany({ where: { id: delivery.id, state: 'failed' }, data: { state: 'pending' } });
+  }
+  await enqueueCallbackDelivery(queue, { deliveryId: delivery.id, retryNow: { giveUpOnFailure: wasFailed } });
+  return { ok: true, deliveryId: delivery.id };
+}
+
 export type AttemptOutcome =
   | { kind: 'delivered' }
   | { kind: 'already_done' }
+  /** Another attempt at it is in flight right now. */
+  | { kind: 'busy' }
   | { kind: 'failed'; error: string; retryable: boolean };
 
 interface PostResult {
@@ -128,6 +162,17 @@ export async function attemptCallbackDelivery(
 ): Promise<AttemptOutcome> {
   const delivery = await db.callbackDelivery.findUnique({ where: { id: deliveryId } });
   if (delivery?.state !== 'pending') return { kind: 'already_done' };
+  // Claim the delivery for this attempt: a "retry now" and a scheduled retry must not both POST.
+  const leaseStart = Date.now();
+  const claimed = await db.callbackDelivery.updateMany({
+    where: {
+      id: deliveryId,
+      state: 'pending',
+      OR: [{ sendingUntil: null }, { sendingUntil: { lt: new Date(leaseStart) } }],
+    },
+    data: { sendingUntil: new Date(leaseStart + SENDING_LEASE_MS) },
+  });
+  if (claimed.count === 0) return { kind: 'busy' };
 
   const attemptedAt = options.now();
   const started = performance.now();
@@ -159,6 +204,7 @@ export async function attemptCallbackDelivery(
       data: {
         attempts: { increment: 1 },
         state: finalState,
+        sendingUntil: null,
         ...(delivered && { deliveredAt: options.now() }),
       },
     }),

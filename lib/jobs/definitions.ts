@@ -15,7 +15,11 @@ export const JOBS = {
   },
   callbackDelivery: {
     name: 'callback-delivery',
-    payload: z.object({ deliveryId: z.string().min(1) }),
+    payload: z.object({
+      deliveryId: z.string().min(1),
+      /** A single attempt asked for in the dashboard ("Retry now"): never retried by the queue. */
+      retryNow: z.object({ giveUpOnFailure: z.boolean() }).optional(),
+    }),
   },
   maintenance: {
     name: 'maintenance',
@@ -83,5 +87,6 @@ export async function enqueueSourceSync(queue: JobQueue, payload: SourceSyncPayl
 /** Queues the next attempt at a persisted callback delivery. */
 export async function enqueueCallbackDelivery(queue: JobQueue, payload: CallbackDeliveryPayload): Promise<void> {
   const data = JOBS.callbackDelivery.payload.parse(payload);
-  await queue.send(JOBS.callbackDelivery.name, data, sendOptions(JOBS.callbackDelivery.name));
+  const options = sendOptions(JOBS.callbackDelivery.name);
+  await queue.send(JOBS.callbackDelivery.name, data, data.retryNow ? { ...options, retryLimit: 0 } : options);
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { prepareMailbox } from '@/e2e/fixtures/mailbox';
-import { attemptCallbackDelivery } from '@/lib/callbacks/mutations';
+import { attemptCallbackDelivery, retryDeliveryNow } from '@/lib/callbacks/mutations';
 import { isValidCallbackSignature } from '@/lib/callbacks/schema';
 import { createConnectToken, redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
@@ -196,5 +196,29 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     });
     expect(allowed).toEqual({ kind: 'delivered' });
     expect(received.filter((entry) => entry.path === path)).toHaveLength(1);
+  });
+
+  it('"retry now" on a failed delivery makes one attempt in a worker, and no retries of its own', async () => {
+    const source = await connect({});
+    const path = `/retry-now-${kind}`;
+    script.set(path, [500]);
+    const id = `retry-now-${kind}-delivery`;
+    await database.db.callbackDelivery.create({
+      data: { id, sourceId: source.sourceId, url: `${receiverUrl}${path}`, event: 'status_changed', body: {} },
+    });
+    await database.db.callbackDelivery.update({ where: { id }, data: { state: 'failed' } });
+    const read = () => database.db.callbackDelivery.findUniqueOrThrow({ where: { id } });
+
+    expect((await retryDeliveryNow(database.db, queue, developer.developerId, id)).ok).toBe(true);
+    await waitFor('the manual attempt', read, (row) => row.attempts === 1);
+    // Failed again, and it stays at one attempt: the queue does not retry a manual attempt.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await read()).toMatchObject({ state: 'failed', attempts: 1 });
+
+    script.set(path, [200]);
+    expect((await retryDeliveryNow(database.db, queue, developer.developerId, id)).ok).toBe(true);
+    await waitFor('the delivery', read, (row) => row.state === 'delivered');
+    expect((await read()).attempts).toBe(2);
+    expect(received.filter((entry) => entry.path === path).map((entry) => entry.status)).toEqual([500, 200]);
   });
 });

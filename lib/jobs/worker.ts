@@ -51,12 +51,16 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
 
   const deliverOne = async ([job]: Job<unknown>[]) => {
     if (!job) return;
-    const { deliveryId } = JOBS.callbackDelivery.payload.parse(job.data);
+    const { deliveryId, retryNow } = JOBS.callbackDelivery.payload.parse(job.data);
     const outcome = await attemptCallbackDelivery(db, deliveryId, {
       allowPrivateHosts: options.allowPrivateHosts,
-      isLastAttempt: isLastAttempt(job),
+      // A manual attempt at a pending delivery leaves it pending: its scheduled retries carry on.
+      isLastAttempt: retryNow ? retryNow.giveUpOnFailure : isLastAttempt(job),
       now: currentTime,
     });
+    if (retryNow) return outcome;
+    // A scheduled attempt that finds a "retry now" in flight tries again later.
+    if (outcome.kind === 'busy') throw new Error(`callback ${deliveryId}: another attempt is in flight`);
     if (outcome.kind === 'failed' && outcome.retryable) throw new Error(`callback ${deliveryId}: ${outcome.error}`);
     return outcome;
   };

@@ -9,6 +9,7 @@ export const sourceSyncSelect = {
   lastSyncStart: true,
   lastSyncStop: true,
   initialSyncDoneAt: true,
+  lastError: true,
 } satisfies Prisma.SourceSyncSelect;
 
 export type SourceSyncRow = Prisma.SourceSyncGetPayload<{ select: typeof sourceSyncSelect }>;

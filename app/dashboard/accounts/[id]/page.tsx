@@ -6,6 +6,7 @@ import { formatTime } from '@/components/dashboard/format';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { sourceStatusBadge } from '@/components/dashboard/source-status';
 import { StatusBadge } from '@/components/dashboard/status-badge';
+import { syncStateBadge } from '@/components/dashboard/sync-status';
 import { findAccount } from '@/lib/accounts/data';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { requireDeveloper } from '../../_shared/session';
@@ -64,6 +65,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
         <ul className="divide-y divide-slate-200 rounded-lg border border-slate-200 bg-white">
           {account.sources.map((source) => {
             const badge = sourceStatusBadge(source.status);
+            const sync = syncStateBadge(source.sync?.state);
             return (
               <li key={source.id} className="grid gap-1 p-4 sm:grid-cols-[1fr_auto] sm:items-center">
                 <div className="min-w-0">
@@ -75,6 +77,11 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
                   </Link>
                   <p className="mt-1 text-sm break-all text-slate-700">
                     {source.email} on {source.server}:{source.port}
+                  </p>
+                  <p className="mt-1 text-sm text-slate-700">
+                    Sync: {sync.label}
+                    {source.sync &&
+                      ` · ${source.sync.foldersDone} of ${source.sync.foldersTotal} folders, ${source.sync.messagesSynced} messages`}
                   </p>
                 </div>
                 <StatusBadge label={badge.label} tone={badge.tone} />

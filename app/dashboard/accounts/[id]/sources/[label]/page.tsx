@@ -1,17 +1,33 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { CallbackDeliveries } from '@/components/dashboard/callback-deliveries';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass } from '@/components/dashboard/fields';
+import { buttonClass, ErrorSummary, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
+import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { sourceStatusBadge } from '@/components/dashboard/source-status';
 import { StatusBadge } from '@/components/dashboard/status-badge';
+import { SyncPanel } from '@/components/dashboard/sync-panel';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { listSourceDeliveries } from '@/lib/callbacks/data';
 import { findSource } from '@/lib/sources/data';
 import { requireDeveloper } from '../../../../_shared/session';
+import { rerunSync, retryDelivery } from './actions';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Source', robots: { index: false } };
+
+const PAGE_SIZE = 20;
+
+const NOTICES: Record<string, { message: string; isError?: boolean }> = {
+  'sync-queued': { message: 'A sync was queued. Progress shows below.' },
+  'sync-waiting': { message: 'A sync is already queued: it runs once the current one ends.' },
+  'retry-queued': { message: 'The callback is being sent again now. Its new attempt shows below.' },
+  'retry-delivered': { message: 'That callback was already delivered.', isError: true },
+  'retry-gone': { message: 'That callback does not exist. Reload the page.', isError: true },
+  expired: { message: 'This form has expired. Reload the page and try again.', isError: true },
+};
 
 const TLS_LABELS = { TLS: 'SSL/TLS', STARTTLS: 'STARTTLS', NONE: 'None (not encrypted)' } as const;
 
@@ -27,8 +43,15 @@ function decodeLabel(raw: string): string {
  * One mailbox of an account. Laid out as sections so the sync panel and the
  * callback deliveries list (background sync issue) slot in below "Connection".
  */
-export default async function SourcePage({ params }: { params: Promise<{ id: string; label: string }> }) {
+export default async function SourcePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string; label: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { id, label: rawLabel } = await params;
+  const query = await searchParams;
   const label = decodeLabel(rawLabel);
   const accountPath = `/dashboard/accounts/${encodeURIComponent(id)}`;
   const context = await requireDeveloper(`${accountPath}/sources/${encodeURIComponent(label)}`);
@@ -48,6 +71,13 @@ export default async function SourcePage({ params }: { params: Promise<{ id: str
     );
   }
   const badge = sourceStatusBadge(source.status);
+  const selfPath = `${accountPath}/sources/${encodeURIComponent(source.label)}`;
+  const page = pageFrom(query.page);
+  const { deliveries, total } = await listSourceDeliveries(context.db, context.developerId, source.id, {
+    offset: (page - 1) * PAGE_SIZE,
+    limit: PAGE_SIZE,
+  });
+  const notice = typeof query.notice === 'string' ? NOTICES[query.notice] : undefined;
   const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
   const rows: [string, string][] = [
     ['Email', source.email],
@@ -79,6 +109,7 @@ export default async function SourcePage({ params }: { params: Promise<{ id: str
         </Link>
       }
     >
+      {notice && (notice.isError ? <ErrorSummary message={notice.message} /> : <Notice>{notice.message}</Notice>)}
       <p className="mb-6 text-sm">
         <Link href={`/dashboard/accounts/${source.accountId}`} className="text-indigo-700 underline underline-offset-4">
           ← Back to the account
@@ -107,8 +138,23 @@ export default async function SourcePage({ params }: { params: Promise<{ id: str
           </p>
         )}
       </section>
-      {/* Background sync (issue 5) adds its sections here: the sync panel (state, progress, re-run) and the
-          callback deliveries list of this source. */}
+      <SyncPanel
+        sync={source.sync}
+        selfPath={selfPath}
+        csrf={context.csrf}
+        rerunAction={rerunSync.bind(null, source.accountId, source.label)}
+      />
+      <section aria-labelledby="callbacks-heading" className="mt-10 max-w-3xl">
+        <h2 id="callbacks-heading" className="mb-3 text-lg font-semibold text-slate-900">
+          Callback deliveries
+        </h2>
+        <CallbackDeliveries
+          deliveries={deliveries}
+          csrf={context.csrf}
+          retryAction={retryDelivery.bind(null, source.accountId, source.label)}
+        />
+        <Pagination basePath={selfPath} query={{}} page={page} pageSize={PAGE_SIZE} total={total} noun="callbacks" />
+      </section>
     </DashboardShell>
   );
 }
