@@ -32,6 +32,24 @@ export async function requestSourceSync(db: Db, queue: JobQueue, sourceId: strin
   return enqueueSourceSync(queue, { sourceId });
 }
 
+/**
+ * Queues the sync of every source that should have one queued and may have lost
+ * it: connected but never queued (queuing failed at sign-in) or marked queued
+ * with no job. A no-op for a source whose sync is already queued, so housekeeping
+ * runs it every time. Returns how many syncs were queued.
+ */
+export async function queueMissingSyncs(db: Db, queue: JobQueue, limit = 1000): Promise<number> {
+  const sources = await db.source.findMany({
+    where: { status: { not: 'DISABLED' }, OR: [{ sync: null }, { sync: { state: 'queued' } }] },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+    take: limit,
+  });
+  let queued = 0;
+  for (const source of sources) if (await requestSourceSync(db, queue, source.id)) queued += 1;
+  return queued;
+}
+
 export interface SyncRunOptions {
   queue: JobQueue;
   openSession: (login: ImapLogin) => Promise<OpenSessionResult>;
