@@ -19,7 +19,18 @@ import { parseReferences, planFiles, planFolders, threadIdFor } from './rules';
 /** Messages fetched and stored per batch: bounds memory whatever the mailbox size. */
 export const SYNC_BATCH_SIZE = 500;
 
-const newMessageId = () => randomBytes(12).toString('hex');
+// Random ids from a pool: one randomBytes call per 512 ids instead of per row (a measurable share of a sync's CPU).
+const ID_BYTES = 12;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+const newMessageId = () => {
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 512);
+    idOffset = 0;
+  }
+  idOffset += ID_BYTES;
+  return idPool.toString('hex', idOffset - ID_BYTES, idOffset);
+};
 
 /** Marks the source as waiting for a sync and queues one (a no-op if one is queued already). */
 export async function requestSourceSync(db: Db, queue: JobQueue, sourceId: string): Promise<boolean> {
