@@ -122,6 +122,36 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     expect((await loadConnectPage(database.db, token, start)).kind).toBe('used');
   });
 
+  it('still sends the end user back when the sync cannot be queued; housekeeping queues it later', async () => {
+    const { deps } = realDeps();
+    const attempted: string[] = [];
+    deps.startSync = async (sourceId) => {
+      attempted.push(sourceId);
+      throw new Error('job queue unreachable');
+    };
+    const { token, row } = await openedFlow(deps);
+    const logged: string[] = [];
+    const originalError = console.error;
+    console.error = (...args: unknown[]) => {
+      logged.push(args.map(String).join(' '));
+    };
+    let result: Awaited<ReturnType<typeof signIn>>;
+    try {
+      result = await signIn(database.db, row, input(mailbox.password), deps, start);
+    } finally {
+      console.error = originalError;
+    }
+    expect(result).toEqual({
+      ok: true,
+      redirectUrl: `https://partner.example.com/back?user=42&contextio_token=${token}`,
+    });
+    expect(attempted).toHaveLength(1);
+    expect(await database.db.source.count({ where: { id: attempted[0] } })).toBe(1);
+    expect(logged.join('\n')).toContain('job queue unreachable');
+    expect(logged.join('\n')).not.toContain(mailbox.password);
+    expect((await loadConnectPage(database.db, token, start)).kind).toBe('used');
+  });
+
   it('stops trying the server after repeated wrong passwords, until the window has passed', async () => {
     const { deps, calls } = realDeps();
     const { row } = await openedFlow(deps);

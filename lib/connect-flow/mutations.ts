@@ -176,7 +176,16 @@ export async function signIn(
     }
     return { ok: false, error: redeemed.reason };
   }
-  await deps.startSync(redeemed.sourceId);
+  try {
+    await deps.startSync(redeemed.sourceId);
+  } catch (error) {
+    // The source exists and the end user is done: housekeeping queues the missing sync
+    // (queueMissingSyncs). Only the error's kind is logged; the sign-in input never is.
+    const reason = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : 'unknown error';
+    console.error(
+      `connect flow: queuing the sync of source ${redeemed.sourceId} failed (${reason}); housekeeping retries`,
+    );
+  }
   return { ok: true, redirectUrl: partnerReturnUrl(redeemed.callbackUrl, row.id) };
 }
 

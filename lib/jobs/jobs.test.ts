@@ -9,7 +9,7 @@ import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
-import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
+import { queueMissingSyncs, requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { type JobQueue, openJobQueue } from './queue';
 import { startWorkers } from './worker';
 
@@ -162,6 +162,22 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     expect(isValidCallbackSignature(developer.secret, body as never)).toBe(true);
     // Every attempt sends the same signed body.
     expect(hits[0]?.body).toEqual(body);
+  });
+
+  it('housekeeping queues the sync of a source that never got one, and the worker runs it', async () => {
+    // As when the job queue was unreachable at sign-in: a source, no sync state, no job.
+    const source = await connect({});
+    expect(await database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } })).toBeNull();
+    expect(await queueMissingSyncs(database.db, queue)).toBeGreaterThanOrEqual(1);
+    const state = await waitFor(
+      'the sync queued by housekeeping',
+      () => database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } }),
+      (row) => row?.state === 'done',
+    );
+    expect(state?.messagesSynced).toBe(5);
+    // Synced sources are left alone.
+    const again = await database.db.source.count({ where: { id: source.sourceId, sync: { state: 'queued' } } });
+    expect(again).toBe(0);
   });
 
   it('refuses callback URLs on private addresses unless MAILPORT_ALLOW_PRIVATE_HOSTS=1, and records why', async () => {

@@ -70,5 +70,5 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
   for (let i = 0; i < (options.callbackConcurrency ?? 4); i++) {
     await queue.work(JOBS.callbackDelivery.name, work, deliverOne);
   }
-  await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, currentTime()));
+  await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, queue, currentTime()));
 }

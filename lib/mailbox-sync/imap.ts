@@ -1,4 +1,4 @@
-import { type FetchQueryObject, ImapFlow, type MessageStructureObject } from 'imapflow';
+import { type FetchMessageObject, type FetchQueryObject, ImapFlow, type MessageStructureObject } from 'imapflow';
 import { checkHostAllowed } from '@/lib/imap/network-guard';
 import { classifyImapError, type ImapFailure, type ImapLogin, imapFlowOptions } from '@/lib/imap/verify';
 
@@ -19,6 +19,8 @@ export interface RemoteFolder {
 export interface FolderStatus {
   uidValidity: bigint;
   exists: number;
+  /** The UID the next message will get, when the server says (it may not). */
+  uidNext: number | null;
 }
 
 export type Address = { name: string; email: string };
@@ -47,10 +49,12 @@ export interface MailboxSession {
   listFolders(): Promise<RemoteFolder[]>;
   /** Selects the folder read-only. */
   openFolder(path: string): Promise<FolderStatus>;
-  /** UIDs above `afterUid` in the open folder, ascending. */
-  uidsAfter(afterUid: number): Promise<number[]>;
-  /** The listed messages of the open folder (UIDs that vanished meanwhile are simply missing). */
-  fetchMessages(uids: number[]): Promise<RemoteMessage[]>;
+  /**
+   * The messages of the open folder with a UID above `afterUid`, ascending, as
+   * one streamed UID FETCH: the next message is read off the socket only when
+   * the consumer asks for it, so memory stays bounded whatever the folder size.
+   */
+  messagesAfter(afterUid: number): AsyncIterable<RemoteMessage>;
   close(): Promise<void>;
 }
 
@@ -70,21 +74,26 @@ export const FETCH_QUERY: FetchQueryObject = {
 const toAddresses = (list: { name?: string; address?: string }[] | undefined): Address[] =>
   (list ?? []).map((entry) => ({ name: entry.name ?? '', email: (entry.address ?? '').toLowerCase() }));
 
-/** Ascending UIDs as an IMAP sequence set with runs collapsed (1,2,3,7 → 1:3,7): far shorter commands. */
-export function toSequenceSet(uids: number[]): string {
-  const parts: string[] = [];
-  let start = uids[0];
-  let previous = start;
-  for (const uid of [...uids.slice(1), Number.NaN]) {
-    if (uid === (previous ?? 0) + 1) {
-      previous = uid;
-      continue;
-    }
-    if (start !== undefined) parts.push(start === previous ? String(start) : `${start}:${previous}`);
-    start = uid;
-    previous = uid;
-  }
-  return parts.join(',');
+/** Copies out what the sync keeps, so imapflow's message object can be collected at once. */
+function toRemoteMessage(message: FetchMessageObject): RemoteMessage {
+  return {
+    uid: message.uid,
+    size: message.size ?? 0,
+    internalDate: message.internalDate ? new Date(message.internalDate) : null,
+    flags: [...(message.flags ?? [])],
+    envelope: {
+      date: message.envelope?.date ? new Date(message.envelope.date) : null,
+      subject: message.envelope?.subject ?? '',
+      messageId: message.envelope?.messageId ?? '',
+      inReplyTo: message.envelope?.inReplyTo ?? '',
+      from: toAddresses(message.envelope?.from),
+      to: toAddresses(message.envelope?.to),
+      cc: toAddresses(message.envelope?.cc),
+      replyTo: toAddresses(message.envelope?.replyTo),
+    },
+    referencesHeader: message.headers?.toString('utf8') ?? '',
+    bodyStructure: message.bodyStructure ?? null,
+  };
 }
 
 export async function openMailboxSession(
@@ -108,6 +117,7 @@ export async function openMailboxSession(
     };
   }
 
+  let hasAbandonedFetch = false;
   const session: MailboxSession = {
     async listFolders() {
       const folders = await client.list();
@@ -120,37 +130,25 @@ export async function openMailboxSession(
     },
     async openFolder(path) {
       const mailbox = await client.mailboxOpen(path, { readOnly: true });
-      return { uidValidity: BigInt(mailbox.uidValidity), exists: mailbox.exists };
+      return { uidValidity: BigInt(mailbox.uidValidity), exists: mailbox.exists, uidNext: mailbox.uidNext || null };
     },
-    async uidsAfter(afterUid) {
-      // `n:*` always matches the highest UID, even below n: filter it out.
-      const uids = (await client.search({ uid: `${afterUid + 1}:*` }, { uid: true })) || [];
-      return uids.filter((uid) => uid > afterUid).sort((a, b) => a - b);
-    },
-    async fetchMessages(uids) {
-      if (uids.length === 0) return [];
-      const fetched = await client.fetchAll(toSequenceSet(uids), FETCH_QUERY, { uid: true });
-      return fetched.map((message) => ({
-        uid: message.uid,
-        size: message.size ?? 0,
-        internalDate: message.internalDate ? new Date(message.internalDate) : null,
-        flags: [...(message.flags ?? [])],
-        envelope: {
-          date: message.envelope?.date ? new Date(message.envelope.date) : null,
-          subject: message.envelope?.subject ?? '',
-          messageId: message.envelope?.messageId ?? '',
-          inReplyTo: message.envelope?.inReplyTo ?? '',
-          from: toAddresses(message.envelope?.from),
-          to: toAddresses(message.envelope?.to),
-          cc: toAddresses(message.envelope?.cc),
-          replyTo: toAddresses(message.envelope?.replyTo),
-        },
-        referencesHeader: message.headers?.toString('utf8') ?? '',
-        bodyStructure: message.bodyStructure ?? null,
-      }));
+    async *messagesAfter(afterUid) {
+      if (!client.mailbox || client.mailbox.exists === 0) return;
+      let isComplete = false;
+      try {
+        for await (const message of client.fetch(`${afterUid + 1}:*`, FETCH_QUERY, { uid: true })) {
+          // `n:*` always matches the highest UID, even below n: skip it.
+          if (message.uid > afterUid) yield toRemoteMessage(message);
+        }
+        isComplete = true;
+      } finally {
+        // A consumer that stopped early leaves the FETCH running on the wire: drop the connection on close.
+        if (!isComplete) hasAbandonedFetch = true;
+      }
     },
     async close() {
-      await client.logout().catch(() => client.close());
+      if (hasAbandonedFetch) client.close();
+      else await client.logout().catch(() => client.close());
     },
   };
   return { ok: true, session };

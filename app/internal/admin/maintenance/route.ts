@@ -1,6 +1,7 @@
 import { currentTime } from '@/lib/clock';
 import { getDb } from '@/lib/db/client';
 import { runMaintenance } from '@/lib/jobs/maintenance';
+import { getJobQueue } from '@/lib/jobs/queue';
 import { isAdminRequest } from '@/lib/server/admin-channel';
 
 export const dynamic = 'force-dynamic';
@@ -10,5 +11,5 @@ export async function POST(request: Request): Promise<Response> {
   if (!isAdminRequest(request.headers.get('authorization'))) {
     return Response.json({ type: 'error', value: 'not found' }, { status: 404 });
   }
-  return Response.json(await runMaintenance(await getDb(), currentTime()));
+  return Response.json(await runMaintenance(await getDb(), await getJobQueue(), currentTime()));
 }
