@@ -1,4 +1,6 @@
+import { redeemToken } from '../fixtures/admin';
 import { checkPage, createApiKeyInDashboard, expect, formError, signIn, test } from '../fixtures/dashboard';
+import { testServer } from '../fixtures/servers';
 
 test('the app name shows on the connect pages', async ({ page, developer }, testInfo) => {
   void developer;
@@ -45,6 +47,19 @@ test('allowed callback URL prefixes: the API answers 400 naming the rule, the da
   });
   expect(webhook.status).toBe(400);
   expect(webhook.body.value).toMatch(/^status_callback_url is not allowed/);
+  // The same rule when a source's status_callback_url is changed later.
+  const connecting = await api.post('/2.0/connect_tokens', { form: { callback_url: 'https://app.example.com/ok' } });
+  const used = await redeemToken(testServer(testInfo.project.name), connecting.body.token, {
+    email: `prefix-${Date.now()}@example.com`,
+  });
+  const [source] = (await api.get(`/2.0/accounts/${used.accountId}/sources`)).body;
+  const sourcePath = `/2.0/accounts/${used.accountId}/sources/${encodeURIComponent(source.label)}`;
+  const refusedUpdate = await api.post(sourcePath, { form: { status_callback_url: 'https://hooks.example.net/s' } });
+  expect(refusedUpdate.status).toBe(400);
+  expect(refusedUpdate.body.value).toMatch(/^status_callback_url is not allowed/);
+  expect((await api.post(sourcePath, { form: { status_callback_url: 'https://app.example.com/status' } })).status).toBe(
+    200,
+  );
   expect((await api.post('/2.0/connect_tokens', { form: { callback_url: 'https://app.example.com/ok' } })).status).toBe(
     201,
   );

@@ -2,6 +2,7 @@ import { queueCallback } from '@/lib/callbacks/mutations';
 import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import type { JobQueue } from '@/lib/jobs/queue';
@@ -67,6 +68,8 @@ export async function insertSource(
 export type UpdateSourceResult =
   | { ok: true }
   | { ok: false; reason: 'not_found' }
+  /** The developer's settings allow callbacks only under some prefixes (as for new connect tokens). */
+  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
   | { ok: false; reason: 'imap_unavailable'; message: string };
 
 export interface UpdateSourceDeps {
@@ -124,6 +127,14 @@ export async function updateSource(
 ): Promise<UpdateSourceResult> {
   const source = await findSource(db, developerId, accountId, label);
   if (!source) return { ok: false, reason: 'not_found' };
+  if (input.status_callback_url) {
+    const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
+      where: { id: developerId },
+      select: { callbackUrlPrefixes: true },
+    });
+    const field = findDisallowedCallbackUrl(prefixes, { status_callback_url: input.status_callback_url });
+    if (field) return { ok: false, reason: 'callback_url_not_allowed', field, prefixes };
+  }
   const data: Prisma.SourceUpdateInput = {};
   if (input.password !== undefined) {
     Object.assign(data, { credentialCiphertext: encryptSecret(input.password), authenticationType: 'password' });

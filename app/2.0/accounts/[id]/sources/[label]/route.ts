@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
-import { ApiError, notFound } from '@/lib/http/errors';
+import { ApiError, badRequest, notFound } from '@/lib/http/errors';
 import { verifyImapLogin } from '@/lib/imap/verify';
 import { getJobQueue } from '@/lib/jobs/queue';
 import { deleteSource, updateSource } from '@/lib/sources/mutations';
@@ -32,6 +33,9 @@ export const POST = apiRoute({
       now,
     });
     if (!result.ok && result.reason === 'not_found') throw notFound(`source ${params.label} is invalid`);
+    if (!result.ok && result.reason === 'callback_url_not_allowed') {
+      throw badRequest(disallowedCallbackUrlMessage(result.field, result.prefixes));
+    }
     if (!result.ok) throw new ApiError('imap_unavailable', result.message);
     return { body: { success: true } };
   },
