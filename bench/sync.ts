@@ -57,17 +57,13 @@ async function rawFetchOnce(dovecot: DovecotServer, username: string): Promise<{
   return { count, seconds };
 }
 
-async function scratchDatabase(serverUrl: string) {
-  const name = `mailport_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
+/** A fresh, migrated database on the bench's PostgreSQL server, as the tests make them. */
+async function scratchDatabase(serverUrl: string): Promise<string> {
+  const { createScratchPostgresDatabase } = await import('../lib/db/testing');
   const { applyPendingMigrations } = await import('../lib/db/migrations');
-  await applyPendingMigrations({ kind: 'postgres', connectionString: url.toString() });
-  return url.toString();
+  const { url } = await createScratchPostgresDatabase(serverUrl);
+  await applyPendingMigrations({ kind: 'postgres', connectionString: url });
+  return url;
 }
 
 /** Creates a developer, account and source straight in the database, and queues its sync. */
@@ -76,40 +72,18 @@ async function seedSource(databaseUrl: string, dovecot: DovecotServer, username:
   process.env.MAILPORT_MASTER_KEY ??= randomBytes(32).toString('hex');
   const { openDatabase } = await import('../lib/db/client');
   const { createDeveloperKey } = await import('../lib/developers/mutations');
-  const { createConnectToken, redeemConnectToken } = await import('../lib/connect-tokens/mutations');
-  const { createConnectTokenInput } = await import('../lib/connect-tokens/schema');
+  const { connectLocalMailbox } = await import('../lib/connect-tokens/testing');
   const { openJobQueue } = await import('../lib/jobs/queue');
   const { requestSourceSync } = await import('../lib/mailbox-sync/mutations');
   const opened = await openDatabase({ kind: 'postgres', url: databaseUrl, poolSize: 4 });
   try {
     const db = opened.client;
     const developer = await createDeveloperKey(db, { email: `${username}@bench.example`, appName: 'Bench' });
-    const now = new Date();
-    const token = await createConnectToken(
-      db,
-      developer.developerId,
-      { level: 'top' },
-      createConnectTokenInput.parse({ callback_url: 'https://bench.example/done' }),
-      now,
-    );
-    if (!token.ok) throw new Error(token.reason);
-    const source = await redeemConnectToken(
-      db,
-      token.token,
-      {
-        mailbox: {
-          email: username,
-          server: '127.0.0.1',
-          port: dovecot.port,
-          tlsMode: 'NONE',
-          username,
-          authenticationType: 'password',
-          secret: PASSWORD,
-        },
-      },
-      now,
-    );
-    if (!source.ok) throw new Error(source.reason);
+    const source = await connectLocalMailbox(db, developer.developerId, {
+      email: username,
+      password: PASSWORD,
+      port: dovecot.port,
+    });
     const queue = await openJobQueue({ kind: 'postgres', connectionString: databaseUrl }, { supervise: false });
     await requestSourceSync(db, queue, source.sourceId);
     await queue.stop({ graceful: false, close: true, wait: true });

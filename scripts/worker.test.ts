@@ -3,8 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { bulkMessages } from '@/e2e/fixtures/mailbox';
-import { createConnectToken, redeemConnectToken } from '@/lib/connect-tokens/mutations';
-import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { openJobQueue } from '@/lib/jobs/queue';
@@ -77,32 +76,11 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
   it('a worker killed mid-sync is replaced and nothing is lost or doubled', async () => {
     const { db } = database;
     const developer = await createDeveloperKey(db, { email: 'worker@example.com', appName: 'Worker' });
-    const now = new Date();
-    const token = await createConnectToken(
-      db,
-      developer.developerId,
-      { level: 'top' },
-      createConnectTokenInput.parse({ callback_url: 'https://partner.example.com/done' }),
-      now,
-    );
-    if (!token.ok) throw new Error(token.reason);
-    const source = await redeemConnectToken(
-      db,
-      token.token,
-      {
-        mailbox: {
-          email: 'big@mailport.test',
-          server: '127.0.0.1',
-          port: dovecot.port,
-          tlsMode: 'NONE',
-          username: 'big@mailport.test',
-          authenticationType: 'password',
-          secret: PASSWORD,
-        },
-      },
-      now,
-    );
-    if (!source.ok) throw new Error(source.reason);
+    const source = await connectLocalMailbox(db, developer.developerId, {
+      email: 'big@mailport.test',
+      password: PASSWORD,
+      port: dovecot.port,
+    });
     const queue = await openJobQueue(database.target, { supervise: false });
     await requestSourceSync(db, queue, source.sourceId);
     await queue.stop({ graceful: false, close: true, wait: true });

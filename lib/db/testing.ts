@@ -45,9 +45,10 @@ async function openPglite(): Promise<TestDatabase> {
   };
 }
 
-/** A new database on the server per call, so test files never see each other's rows. */
-export async function createScratchPostgresDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const serverUrl = process.env.MAILPORT_TEST_DATABASE_URL;
+/** A new database on the server per call, so test files (and bench runs) never see each other's rows. */
+export async function createScratchPostgresDatabase(
+  serverUrl = process.env.MAILPORT_TEST_DATABASE_URL,
+): Promise<{ url: string; drop: () => Promise<void> }> {
   if (!serverUrl) throw new Error('MAILPORT_TEST_DATABASE_URL is not set');
   const { default: pg } = await import('pg');
   const name = `mailport_test_${randomBytes(6).toString('hex')}`;

@@ -4,8 +4,7 @@ import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { prepareMailbox } from '@/e2e/fixtures/mailbox';
 import { attemptCallbackDelivery, retryDeliveryNow } from '@/lib/callbacks/mutations';
 import { isValidCallbackSignature } from '@/lib/callbacks/schema';
-import { createConnectToken, redeemConnectToken } from '@/lib/connect-tokens/mutations';
-import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
@@ -87,35 +86,13 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     await database?.close();
   });
 
-  async function connect(options: Record<string, string>) {
-    const now = new Date();
-    const created = await createConnectToken(
+  const connect = (options: Record<string, string>) =>
+    connectLocalMailbox(
       database.db,
       developer.developerId,
-      { level: 'top' },
-      createConnectTokenInput.parse({ callback_url: 'https://partner.example.com/done', ...options }),
-      now,
+      { email: 'jobs@mailport.test', password: PASSWORD, port: dovecot.port },
+      options,
     );
-    if (!created.ok) throw new Error(created.reason);
-    const redeemed = await redeemConnectToken(
-      database.db,
-      created.token,
-      {
-        mailbox: {
-          email: 'jobs@mailport.test',
-          server: '127.0.0.1',
-          port: dovecot.port,
-          tlsMode: 'NONE',
-          username: 'jobs@mailport.test',
-          authenticationType: 'password',
-          secret: PASSWORD,
-        },
-      },
-      now,
-    );
-    if (!redeemed.ok) throw new Error(redeemed.reason);
-    return { ...redeemed, token: created.token };
-  }
 
   it('a queued sync runs in a worker; the callback is retried until the receiver takes it, once', async () => {
     const path = `/synced-${kind}`;

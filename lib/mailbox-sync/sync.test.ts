@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { bulkMessages, PREPARED, prepareMailbox } from '@/e2e/fixtures/mailbox';
 import { isValidCallbackSignature } from '@/lib/callbacks/schema';
-import { createConnectToken, redeemConnectToken } from '@/lib/connect-tokens/mutations';
-import { createConnectTokenInput } from '@/lib/connect-tokens/schema';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { listFiles } from '@/lib/files/data';
@@ -49,38 +48,14 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
   });
 
   /** A source on the Dovecot user, connected through a token with these options. */
-  async function connectSource(
-    options: Record<string, string> = {},
-    user = 'prepared@mailport.test',
-    password = PASSWORD,
-  ) {
-    const created = await createConnectToken(
+  const connectSource = (options: Record<string, string> = {}, user = 'prepared@mailport.test', password = PASSWORD) =>
+    connectLocalMailbox(
       database.db,
       developer.developerId,
-      { level: 'top' },
-      createConnectTokenInput.parse({ callback_url: 'https://partner.example.com/done', ...options }),
+      { email: user.includes('@') ? user : `${user}@mailport.test`, username: user, password, port: dovecot.port },
+      options,
       now,
     );
-    if (!created.ok) throw new Error(created.reason);
-    const redeemed = await redeemConnectToken(
-      database.db,
-      created.token,
-      {
-        mailbox: {
-          email: user.includes('@') ? user : `${user}@mailport.test`,
-          server: '127.0.0.1',
-          port: dovecot.port,
-          tlsMode: 'NONE',
-          username: user,
-          authenticationType: 'password',
-          secret: password,
-        },
-      },
-      now,
-    );
-    if (!redeemed.ok) throw new Error(redeemed.reason);
-    return { ...redeemed, token: created.token };
-  }
 
   const runOptions = (overrides: Partial<SyncRunOptions> = {}): SyncRunOptions => ({
     queue,

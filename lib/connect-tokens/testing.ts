@@ -1,0 +1,51 @@
+import type { Db } from '@/lib/db/client';
+import { createConnectToken, redeemConnectToken } from './mutations';
+import { createConnectTokenInput } from './schema';
+
+/** A mailbox on a local, plain-IMAP test server (the Dovecot fixture). */
+export interface LocalMailbox {
+  email: string;
+  /** The IMAP login; the email when not given. */
+  username?: string;
+  password: string;
+  port: number;
+}
+
+/**
+ * Tests and the bench: connects a mailbox through a new top-level token, as the
+ * connect pages do once the password is proven, without a browser.
+ */
+export async function connectLocalMailbox(
+  db: Db,
+  developerId: string,
+  mailbox: LocalMailbox,
+  tokenOptions: Record<string, string> = {},
+  now = new Date(),
+) {
+  const created = await createConnectToken(
+    db,
+    developerId,
+    { level: 'top' },
+    createConnectTokenInput.parse({ callback_url: 'https://partner.example.com/done', ...tokenOptions }),
+    now,
+  );
+  if (!created.ok) throw new Error(created.reason);
+  const redeemed = await redeemConnectToken(
+    db,
+    created.token,
+    {
+      mailbox: {
+        email: mailbox.email,
+        server: '127.0.0.1',
+        port: mailbox.port,
+        tlsMode: 'NONE',
+        username: mailbox.username ?? mailbox.email,
+        authenticationType: 'password',
+        secret: mailbox.password,
+      },
+    },
+    now,
+  );
+  if (!redeemed.ok) throw new Error(redeemed.reason);
+  return { ...redeemed, token: created.token };
+}
