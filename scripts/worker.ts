@@ -3,11 +3,9 @@
  * on PostgreSQL. Run any number beside any number of app instances. In embedded
  * mode the app works the queue itself and this command is not needed.
  */
-import { closeDb, DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
+import { DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
 import { ConfigError, getConfig } from '@/lib/env';
-import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
-import { startWorkers } from '@/lib/jobs/worker';
-import { describeStartupError, maintenanceInterval } from '@/lib/server/start';
+import { describeStartupError, exitCleanlyOnSignals, workJobQueue } from '@/lib/server/start';
 
 async function main(): Promise<void> {
   const config = getConfig();
@@ -24,19 +22,8 @@ async function main(): Promise<void> {
     console.error(`worker: the database lacks ${pending.length} migration(s). Run: npm run db:migrate`);
     process.exit(1);
   }
-  const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config) });
-  await startWorkers(db, queue, {
-    allowPrivateHosts: config.allowPrivateHosts,
-    syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void stopJobQueue()
-        .catch(() => {})
-        .then(() => closeDb())
-        .finally(() => process.exit(0));
-    });
-  }
+  await workJobQueue(db, config);
+  exitCleanlyOnSignals();
   console.log(`Mailport worker ready (pid ${process.pid})`);
 }
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { redeemToken } from '../fixtures/admin';
+import { redeemOntoDovecot } from '../fixtures/admin';
 import { type ContextIoClient, expect, test } from '../fixtures/api';
 import { type DovecotServer, startDovecot } from '../fixtures/dovecot';
 import { PREPARED, prepareMailbox } from '../fixtures/mailbox';
@@ -57,14 +57,7 @@ async function connectMailbox(api: ContextIoClient, projectName: string, form: R
   const token = (await api.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com', ...form } }))
     .body.token as string;
   const username = `sync-${projectName}@mailport.test`;
-  const redeemed = await redeemToken(testServer(projectName), token, {
-    email: username,
-    server: '127.0.0.1',
-    port: dovecot.port,
-    tlsMode: 'NONE',
-    username,
-    secret: PASSWORD,
-  });
+  const redeemed = await redeemOntoDovecot(testServer(projectName), token, dovecot, { username, password: PASSWORD });
   const accountPath = `/2.0/accounts/${redeemed.accountId}`;
   return {
     token,

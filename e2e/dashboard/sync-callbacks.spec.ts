@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Page } from '@playwright/test';
-import { redeemToken } from '../fixtures/admin';
+import { redeemOntoDovecot } from '../fixtures/admin';
 import { checkPage, createApiKeyInDashboard, expect, signIn, test } from '../fixtures/dashboard';
 import { type DovecotServer, startDovecot } from '../fixtures/dovecot';
 import { prepareMailbox } from '../fixtures/mailbox';
@@ -57,14 +57,7 @@ test('sync progress, re-run a sync, callback deliveries with their attempts, ret
     form: { callback_url: 'https://p.example.com/done', source_callback_url: `${receiverUrl}${callbackPath}` },
   });
   const username = `dash-sync-${testInfo.project.name}@mailport.test`;
-  const used = await redeemToken(server, created.body.token, {
-    email: username,
-    server: '127.0.0.1',
-    port: dovecot.port,
-    tlsMode: 'NONE',
-    username,
-    secret: PASSWORD,
-  });
+  const used = await redeemOntoDovecot(server, created.body.token, dovecot, { username, password: PASSWORD });
   const sourcePath = `/dashboard/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`;
   const apiSourcePath = `/2.0/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`;
 
@@ -138,14 +131,7 @@ test('without JavaScript: re-run a sync and follow it with the Refresh link; the
     form: { callback_url: 'https://p.example.com/done', status_callback_url: `${receiverUrl}/status-nojs` },
   });
   const username = `dash-sync-${testInfo.project.name}@mailport.test`;
-  const used = await redeemToken(server, created.body.token, {
-    email: username,
-    server: '127.0.0.1',
-    port: dovecot.port,
-    tlsMode: 'NONE',
-    username,
-    secret: PASSWORD,
-  });
+  const used = await redeemOntoDovecot(server, created.body.token, dovecot, { username, password: PASSWORD });
   const sourcePath = `/dashboard/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`;
 
   const context = await browser.newContext({ javaScriptEnabled: false, baseURL: `http://localhost:${server.port}` });

@@ -1,6 +1,6 @@
-import { closeDb, DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
+import { closeDb, DatabaseBusyError, type Db, findPendingMigrations, getDb } from '@/lib/db/client';
 import { ensureFirstDeveloper, type FirstDeveloperCredentials } from '@/lib/developers/mutations';
-import { ConfigError, getConfig } from '@/lib/env';
+import { type AppConfig, ConfigError, getConfig } from '@/lib/env';
 import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
 import { startWorkers } from '@/lib/jobs/worker';
 import { publishAdminChannel } from './admin-channel';
@@ -10,6 +10,27 @@ import { publishAdminChannel } from './admin-channel';
  * configuration, database, migrations (embedded), first-start credentials.
  * Any known failure ends the process with one plain message, not a stack trace.
  */
+/** This process works the job queue: the app in embedded mode, `npm run worker` processes on PostgreSQL. */
+export async function workJobQueue(db: Db, config: AppConfig): Promise<void> {
+  const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config) });
+  await startWorkers(db, queue, {
+    allowPrivateHosts: config.allowPrivateHosts,
+    syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
+  });
+}
+
+/** On SIGINT/SIGTERM: let running jobs finish (or be retried later), close the database cleanly, then leave. */
+export function exitCleanlyOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stopJobQueue()
+        .catch(() => {})
+        .then(() => closeDb())
+        .finally(() => process.exit(0));
+    });
+  }
+}
+
 export async function startServer(): Promise<void> {
   try {
     const config = getConfig();
@@ -27,25 +48,13 @@ export async function startServer(): Promise<void> {
     // Embedded mode is one process: it works the job queue itself. On PostgreSQL,
     // `npm run worker` processes do, and app instances only send jobs.
     if (config.database.kind === 'embedded') {
-      const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config) });
-      await startWorkers(db, queue, {
-        allowPrivateHosts: config.allowPrivateHosts,
-        syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
-      });
+      await workJobQueue(db, config);
     }
     if (config.database.kind === 'embedded') {
       const created = await ensureFirstDeveloper(db);
       if (created) printFirstStartBanner(created, config.publicUrl);
     }
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        // Let running jobs finish (or be retried later), close PGlite cleanly, then leave.
-        void stopJobQueue()
-          .catch(() => {})
-          .then(() => closeDb())
-          .finally(() => process.exit(0));
-      });
-    }
+    exitCleanlyOnSignals();
     console.log(`Mailport ready on ${config.publicUrl} (${describeDatabase()})`);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DatabaseBusyError) {
