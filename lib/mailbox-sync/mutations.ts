@@ -418,11 +418,14 @@ async function storeBatch(db: Db, source: SourceForSync, folderId: string, batch
 /** Every included folder imported: the sync is done, and the first time, the developer is told. */
 async function finishRun(db: Db, source: SourceForSync, options: SyncRunOptions): Promise<void> {
   const now = options.now();
-  await db.sourceSync.update({ where: { sourceId: source.id }, data: { state: 'done', lastSyncStop: now } });
-  const first = await db.sourceSync.updateMany({
-    where: { sourceId: source.id, initialSyncDoneAt: null },
-    data: { initialSyncDoneAt: now },
-  });
+  // One transaction, so nobody reads "done" without "initial sync finished".
+  const [, first] = await db.$transaction([
+    db.sourceSync.update({ where: { sourceId: source.id }, data: { state: 'done', lastSyncStop: now } }),
+    db.sourceSync.updateMany({
+      where: { sourceId: source.id, initialSyncDoneAt: null },
+      data: { initialSyncDoneAt: now },
+    }),
+  ]);
   if (first.count === 1) {
     await queueCallback(db, options.queue, {
       sourceId: source.id,
