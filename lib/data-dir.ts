@@ -10,18 +10,14 @@ import { isMainThread } from 'node:worker_threads';
 
 const OTHERS = 0o077;
 
-const globalForDataDir = globalThis as unknown as { __mailportDataDirsChecked?: Set<string> };
-
 /**
  * Creates the directory 0700, or tightens an existing one and everything in
- * it (older versions left ./data 0755 and PGlite files 0666). Says so once per
- * process, when it found a directory others could enter.
+ * it (older versions left ./data 0755 and PGlite files 0666). Says so when it
+ * found a directory others could enter: once, as the next call finds none.
+ * A walk over PGlite's ~1,000 files takes a few milliseconds.
  */
 export function ensurePrivateDataDir(dataDir: string): void {
-  const checked = (globalForDataDir.__mailportDataDirsChecked ??= new Set());
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (checked.has(dataDir)) return;
-  checked.add(dataDir);
   const { loosenedDirectories, files, failures } = tightenTree(dataDir);
   if (loosenedDirectories > 0) {
     console.warn(

@@ -27,7 +27,8 @@ const SOCKET_CODES = new Set([
  * SQLSTATE: class 08 (connection exception), 57P01-57P03 (server shutting down,
  * crashed, not accepting connections yet), 53300 (too many connections).
  */
-const isUnavailableSqlState = (code: string) => /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === '53300';
+const isUnavailableSqlState = (code: string) =>
+  /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === '53300';
 
 /**
  * pg and PGlite raise these without any code, so their fixed messages are the
