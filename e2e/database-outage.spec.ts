@@ -32,7 +32,7 @@ test.afterAll(async () => {
   testPostgres('stop', pgDir);
 });
 
-test('a database outage answers 503 + Retry-After, and the app recovers by itself', async ({}, testInfo) => {
+test('a database outage answers 503 + Retry-After, and the app recovers by itself', async ({ page }, testInfo) => {
   test.skip(testInfo.project.name !== 'pglite', 'it brings its own app and PostgreSQL: once is enough');
   test.setTimeout(180_000);
 
@@ -90,13 +90,25 @@ test('a database outage answers 503 + Retry-After, and the app recovers by itsel
   expect(await notReady.json()).toEqual({ status: 'unavailable', database: 'unavailable' });
   expect(await status('/livez')).toBe(200);
 
+  // Many calls in flight at once during the outage: every one a clean 503, none hangs or crashes.
+  const burst = await Promise.all(Array.from({ length: 24 }, () => api.get('/2.0/accounts')));
+  expect(burst.map((response) => `${response.status} ${response.headers.get('retry-after')}`)).toEqual(
+    Array(24).fill('503 5'),
+  );
+
+  // A page that reads the database offers to try again instead of crashing.
+  await page.goto(`http://localhost:${appPort}/connect/0utage0token0000`);
+  await expect(page.getByRole('heading', { name: 'Temporarily unavailable' })).toBeVisible();
+
   testPostgres('up', pgDir, String(pgPort));
 
   // The same process, never restarted: its pool reconnects on its own.
   await expect.poll(() => status('/healthz'), { timeout: 30_000 }).toBe(200);
-  const back = await api.get('/2.0/accounts');
-  expect(back.status).toBe(200);
-  expect(Array.isArray(back.body)).toBe(true);
+  const back = await Promise.all(Array.from({ length: 24 }, () => api.get('/2.0/accounts')));
+  expect(back.map((response) => response.status)).toEqual(Array(24).fill(200));
+  expect(Array.isArray(back[0]?.body)).toBe(true);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { name: 'Temporarily unavailable' })).toBeHidden();
   expect(app.exitCode).toBeNull();
   expect(appLog).toMatch(/database unavailable \(/);
   expect(appLog).not.toMatch(/unexpected error/);
