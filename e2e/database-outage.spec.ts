@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ContextIoClient } from './fixtures/api';
 import { createDeveloper, runOperatorScript } from './fixtures/cli';
+import { checkPage } from './fixtures/dashboard';
 import type { TestServer } from './fixtures/servers';
 
 /**
@@ -99,6 +100,7 @@ test('a database outage answers 503 + Retry-After, and the app recovers by itsel
   // A page that reads the database offers to try again instead of crashing.
   await page.goto(`http://localhost:${appPort}/connect/0utage0token0000`);
   await expect(page.getByRole('heading', { name: 'Temporarily unavailable' })).toBeVisible();
+  await checkPage(page, testInfo, 'temporarily unavailable');
 
   testPostgres('up', pgDir, String(pgPort));
 
