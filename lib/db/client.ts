@@ -38,8 +38,11 @@ async function openEmbedded(dataDir: string): Promise<OpenDatabase> {
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
     const appliedMigrations = await applyPendingMigrations(migrationTarget);
     // PGlite sets modes of its own on open (0666 for a new cluster's files, 0644 for its relcache
-    // files), past the umask; files it creates later follow the umask.
-    tightenTree(pgliteDir);
+    // files), past the umask; files it creates later follow the umask. This also fixes what older
+    // versions left open (the data directory above is already 0700, so nobody got in meanwhile).
+    // No notice: the one about the data directory above already said it (and this runs every start).
+    const { failures } = tightenTree(pgliteDir);
+    if (failures.length > 0) console.warn(`Mailport: could not make ${failures[0]} private; check its owner.`);
     const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {
       client,
