@@ -1,6 +1,6 @@
 /**
  * npm run bench — builds and starts the app, then measures endpoints with
- * autocannon as ratios to a trivial route handler (/healthz) measured in the
+ * autocannon as ratios to a trivial route handler (/livez) measured in the
  * same run, on the embedded database and on PostgreSQL; then the mailbox sync
  * (bench/sync.ts) against a raw IMAP fetch, with the worker's peak memory.
  *

@@ -84,10 +84,10 @@ const TOKEN_FORM = { callback_url: 'https://partner.example.com/connected', emai
 // biome-ignore lint/suspicious/noExplicitAny: each scenario carries its own setup state type.
 export const scenarios: Scenario<any>[] = [
   {
-    name: 'baseline: GET /healthz (trivial route handler)',
+    name: 'baseline: GET /livez (trivial route handler)',
     baseline: true,
     expectStatus: 200,
-    request: () => ({ method: 'GET', path: '/healthz' }),
+    request: () => ({ method: 'GET', path: '/livez' }),
   },
   {
     name: 'token get: GET /2.0/connect_tokens/:token',

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDataDir } from './data-dir';
 
 /**
  * The one place that reads process.env. Every setting is parsed with zod once;
@@ -113,8 +114,8 @@ export function parseMasterKey(raw: string, source: string): Buffer {
 /** Embedded mode keeps a generated key beside the data so a newcomer configures nothing. */
 function loadOrCreateEmbeddedMasterKey(dataDir: string): Buffer {
   const file = path.join(dataDir, 'master.key');
+  ensurePrivateDataDir(dataDir);
   if (existsSync(file)) return parseMasterKey(readFileSync(file, 'utf8'), `MAILPORT_MASTER_KEY (from ${file})`);
-  mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32);
   writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

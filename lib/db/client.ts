@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { ensurePrivateDataDir, restrictNewFilesToOwner, tightenTree } from '@/lib/data-dir';
 import { type DatabaseConfig, getConfig } from '@/lib/env';
+import { acquireDataDirLock } from './data-dir-lock';
 import { PrismaClient } from './generated/client';
 import { applyPendingMigrations, type MigrationTarget, readMigrationsList } from './migrations';
 
@@ -12,18 +13,7 @@ import { applyPendingMigrations, type MigrationTarget, readMigrationsList } from
 
 export type Db = PrismaClient;
 
-export class DatabaseBusyError extends Error {
-  override name = 'DatabaseBusyError';
-  constructor(
-    readonly dataDir: string,
-    readonly pid: number,
-  ) {
-    super(
-      `The embedded database in ${dataDir} is in use by another Mailport process (pid ${pid}). ` +
-        'A PGlite data directory can be opened by one process at a time.',
-    );
-  }
-}
+export { DatabaseBusyError } from './data-dir-lock';
 
 interface OpenDatabase {
   client: PrismaClient;
@@ -33,60 +23,26 @@ interface OpenDatabase {
   close: () => Promise<void>;
 }
 
-/** One lock file per data directory: a second process would corrupt PGlite's files. */
-function acquireDataDirLock(dataDir: string): () => void {
-  mkdirSync(dataDir, { recursive: true });
-  const lockFile = path.join(dataDir, 'mailport.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        try {
-          unlinkSync(lockFile);
-        } catch {
-          // Already gone: nothing to release.
-        }
-      };
-      process.once('exit', release);
-      return release;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-      if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
-        throw new DatabaseBusyError(dataDir, holder);
-      }
-      // A stale lock from a process that died without cleaning up.
-      unlinkSync(lockFile);
-    }
-  }
-  throw new Error(`could not lock ${dataDir}`);
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function openEmbedded(dataDir: string): Promise<OpenDatabase> {
+  restrictNewFilesToOwner();
+  ensurePrivateDataDir(dataDir);
   const release = acquireDataDirLock(dataDir);
   try {
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),
     ]);
-    const pglite: PGlite = await PGlite.create({ dataDir: path.join(dataDir, 'pglite') });
+    const pgliteDir = path.join(dataDir, 'pglite');
+    const pglite: PGlite = await PGlite.create({ dataDir: pgliteDir });
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
     const appliedMigrations = await applyPendingMigrations(migrationTarget);
+    // PGlite sets modes of its own on open (0666 for a new cluster's files, 0644 for its relcache
+    // files), past the umask; files it creates later follow the umask. This also fixes what older
+    // versions left open (the data directory above is already 0700, so nobody got in meanwhile).
+    // No notice: the one about the data directory above already said it (and this runs every start).
+    const { failures } = tightenTree(pgliteDir);
+    if (failures.length > 0) console.warn(`Mailport: could not make ${failures[0]} private; check its owner.`);
     const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {
       client,
@@ -106,7 +62,10 @@ async function openEmbedded(dataDir: string): Promise<OpenDatabase> {
 
 async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase> {
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  const client = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+  // Without a connect timeout a request waits for the kernel's (minutes) when the server is unreachable;
+  // 10 s is also how long a request may wait for a free pool connection (Prisma's classic pool timeout).
+  const adapter = new PrismaPg({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  const client = new PrismaClient({ adapter });
   return {
     client,
     migrationTarget: { kind: 'postgres', connectionString: url },
@@ -145,6 +104,27 @@ export async function getDb(): Promise<Db> {
  */
 export async function getDbTarget(): Promise<MigrationTarget> {
   return (await sharedDatabase()).migrationTarget;
+}
+
+/**
+ * Readiness: whether the database answers `SELECT 1` within `timeoutMs`. Never
+ * throws; a database that cannot even be opened is not ready either.
+ */
+export async function isDatabaseReady(timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = (async () => {
+    const db = await getDb();
+    await db.$queryRaw`SELECT 1`;
+    return true as const;
+  })().catch(() => false as const);
+  try {
+    return await Promise.race([ping, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export async function closeDb(): Promise<void> {

@@ -12,6 +12,7 @@ export const API_ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   imap_unavailable: 503,
+  database_unavailable: 503,
   internal: 500,
 } as const;
 

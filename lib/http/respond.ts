@@ -1,4 +1,5 @@
-import { ApiError } from './errors';
+import { describeUnavailability, isDatabaseUnavailableError } from '@/lib/db/availability';
+import { API_ERROR_STATUS, ApiError } from './errors';
 
 /**
  * PHP and Ruby clients compare Content-Type byte for byte, so it is exactly
@@ -12,9 +13,24 @@ export function errorBody(message: string) {
   return { type: 'error', value: message } as const;
 }
 
-/** Known errors keep their message; anything else is logged with a request id and answered generically. */
+/** Seconds a client should wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Known errors keep their message; a database outage is a 503 the client may
+ * retry (the pool reconnects by itself); anything else is logged with a request
+ * id and answered generically.
+ */
 export function errorResponse(error: unknown, requestId: string): Response {
   if (error instanceof ApiError) return jsonResponse(errorBody(error.message), error.status);
+  if (isDatabaseUnavailableError(error)) {
+    console.warn(`[${requestId}] database unavailable (${describeUnavailability(error)})`);
+    return jsonResponse(
+      errorBody(`the database is temporarily unavailable; try again in a few seconds (request id ${requestId})`),
+      API_ERROR_STATUS.database_unavailable,
+      { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS), 'x-request-id': requestId },
+    );
+  }
   console.error(`[${requestId}] unexpected error:`, error);
   return jsonResponse(errorBody(`internal error (request id ${requestId})`), 500, { 'x-request-id': requestId });
 }

@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDataDir } from '@/lib/data-dir';
 
 /**
  * In embedded mode the running app holds the only handle on the PGlite data
@@ -23,8 +24,9 @@ export function publishAdminChannel(dataDir: string, port: number): void {
   globalForChannel.__mailportAdminToken = token;
   const file = fileFor(dataDir);
   const channel: AdminChannel = { url: `http://127.0.0.1:${port}`, token, pid: process.pid };
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDataDir(dataDir);
   writeFileSync(file, JSON.stringify(channel), { mode: 0o600 });
+  chmodSync(file, 0o600); // a file left behind by an older version keeps its mode through writeFileSync
   process.once('exit', () => {
     try {
       unlinkSync(file);
