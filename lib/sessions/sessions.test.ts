@@ -155,6 +155,7 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     ).toEqual({
       ok: false,
       reason: 'rate_limited',
+      retryAt: later(SIGN_IN_FAILURE_WINDOW_MS),
     });
     const afterWindow = later(SIGN_IN_FAILURE_WINDOW_MS + 1000);
     expect(
