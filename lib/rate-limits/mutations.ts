@@ -43,6 +43,7 @@ export function rateLimitKey(limit: RateLimit, subject: string): string {
  * the counts stay "attempts let through in this window".
  */
 export async function claimAttempt(db: Db, subjects: RateLimitSubject[], now: Date): Promise<AttemptClaim> {
+  if (subjects.length === 0) return { ok: true, held: [] };
   const counters = subjects
     .map(({ limit, subject }) => ({
       limit,
