@@ -16,7 +16,11 @@ export function signInErrorMessage(code: string, server: string): string {
     case 'protocol_error':
       return `${server} did not answer like an IMAP mail server. Check the server name and port.`;
     case 'rate_limited':
-      return 'Too many wrong passwords. Wait 15 minutes before you try again.';
+      return 'Too many attempts to sign in. Wait 15 minutes before you try again.';
+    case 'mailbox_rate_limited':
+      return 'There have been too many attempts to sign in to this mailbox, so we have paused them to keep it safe. Wait an hour, then try again.';
+    case 'address_rate_limited':
+      return 'There have been too many attempts to sign in from your network. Wait an hour, then try again.';
     case 'mailbox_already_attached':
       return 'This mailbox is already connected to this account. Use a different mailbox, or go back.';
     case 'expired':
@@ -31,4 +35,12 @@ export function signInErrorMessage(code: string, server: string): string {
     default:
       return 'Something went wrong. Please try again.';
   }
+}
+
+/** Codes about the password or about waiting; any other sign-in error concerns the server settings. */
+const NOT_ABOUT_SETTINGS = new Set(['auth_failed', 'rate_limited', 'mailbox_rate_limited', 'address_rate_limited']);
+
+/** Whether the page should open "Advanced settings" to show the error beside the fields it concerns. */
+export function signInErrorConcernsSettings(code: string): boolean {
+  return !NOT_ABOUT_SETTINGS.has(code);
 }

@@ -5,9 +5,15 @@ import { decryptSecret } from '@/lib/crypto/secrets';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { verifyImapLogin } from '@/lib/imap/verify';
+import { rateLimitKey } from '@/lib/rate-limits/mutations';
+import { RATE_LIMITS } from '@/lib/rate-limits/schema';
 import { loadConnectPage } from './data';
 import { type ConnectFlowDeps, openConnectFlow, signIn } from './mutations';
-import { LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES } from './schema';
+
+const MAX_LOGIN_FAILURES = RATE_LIMITS.connectToken.max;
+const LOGIN_FAILURE_WINDOW_MS = RATE_LIMITS.connectToken.windowMs;
+/** The end user's address; the concurrency tests in sign-in-limits.test.ts vary it. */
+const address = '198.51.100.7';
 
 /**
  * The connect flow's domain against a real Dovecot: what the pages call, without
@@ -90,7 +96,7 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
       settingsSource: 'guess',
     });
 
-    const wrong = await signIn(database.db, row, input('wrong'), deps, start);
+    const wrong = await signIn(database.db, row, input('wrong'), address, deps, start);
     expect(wrong).toMatchObject({ ok: false, error: 'auth_failed' });
     expect((await loadConnectPage(database.db, token, start)).kind).toBe('active'); // nothing used, nothing created
 
@@ -101,7 +107,7 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
     let right: Awaited<ReturnType<typeof signIn>>;
     try {
-      right = await signIn(database.db, row, input(mailbox.password), deps, start);
+      right = await signIn(database.db, row, input(mailbox.password), address, deps, start);
     } finally {
       process.stdout.write = originalWrite;
       process.stderr.write = originalErrorWrite;
@@ -137,7 +143,7 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     };
     let result: Awaited<ReturnType<typeof signIn>>;
     try {
-      result = await signIn(database.db, row, input(mailbox.password), deps, start);
+      result = await signIn(database.db, row, input(mailbox.password), address, deps, start);
     } finally {
       console.error = originalError;
     }
@@ -157,29 +163,33 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     const { row } = await openedFlow(deps);
     for (let attempt = 1; attempt <= MAX_LOGIN_FAILURES; attempt++) {
       const at = new Date(start.getTime() + attempt * 1000);
-      expect(await signIn(database.db, row, input(`guess-${attempt}`), deps, at)).toMatchObject({
+      expect(await signIn(database.db, row, input(`guess-${attempt}`), address, deps, at)).toMatchObject({
         error: 'auth_failed',
       });
     }
     expect(calls.verify).toBe(MAX_LOGIN_FAILURES);
     const soon = new Date(start.getTime() + 60_000);
-    expect(await signIn(database.db, row, input(mailbox.password), deps, soon)).toEqual({
+    expect(await signIn(database.db, row, input(mailbox.password), address, deps, soon)).toEqual({
       ok: false,
       error: 'rate_limited',
     });
     expect(calls.verify).toBe(MAX_LOGIN_FAILURES); // the server was not asked again
 
     const later = new Date(start.getTime() + MAX_LOGIN_FAILURES * 1000 + LOGIN_FAILURE_WINDOW_MS + 1);
-    expect(await signIn(database.db, row, input(mailbox.password), deps, later)).toMatchObject({ ok: true });
+    expect(await signIn(database.db, row, input(mailbox.password), address, deps, later)).toMatchObject({ ok: true });
   });
 
   it('does not count an unreachable server as a wrong password', async () => {
     const { deps } = realDeps();
     const { token, row } = await openedFlow(deps);
-    const refused = await signIn(database.db, row, { ...input(mailbox.password), port: 1 }, deps, start);
+    const refused = await signIn(database.db, row, { ...input(mailbox.password), port: 1 }, address, deps, start);
     expect(refused).toMatchObject({ ok: false, error: 'connection_refused' });
     const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: token } });
-    expect(flow.loginFailures).toBe(0);
     expect(flow.lastError).toBe('connection_refused');
+    // The attempt was given back: the password never left this machine.
+    const counter = await database.db.rateLimitCounter.findUnique({
+      where: { key: rateLimitKey(RATE_LIMITS.connectToken, token) },
+    });
+    expect(counter?.count).toBe(0);
   });
 });

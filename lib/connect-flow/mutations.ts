@@ -1,8 +1,10 @@
 import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import type { Db } from '@/lib/db/client';
+import { claimAttempt, releaseAttempt } from '@/lib/rate-limits/mutations';
+import { clientAddressBucket, mailboxSubject, RATE_LIMITS, type RateLimitName } from '@/lib/rate-limits/schema';
 import type { TlsMode } from '@/lib/sources/schema';
 import { type ConnectPageRow, isFullEmail } from './data';
-import { type IdentityInput, LOGIN_FAILURE_WINDOW_MS, MAX_LOGIN_FAILURES, type SignInInput } from './schema';
+import type { IdentityInput, SignInInput } from './schema';
 
 /** What the flow needs from the outside world; injected so tests and the bench can pick. */
 export interface ConnectFlowDeps {
@@ -119,40 +121,64 @@ export function partnerReturnUrl(callbackUrl: string, token: string, extra: Reco
   return url.toString();
 }
 
+/** Which limit stopped a sign-in, as the code the page turns into a message. */
+const LIMIT_ERRORS: Partial<Record<RateLimitName, string>> = {
+  [RATE_LIMITS.connectToken.name]: 'rate_limited',
+  [RATE_LIMITS.connectMailbox.name]: 'mailbox_rate_limited',
+  [RATE_LIMITS.connectAddress.name]: 'address_rate_limited',
+};
+
+/**
+ * Failures where the password cannot have reached the server (no address, a
+ * refused TCP connection, our own private-address guard): their attempt is
+ * given back. A timeout is not among them: the server may have checked the
+ * password and simply not answered in time.
+ */
+const PASSWORD_NEVER_SENT = new Set(['unknown_host', 'connection_refused', 'private_address']);
+
 /**
  * Step "sign in": prove the credentials with a real IMAP login, then use the
  * token. The password is used here and handed, encrypted, to the source; it is
- * never written anywhere else.
+ * never written anywhere else. Before the login, the attempt is claimed on the
+ * token's, the mailbox's and the client address's counters in one statement,
+ * so concurrent submissions cannot take more than the limits to the server.
  */
 export async function signIn(
   db: Db,
   row: ConnectPageRow,
   input: SignInInput,
+  clientAddress: string,
   deps: ConnectFlowDeps,
   now: Date,
 ): Promise<SignInResult> {
   const flow = await db.connectFlow.findUnique({ where: { tokenId: row.id } });
   if (!flow?.email) return { ok: false, error: 'missing_identity' };
-  const recentFailures =
-    flow.lastFailureAt && now.getTime() - flow.lastFailureAt.getTime() < LOGIN_FAILURE_WINDOW_MS
-      ? flow.loginFailures
-      : 0;
-  if (recentFailures >= MAX_LOGIN_FAILURES) return { ok: false, error: 'rate_limited' };
+  const claim = await claimAttempt(
+    db,
+    [
+      { limit: RATE_LIMITS.connectToken, subject: row.id },
+      { limit: RATE_LIMITS.connectMailbox, subject: mailboxSubject(input.server, input.username) },
+      { limit: RATE_LIMITS.connectAddress, subject: clientAddressBucket(clientAddress) },
+    ],
+    now,
+  );
+  if (!claim.ok) {
+    const error = LIMIT_ERRORS[claim.limit] ?? 'rate_limited';
+    await db.connectFlow.update({ where: { tokenId: row.id }, data: { lastError: error } });
+    return { ok: false, error };
+  }
 
   const settings = { server: input.server, port: input.port, tlsMode: input.tlsMode, username: input.username };
   await db.connectFlow.update({ where: { tokenId: row.id }, data: { ...settings, lastError: '' } });
 
   const check = await deps.verify({ ...settings, password: input.password });
   if (!check.ok) {
-    await db.connectFlow.update({
-      where: { tokenId: row.id },
-      data: {
-        lastError: check.failure,
-        ...(check.failure === 'auth_failed' && { loginFailures: recentFailures + 1, lastFailureAt: now }),
-      },
-    });
+    if (PASSWORD_NEVER_SENT.has(check.failure)) await releaseAttempt(db, claim.held);
+    await db.connectFlow.update({ where: { tokenId: row.id }, data: { lastError: check.failure } });
     return { ok: false, error: check.failure, message: check.message };
   }
+  // The right password: this attempt was no guess, so it fills no counter.
+  await releaseAttempt(db, claim.held);
 
   const redeemed = await redeemConnectToken(
     db,

@@ -38,6 +38,4 @@ export const signInInput = z.object({
 });
 export type SignInInput = z.infer<typeof signInInput>;
 
-/** After this many wrong passwords for one token, sign-in pauses for a while. */
-export const MAX_LOGIN_FAILURES = 5;
-export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/* Sign-in attempt limits (per token, mailbox and client address): lib/rate-limits/schema.ts. */

@@ -2,25 +2,31 @@ import { purgeExpiredConnectTokens } from '@/lib/connect-tokens/mutations';
 import type { Db } from '@/lib/db/client';
 import { purgeOldNonces } from '@/lib/developers/mutations';
 import { queueMissingSyncs } from '@/lib/mailbox-sync/mutations';
+import { purgeExpiredRateLimits } from '@/lib/rate-limits/mutations';
 import { purgeExpiredSessions } from '@/lib/sessions/mutations';
 import type { JobQueue } from './queue';
 
 /**
- * Housekeeping: expired unused tokens, stale OAuth nonces and ended dashboard
- * sessions go, and any source whose sync was never queued (or whose job was lost) gets one.
+ * Housekeeping: expired unused tokens, stale OAuth nonces, ended dashboard
+ * sessions and guessing counters whose window has ended go, and any source
+ * whose sync was never queued (or whose job was lost) gets one.
  */
 export async function runMaintenance(db: Db, queue: JobQueue, now: Date) {
-  const [connectTokens, nonces, sessions] = await Promise.all([
+  const realNow = new Date();
+  const [connectTokens, nonces, sessions, rateLimits] = await Promise.all([
     purgeExpiredConnectTokens(db, now),
     purgeOldNonces(db, now),
     // Dashboard sessions and reset links live on real time, not the movable test clock.
-    purgeExpiredSessions(db, new Date()),
+    purgeExpiredSessions(db, realNow),
+    // Connect-flow counters run on the domain clock, dashboard ones on real time: the earlier of the two ends neither early.
+    purgeExpiredRateLimits(db, now < realNow ? now : realNow),
   ]);
   const syncs = await queueMissingSyncs(db, queue);
   return {
     purged_connect_tokens: connectTokens,
     purged_nonces: nonces,
     purged_dashboard_sessions: sessions,
+    purged_rate_limit_counters: rateLimits,
     queued_syncs: syncs,
   };
 }

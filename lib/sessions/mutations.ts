@@ -3,12 +3,12 @@ import { hashOpaqueToken, newOpaqueToken } from '@/lib/crypto/tokens';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import { newDeveloperId } from '@/lib/ids';
+import { claimAttempt, releaseAttempt, resetRateLimit } from '@/lib/rate-limits/mutations';
+import { clientAddressBucket, RATE_LIMITS } from '@/lib/rate-limits/schema';
 import {
   type ChangePasswordInput,
-  MAX_SIGN_IN_FAILURES,
   PASSWORD_RESET_LIFETIME_MS,
   SESSION_LIFETIME_MS,
-  SIGN_IN_FAILURE_WINDOW_MS,
   type SignInInput,
   type SignUpInput,
 } from './schema';
@@ -38,14 +38,29 @@ export async function endSession(db: Db, token: string): Promise<void> {
   await db.dashboardSession.deleteMany({ where: { tokenHash: hashOpaqueToken(token) } });
 }
 
-export type SignUpResult = { ok: true; developerId: string } | { ok: false; reason: 'email_taken' };
+export type SignUpResult =
+  | { ok: true; developerId: string }
+  | { ok: false; reason: 'email_taken' }
+  | { ok: false; reason: 'rate_limited'; retryAt: Date };
 
 /**
  * A new developer with a password. An email that exists already is refused even
  * when it has no password yet (made by `keys:create`): taking it over would hand
- * someone else's keys to whoever signs up first.
+ * someone else's keys to whoever signs up first. Every sign-up costs an argon2
+ * hash, so each client address gets a limited number per hour, counted before hashing.
  */
-export async function signUpDeveloper(db: Db, input: SignUpInput, now: Date): Promise<SignUpResult> {
+export async function signUpDeveloper(
+  db: Db,
+  input: SignUpInput,
+  clientAddress: string,
+  now: Date,
+): Promise<SignUpResult> {
+  const claim = await claimAttempt(
+    db,
+    [{ limit: RATE_LIMITS.signUpAddress, subject: clientAddressBucket(clientAddress) }],
+    now,
+  );
+  if (!claim.ok) return { ok: false, reason: 'rate_limited', retryAt: claim.retryAt };
   const passwordHash = await hashPassword(input.password);
   try {
     const developer = await db.developer.create({
@@ -61,35 +76,48 @@ export async function signUpDeveloper(db: Db, input: SignUpInput, now: Date): Pr
   }
 }
 
-export type SignInResult = { ok: true; developerId: string } | { ok: false; reason: 'invalid' | 'rate_limited' };
+export type SignInResult =
+  | { ok: true; developerId: string }
+  | { ok: false; reason: 'invalid' }
+  /** `rate_limited`: too many wrong passwords for this email; `address_rate_limited`: from this client address. */
+  | { ok: false; reason: 'rate_limited' | 'address_rate_limited'; retryAt: Date };
 
-/** Checks the password; after too many wrong ones for an email, refuses for a while without checking. */
-export async function signInDeveloper(db: Db, input: SignInInput, now: Date): Promise<SignInResult> {
+/**
+ * Checks the password. Each attempt first claims a place on the email's and
+ * the client address's counters in one statement, before argon2 runs, so a
+ * concurrent burst gets exactly the limit checked. A right password gives its
+ * place back but does not clear the count: a reset on success would hand an
+ * attacker guessing at the same time a fresh allowance whenever the owner signs in.
+ */
+export async function signInDeveloper(
+  db: Db,
+  input: SignInInput,
+  clientAddress: string,
+  now: Date,
+): Promise<SignInResult> {
+  const claim = await claimAttempt(
+    db,
+    [
+      { limit: RATE_LIMITS.signInAccount, subject: input.email },
+      { limit: RATE_LIMITS.signInAddress, subject: clientAddressBucket(clientAddress) },
+    ],
+    now,
+  );
+  if (!claim.ok) {
+    const reason = claim.limit === RATE_LIMITS.signInAccount.name ? 'rate_limited' : 'address_rate_limited';
+    return { ok: false, reason, retryAt: claim.retryAt };
+  }
   const developer = await db.developer.findUnique({
     where: { email: input.email },
-    select: { id: true, passwordHash: true, signInFailures: true, lastSignInFailureAt: true },
+    select: { id: true, passwordHash: true },
   });
   if (!developer?.passwordHash) {
     // Same work as a real check, so timing does not reveal which emails exist.
     await verifyPassword(await passwordHashForTiming(), input.password);
     return { ok: false, reason: 'invalid' };
   }
-  const inWindow =
-    !!developer.lastSignInFailureAt &&
-    now.getTime() - developer.lastSignInFailureAt.getTime() < SIGN_IN_FAILURE_WINDOW_MS;
-  const recentFailures = inWindow ? developer.signInFailures : 0;
-  if (recentFailures >= MAX_SIGN_IN_FAILURES) return { ok: false, reason: 'rate_limited' };
-
-  if (!(await verifyPassword(developer.passwordHash, input.password))) {
-    await db.developer.update({
-      where: { id: developer.id },
-      data: { signInFailures: recentFailures + 1, lastSignInFailureAt: now },
-    });
-    return { ok: false, reason: 'invalid' };
-  }
-  if (developer.signInFailures > 0) {
-    await db.developer.update({ where: { id: developer.id }, data: { signInFailures: 0, lastSignInFailureAt: null } });
-  }
+  if (!(await verifyPassword(developer.passwordHash, input.password))) return { ok: false, reason: 'invalid' };
+  await releaseAttempt(db, claim.held);
   return { ok: true, developerId: developer.id };
 }
 
@@ -114,12 +142,12 @@ export type ResetPasswordResult = { ok: true; developerId: string } | { ok: fals
 /**
  * Uses a reset link once: the claim is a conditional update, so two submissions
  * cannot both succeed. Every session of the developer ends (a reset often means
- * someone else knew the password) and the guessing counter starts over.
+ * someone else knew the password) and the email's wrong-password count starts over.
  */
 export async function resetPassword(db: Db, token: string, password: string, now: Date): Promise<ResetPasswordResult> {
   const tokenHash = hashOpaqueToken(token);
   const passwordHash = await hashPassword(password);
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const claimed = await tx.passwordReset.updateMany({
       where: { tokenHash, usedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },
@@ -129,15 +157,20 @@ export async function resetPassword(db: Db, token: string, password: string, now
       where: { tokenHash },
       select: { developerId: true },
     });
-    await tx.developer.update({
+    const { email } = await tx.developer.update({
       where: { id: developerId },
-      data: { passwordHash, signInFailures: 0, lastSignInFailureAt: null },
+      data: { passwordHash },
+      select: { email: true },
     });
     await tx.dashboardSession.deleteMany({ where: { developerId } });
     // Other links made earlier for the same developer stop working too.
     await tx.passwordReset.updateMany({ where: { developerId, usedAt: null }, data: { usedAt: now } });
-    return { ok: true as const, developerId };
+    return { ok: true as const, developerId, email };
   });
+  if (!result.ok) return result;
+  // The operator handed out this link: the new password must work at once, whatever was guessed before.
+  await resetRateLimit(db, RATE_LIMITS.signInAccount, result.email);
+  return { ok: true, developerId: result.developerId };
 }
 
 export type ChangePasswordResult = { ok: true } | { ok: false; reason: 'wrong_password' };

@@ -9,9 +9,7 @@ import { z } from 'zod';
 export const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 /** A reset link from `npm run dashboard:password` works once, within this time. */
 export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
-/** After this many wrong passwords for one email, sign-in pauses for the window. */
-export const MAX_SIGN_IN_FAILURES = 10;
-export const SIGN_IN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+/* Wrong-password limits: lib/rate-limits/schema.ts. */
 
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashOpaqueToken } from '@/lib/crypto/tokens';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey, ensureFirstDeveloper } from '@/lib/developers/mutations';
+import { RATE_LIMITS } from '@/lib/rate-limits/schema';
 import { findSignedInDeveloper, isPasswordResetUsable } from './data';
 import {
   changePassword,
@@ -13,14 +14,12 @@ import {
   signInDeveloper,
   signUpDeveloper,
 } from './mutations';
-import {
-  MAX_SIGN_IN_FAILURES,
-  PASSWORD_RESET_LIFETIME_MS,
-  resetPasswordInput,
-  SESSION_LIFETIME_MS,
-  SIGN_IN_FAILURE_WINDOW_MS,
-  signUpInput,
-} from './schema';
+import { PASSWORD_RESET_LIFETIME_MS, resetPasswordInput, SESSION_LIFETIME_MS, signUpInput } from './schema';
+
+const MAX_SIGN_IN_FAILURES = RATE_LIMITS.signInAccount.max;
+const SIGN_IN_FAILURE_WINDOW_MS = RATE_LIMITS.signInAccount.windowMs;
+/** Where these tests sign in from; the concurrency tests in sign-in-limits.test.ts vary it. */
+const address = '192.0.2.10';
 
 describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
   let database: TestDatabase;
@@ -38,6 +37,7 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     const signedUp = await signUpDeveloper(
       database.db,
       { email: 'new@example.com', appName: 'New App', password: 'correct horse battery' },
+      address,
       now,
     );
     expect(signedUp.ok).toBe(true);
@@ -45,7 +45,12 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain('correct horse');
     expect(
-      await signUpDeveloper(database.db, { email: 'new@example.com', appName: 'X', password: 'another password' }, now),
+      await signUpDeveloper(
+        database.db,
+        { email: 'new@example.com', appName: 'X', password: 'another password' },
+        address,
+        now,
+      ),
     ).toEqual({ ok: false, reason: 'email_taken' });
   });
 
@@ -55,15 +60,16 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
       await signUpDeveloper(
         database.db,
         { email: 'cli@example.com', appName: 'Mine', password: 'takeover attempt' },
+        address,
         now,
       ),
     ).toEqual({ ok: false, reason: 'email_taken' });
-    expect(await signInDeveloper(database.db, { email: 'cli@example.com', password: 'takeover attempt' }, now)).toEqual(
-      {
-        ok: false,
-        reason: 'invalid',
-      },
-    );
+    expect(
+      await signInDeveloper(database.db, { email: 'cli@example.com', password: 'takeover attempt' }, address, now),
+    ).toEqual({
+      ok: false,
+      reason: 'invalid',
+    });
   });
 
   it('validates sign-up input with messages for the form', () => {
@@ -89,19 +95,25 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     await signUpDeveloper(
       database.db,
       { email: 'sess@example.com', appName: 'Sess', password: 'session password' },
+      address,
       now,
     );
-    expect(await signInDeveloper(database.db, { email: 'sess@example.com', password: 'wrong password' }, now)).toEqual({
+    expect(
+      await signInDeveloper(database.db, { email: 'sess@example.com', password: 'wrong password' }, address, now),
+    ).toEqual({
       ok: false,
       reason: 'invalid',
     });
-    expect(await signInDeveloper(database.db, { email: 'nobody@example.com', password: 'whatever' }, now)).toEqual({
+    expect(
+      await signInDeveloper(database.db, { email: 'nobody@example.com', password: 'whatever' }, address, now),
+    ).toEqual({
       ok: false,
       reason: 'invalid',
     });
     const signedIn = await signInDeveloper(
       database.db,
       { email: 'sess@example.com', password: 'session password' },
+      address,
       now,
     );
     if (!signedIn.ok) throw new Error('expected sign-in');
@@ -130,26 +142,32 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     await signUpDeveloper(
       database.db,
       { email: 'guess@example.com', appName: 'G', password: 'the real password' },
+      address,
       now,
     );
     for (let i = 0; i < MAX_SIGN_IN_FAILURES; i++) {
-      expect((await signInDeveloper(database.db, { email: 'guess@example.com', password: `guess ${i}` }, now)).ok).toBe(
-        false,
-      );
+      expect(
+        (await signInDeveloper(database.db, { email: 'guess@example.com', password: `guess ${i}` }, address, now)).ok,
+      ).toBe(false);
     }
     expect(
-      await signInDeveloper(database.db, { email: 'guess@example.com', password: 'the real password' }, now),
+      await signInDeveloper(database.db, { email: 'guess@example.com', password: 'the real password' }, address, now),
     ).toEqual({
       ok: false,
       reason: 'rate_limited',
+      retryAt: later(SIGN_IN_FAILURE_WINDOW_MS),
     });
     const afterWindow = later(SIGN_IN_FAILURE_WINDOW_MS + 1000);
     expect(
-      (await signInDeveloper(database.db, { email: 'guess@example.com', password: 'the real password' }, afterWindow))
-        .ok,
+      (
+        await signInDeveloper(
+          database.db,
+          { email: 'guess@example.com', password: 'the real password' },
+          address,
+          afterWindow,
+        )
+      ).ok,
     ).toBe(true);
-    const row = await database.db.developer.findUniqueOrThrow({ where: { email: 'guess@example.com' } });
-    expect(row.signInFailures).toBe(0);
   });
 
   it('a reset link works once, ends every session and lets the new password in', async () => {
@@ -179,13 +197,16 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     expect(await isPasswordResetUsable(database.db, earlierLink.token, now)).toBe(false);
     expect(await findSignedInDeveloper(database.db, oldSession.token, now)).toBeNull();
     const winner = results[0]?.ok ? 'brand new password' : 'racing password!!';
-    expect((await signInDeveloper(database.db, { email: 'reset@example.com', password: winner }, now)).ok).toBe(true);
+    expect(
+      (await signInDeveloper(database.db, { email: 'reset@example.com', password: winner }, address, now)).ok,
+    ).toBe(true);
   });
 
   it('changes the password with the current one, keeping this session and ending the others', async () => {
     const signedUp = await signUpDeveloper(
       database.db,
       { email: 'change@example.com', appName: 'C', password: 'first password' },
+      address,
       now,
     );
     if (!signedUp.ok) throw new Error('setup');
@@ -205,7 +226,8 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
     expect(await findSignedInDeveloper(database.db, here.token, now)).not.toBeNull();
     expect(await findSignedInDeveloper(database.db, elsewhere.token, now)).toBeNull();
     expect(
-      (await signInDeveloper(database.db, { email: 'change@example.com', password: 'second password' }, now)).ok,
+      (await signInDeveloper(database.db, { email: 'change@example.com', password: 'second password' }, address, now))
+        .ok,
     ).toBe(true);
   });
 
@@ -215,7 +237,7 @@ describe.each(testDatabaseKinds())('dashboard sign-in on %s', (kind) => {
       const first = await ensureFirstDeveloper(fresh.db);
       if (!first) throw new Error('expected a first developer');
       expect(first.password).toMatch(/^[a-zA-Z0-9]{20}$/);
-      expect(await signInDeveloper(fresh.db, { email: first.email, password: first.password }, now)).toEqual({
+      expect(await signInDeveloper(fresh.db, { email: first.email, password: first.password }, address, now)).toEqual({
         ok: true,
         developerId: first.developerId,
       });

@@ -1,5 +1,6 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { currentTime } from '@/lib/clock';
 import { loadConnectPage } from '@/lib/connect-flow/data';
@@ -7,6 +8,7 @@ import { defaultConnectFlowDeps } from '@/lib/connect-flow/deps';
 import { saveIdentity, setFlowError, signIn } from '@/lib/connect-flow/mutations';
 import { identityInput, signInInput } from '@/lib/connect-flow/schema';
 import { getDb } from '@/lib/db/client';
+import { clientAddressFrom } from '@/lib/http/client-address';
 import { isValidCsrfToken } from '@/lib/http/csrf';
 
 /**
@@ -70,9 +72,8 @@ export async function submitSignIn(token: string, formData: FormData): Promise<v
     );
     redirect(pageUrl(token));
   }
-  const result = await signIn(db, row, parsed.data, defaultConnectFlowDeps(), now);
+  const result = await signIn(db, row, parsed.data, clientAddressFrom(await headers()), defaultConnectFlowDeps(), now);
   if (result.ok) redirect(result.redirectUrl);
-  if (result.error === 'rate_limited' || result.error === 'missing_identity')
-    await setFlowError(db, token, result.error);
+  if (result.error === 'missing_identity') await setFlowError(db, token, result.error);
   redirect(pageUrl(token));
 }

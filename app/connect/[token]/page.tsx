@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { ConnectFrame, ErrorSummary, inputClass, labelClass } from '@/components/connect/connect-frame';
-import { signInErrorMessage } from '@/components/connect/messages';
+import { signInErrorConcernsSettings, signInErrorMessage } from '@/components/connect/messages';
 import { SubmitButton } from '@/components/connect/submit-button';
 import { currentTime } from '@/lib/clock';
 import { type ConnectPageRow, isFullEmail, loadConnectPage } from '@/lib/connect-flow/data';
@@ -268,7 +268,7 @@ function SignInForm({
   if (!flow) return null;
   const provider = findProviderByKey(flow.provider);
   const needsAppPassword = provider?.appPassword ?? false;
-  const settingsError = !!error && 'code' in error && error.code !== 'auth_failed' && error.code !== 'rate_limited';
+  const settingsError = !!error && 'code' in error && signInErrorConcernsSettings(error.code);
   const fieldInAdvanced = !!error && 'field' in error && error.field !== 'password';
   const renderKey = Date.now(); // a repeated error remounts, so it is focused again
   return (

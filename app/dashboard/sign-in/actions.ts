@@ -1,9 +1,11 @@
 'use server';
 
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/dashboard/fields';
 import { getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
+import { clientAddressFrom } from '@/lib/http/client-address';
 import { resetPassword, signInDeveloper, signUpDeveloper } from '@/lib/sessions/mutations';
 import { resetPasswordInput, signInInput, signUpInput } from '@/lib/sessions/schema';
 import { formValues, invalidForm } from '../_shared/forms';
@@ -15,6 +17,13 @@ import { safeReturnPath, startSession } from '../_shared/session';
  * session to ride on yet, and Next.js refuses server actions from another Origin.
  */
 
+const SIGN_IN_ERRORS = {
+  invalid: 'That email and password do not match. Check them and try again.',
+  rate_limited:
+    'Too many wrong passwords for this email. Wait 15 minutes and try again, or ask the operator for a reset link.',
+  address_rate_limited: 'Too many wrong passwords from your network. Wait 15 minutes and try again.',
+} as const;
+
 export async function signIn(_state: FormState, formData: FormData): Promise<FormState> {
   const raw = { email: text(formData, 'email'), password: text(formData, 'password') };
   const values = formValues(formData, ['password']);
@@ -22,16 +31,8 @@ export async function signIn(_state: FormState, formData: FormData): Promise<For
   if (!parsed.success) return invalidForm(parsed.error, raw, values);
   const db = await getDb();
   const now = new Date();
-  const result = await signInDeveloper(db, parsed.data, now);
-  if (!result.ok) {
-    return {
-      values,
-      error:
-        result.reason === 'rate_limited'
-          ? 'Too many wrong passwords for this email. Wait 15 minutes and try again, or ask the operator for a reset link.'
-          : 'That email and password do not match. Check them and try again.',
-    };
-  }
+  const result = await signInDeveloper(db, parsed.data, clientAddressFrom(await headers()), now);
+  if (!result.ok) return { values, error: SIGN_IN_ERRORS[result.reason] };
   await startSession(db, result.developerId);
   redirect(safeReturnPath(text(formData, 'next')));
 }
@@ -48,7 +49,13 @@ export async function signUp(_state: FormState, formData: FormData): Promise<For
   if (!parsed.success) return invalidForm(parsed.error, raw, values);
   const db = await getDb();
   const now = new Date();
-  const result = await signUpDeveloper(db, parsed.data, now);
+  const result = await signUpDeveloper(db, parsed.data, clientAddressFrom(await headers()), now);
+  if (!result.ok && result.reason === 'rate_limited') {
+    return {
+      values,
+      error: 'Too many accounts were created from your network recently. Try again in an hour.',
+    };
+  }
   if (!result.ok) {
     return {
       values,
