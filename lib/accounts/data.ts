@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db/client';
-import { brandOwned, type Owned } from '@/lib/db/owned';
 import type { Prisma } from '@/lib/db/generated/client';
+import { brandOwned, type Owned } from '@/lib/db/owned';
 import { sourceOrder, sourcePublicSelect, sourceStatusWhere } from '@/lib/sources/data';
 import type { SourceFilters } from '@/lib/sources/schema';
 import type { ListAccountsInput } from './schema';

@@ -163,7 +163,10 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
     if (!first.ok) throw new Error('setup');
     // The scope is an owned row: another developer's lookup finds nothing to scope a token by.
     expect(await findAccount(database.db, otherDeveloperId, first.accountId)).toBeNull();
-    const scope = { level: 'account', account: (await findAccount(database.db, developerId, first.accountId))! } as const;
+    const scope = {
+      level: 'account',
+      account: (await findAccount(database.db, developerId, first.accountId))!,
+    } as const;
     const second = await createConnectToken(
       database.db,
       developerId,

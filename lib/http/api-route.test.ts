@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import OAuth from 'oauth-1.0a';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as sourceTokens from '@/app/2.0/accounts/[id]/sources/[label]/connect_tokens/route';
 import * as accountTokens from '@/app/2.0/accounts/[id]/connect_tokens/route';
+import * as sourceTokens from '@/app/2.0/accounts/[id]/sources/[label]/connect_tokens/route';
 import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { useDatabaseForTesting } from '@/lib/db/client';
@@ -30,7 +30,10 @@ async function countingClient(database: TestDatabase): Promise<{ db: PrismaClien
     db = new PrismaClient({ adapter: new PrismaPGlite(database.target.pglite), log: [...log] });
   } else {
     const { PrismaPg } = await import('@prisma/adapter-pg');
-    db = new PrismaClient({ adapter: new PrismaPg({ connectionString: database.target.connectionString }), log: [...log] });
+    db = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: database.target.connectionString }),
+      log: [...log],
+    });
   }
   db.$on('query', (event) => statements.push(event.query));
   return { db, statements };

@@ -1,6 +1,6 @@
 import { connectTokenNotFoundMessage } from '@/lib/connect-tokens/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
-import { type ApiErrorCode, ApiError } from './errors';
+import { ApiError, type ApiErrorCode } from './errors';
 
 /**
  * The one table from domain outcomes (`{ ok: false, reason }`) to an API error:

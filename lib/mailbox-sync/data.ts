@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db/client';
-import type { OwnedSource } from '@/lib/sources/data';
 import type { Prisma } from '@/lib/db/generated/client';
+import type { OwnedSource } from '@/lib/sources/data';
 
 export const sourceSyncSelect = {
   state: true,

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { bulkMessages, PREPARED, prepareMailbox } from '@/e2e/fixtures/mailbox';
+import { findAccount } from '@/lib/accounts/data';
 import { isValidCallbackSignature } from '@/lib/callbacks/schema';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
-import { findAccount } from '@/lib/accounts/data';
 import { listFiles } from '@/lib/files/data';
 import { openJobQueue } from '@/lib/jobs/queue';
 import { countSyncedData, listMessages } from '@/lib/messages/data';
@@ -76,7 +76,9 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
     expect.unreachable('source');
 
   const subjectsOf = async (accountId: string, extra: Record<string, unknown> = {}) =>
-    (await listMessages(database.db, await ownedAccount(accountId), { limit: 100, offset: 0, ...extra })).map((row) => row.subject).sort();
+    (await listMessages(database.db, await ownedAccount(accountId), { limit: 100, offset: 0, ...extra }))
+      .map((row) => row.subject)
+      .sort();
 
   it('by default skips special folders, flags and signature images, then tells the partner', async () => {
     const source = await connectSource({ source_callback_url: 'https://partner.example.com/synced' });

@@ -1,7 +1,7 @@
 import type { OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
-import { brandOwned, type Owned } from '@/lib/db/owned';
 import type { Prisma } from '@/lib/db/generated/client';
+import { brandOwned, type Owned } from '@/lib/db/owned';
 import { sourceSyncSelect } from '@/lib/mailbox-sync/data';
 import type { SourceFilters } from './schema';
 

@@ -21,7 +21,13 @@ function scopeOf(context: ApiContext<unknown, unknown, 'developer' | 'account' |
 export function connectTokenCollection(contract: Collection) {
   return {
     GET: apiRoute(contract.GET, async (context) => {
-      const rows = await listConnectTokens(context.db, context.developerId, scopeOf(context), context.input, context.now);
+      const rows = await listConnectTokens(
+        context.db,
+        context.developerId,
+        scopeOf(context),
+        context.input,
+        context.now,
+      );
       return { body: rows.map((row) => serializeConnectToken(row, context.baseUrl)) };
     }),
     POST: apiRoute(contract.POST, async (context) => {

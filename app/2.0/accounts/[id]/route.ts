@@ -18,7 +18,9 @@ export const POST = apiRoute(contract.POST, async ({ db, account, input }) =>
 
 /** Deletes the account, its sources and their synced data. */
 export const DELETE = apiRoute(contract.DELETE, async ({ db, account }) =>
-  (await deleteAccount(db, account)) ? { body: { success: true as const } } : { ok: false, reason: 'account_not_found' },
+  (await deleteAccount(db, account))
+    ? { body: { success: true as const } }
+    : { ok: false, reason: 'account_not_found' },
 );
 
 export const PUT = methodNotAllowed;

@@ -26,6 +26,10 @@ export const POST = defineRoute({
   scope: 'source',
   params,
   input: noInput,
-  output: { status: 202, description: 'Queued (syncs_queued is 0 when one was already waiting)', schema: syncQueuedJson },
+  output: {
+    status: 202,
+    description: 'Queued (syncs_queued is 0 when one was already waiting)',
+    schema: syncQueuedJson,
+  },
   reasons: [],
 });
