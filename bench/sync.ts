@@ -74,7 +74,7 @@ async function seedSource(databaseUrl: string, dovecot: DovecotServer, username:
   const { createDeveloperKey } = await import('../lib/developers/mutations');
   const { connectLocalMailbox } = await import('../lib/connect-tokens/testing');
   const { openJobQueue } = await import('../lib/jobs/queue');
-  const { requestSourceSync } = await import('../lib/mailbox-sync/mutations');
+  const { queueSourceSync } = await import('../lib/mailbox-sync/mutations');
   const opened = await openDatabase({ kind: 'postgres', url: databaseUrl, poolSize: 4 });
   try {
     const db = opened.client;
@@ -85,7 +85,7 @@ async function seedSource(databaseUrl: string, dovecot: DovecotServer, username:
       port: dovecot.port,
     });
     const queue = await openJobQueue({ kind: 'postgres', connectionString: databaseUrl }, { supervise: false });
-    await requestSourceSync(db, queue, source.sourceId);
+    await queueSourceSync(db, queue, source.sourceId);
     await queue.stop({ graceful: false, close: true, wait: true });
     return source.sourceId;
   } finally {

@@ -7,7 +7,7 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { openJobQueue } from '@/lib/jobs/queue';
-import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
+import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 
 /**
  * `npm run worker` as operators run it, on PostgreSQL: a worker is killed
@@ -82,7 +82,7 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
       port: dovecot.port,
     });
     const queue = await openJobQueue(database.target, { supervise: false });
-    await requestSourceSync(db, queue, source.sourceId);
+    await queueSourceSync(db, queue, source.sourceId);
     await queue.stop({ graceful: false, close: true, wait: true });
 
     const synced = () => db.sourceSync.findUnique({ where: { sourceId: source.sourceId } });

@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { brandOwned, type Owned } from '@/lib/db/owned';
 import { sourceOrder, sourcePublicSelect, sourceStatusWhere } from '@/lib/sources/data';
 import type { SourceFilters } from '@/lib/sources/schema';
 import type { ListAccountsInput } from './schema';
@@ -19,6 +20,9 @@ export function accountSelect(sourceFilters: SourceFilters = {}) {
 
 export type AccountRow = Prisma.AccountGetPayload<{ select: ReturnType<typeof accountSelect> }>;
 
+/** One of the request's developer's accounts: only findAccount and listAccounts produce it. */
+export type OwnedAccount = Owned<AccountRow>;
+
 /** Accounts are listed oldest first with a stable tie-break, so offsets page consistently. */
 const accountOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.AccountOrderByWithRelationInput[];
 
@@ -34,19 +38,22 @@ function accountsWhere(developerId: string, input: AccountFilters): Prisma.Accou
   return where;
 }
 
-export async function listAccounts(db: Db, developerId: string, input: ListAccountsInput): Promise<AccountRow[]> {
+export async function listAccounts(db: Db, developerId: string, input: ListAccountsInput): Promise<OwnedAccount[]> {
   const filters: SourceFilters = { status: input.status, status_ok: input.status_ok };
-  return db.account.findMany({
+  const rows = await db.account.findMany({
     where: accountsWhere(developerId, input),
     orderBy: accountOrder,
     skip: input.offset,
     take: input.limit,
     select: accountSelect(filters),
   });
+  return rows.map((row) => brandOwned(row, developerId));
 }
 
-export async function findAccount(db: Db, developerId: string, accountId: string): Promise<AccountRow | null> {
-  return db.account.findFirst({ where: { id: accountId, developerId }, select: accountSelect() });
+/** The one ownership check for an account: another developer's account is as missing as an unknown one. */
+export async function findAccount(db: Db, developerId: string, accountId: string): Promise<OwnedAccount | null> {
+  const row = await db.account.findFirst({ where: { id: accountId, developerId }, select: accountSelect() });
+  return row && brandOwned(row, developerId);
 }
 
 /** How many accounts listAccounts would page through with the same filters (the dashboard's pager). */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/lib/db/client';
+import type { OwnedAccount } from './data';
 import type { UpdateAccountInput } from './schema';
 
 /** Context.IO's internal account username, e.g. `jane.example.com_8f2c61d0a4b3e917`. */
@@ -12,15 +13,10 @@ export function newAccountUsername(email: string): string {
   return `${readable}_${randomBytes(8).toString('hex')}`;
 }
 
-/** Returns false when the account is not the developer's (or does not exist). */
-export async function updateAccountNames(
-  db: Db,
-  developerId: string,
-  accountId: string,
-  input: UpdateAccountInput,
-): Promise<boolean> {
+/** Returns false when the account went away since it was looked up. */
+export async function updateAccountNames(db: Db, account: OwnedAccount, input: UpdateAccountInput): Promise<boolean> {
   const { count } = await db.account.updateMany({
-    where: { id: accountId, developerId },
+    where: { id: account.id, developerId: account.developerId },
     data: {
       ...(input.first_name !== undefined && { firstName: input.first_name }),
       ...(input.last_name !== undefined && { lastName: input.last_name }),
@@ -30,7 +26,7 @@ export async function updateAccountNames(
 }
 
 /** Deletes the account with its sources (and, later, their synced data) by cascade. */
-export async function deleteAccount(db: Db, developerId: string, accountId: string): Promise<boolean> {
-  const { count } = await db.account.deleteMany({ where: { id: accountId, developerId } });
+export async function deleteAccount(db: Db, account: OwnedAccount): Promise<boolean> {
+  const { count } = await db.account.deleteMany({ where: { id: account.id, developerId: account.developerId } });
   return count === 1;
 }

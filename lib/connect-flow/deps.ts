@@ -3,7 +3,7 @@ import { discoverImapSettings } from '@/lib/discovery/discover';
 import { getConfig } from '@/lib/env';
 import { verifyImapLogin } from '@/lib/imap/verify';
 import { getJobQueue } from '@/lib/jobs/queue';
-import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
+import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import type { ConnectFlowDeps } from './mutations';
 
 /** The real world: settings discovery over DNS/HTTP, a live IMAP login, the job queue. */
@@ -17,7 +17,7 @@ export function defaultConnectFlowDeps(): ConnectFlowDeps {
     },
     verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
     startSync: async (sourceId) => {
-      await requestSourceSync(await getDb(), await getJobQueue(), sourceId);
+      await queueSourceSync(await getDb(), await getJobQueue(), sourceId);
     },
   };
 }

@@ -3,6 +3,7 @@ import { findAccount } from '@/lib/accounts/data';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
+import { findSource } from '@/lib/sources/data';
 import type { MailboxSettings } from '@/lib/sources/schema';
 import { findConnectToken, findConnectTokenProgress, listConnectTokens, listConnectTokensForDashboard } from './data';
 import {
@@ -160,14 +161,12 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
       now,
     );
     if (!first.ok) throw new Error('setup');
-    const scope = { level: 'account', accountId: first.accountId } as const;
-
-    expect(
-      await createConnectToken(database.db, otherDeveloperId, scope, { callback_url: 'https://x.example.com' }, now),
-    ).toEqual({
-      ok: false,
-      reason: 'account_not_found',
-    });
+    // The scope is an owned row: another developer's lookup finds nothing to scope a token by.
+    expect(await findAccount(database.db, otherDeveloperId, first.accountId)).toBeNull();
+    const scope = {
+      level: 'account',
+      account: (await findAccount(database.db, developerId, first.accountId))!,
+    } as const;
     const second = await createConnectToken(
       database.db,
       developerId,
@@ -225,7 +224,10 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
       where: { id: first.sourceId },
       data: { status: 'INVALID_CREDENTIALS', statusMessage: 'login failed' },
     });
-    const scope = { level: 'source', accountId: first.accountId, sourceLabel: first.sourceLabel } as const;
+    const scope = {
+      level: 'source',
+      source: (await findSource(database.db, developerId, first.accountId, first.sourceLabel))!,
+    } as const;
     const created = await createConnectToken(
       database.db,
       developerId,
@@ -234,15 +236,8 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
       now,
     );
     if (!created.ok) throw new Error('setup');
-    expect(
-      await createConnectToken(
-        database.db,
-        developerId,
-        { ...scope, sourceLabel: 'nope::nowhere' },
-        { callback_url: 'https://x.example.com' },
-        now,
-      ),
-    ).toEqual({ ok: false, reason: 'source_not_found' });
+    expect(await findSource(database.db, developerId, first.accountId, 'nope::nowhere')).toBeNull();
+    expect(await findSource(database.db, otherDeveloperId, first.accountId, first.sourceLabel)).toBeNull();
 
     const used = await redeemConnectToken(
       database.db,

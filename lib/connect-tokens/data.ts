@@ -1,6 +1,7 @@
-import { type AccountRow, accountSelect } from '@/lib/accounts/data';
+import { type AccountRow, accountSelect, type OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import type { OwnedSource } from '@/lib/sources/data';
 import type { DashboardTokenFilters, ListConnectTokensInput } from './schema';
 
 export const connectTokenSelect = {
@@ -46,11 +47,30 @@ async function withAccounts(db: Db, rows: ConnectTokenBaseRow[]): Promise<Connec
   return rows.map((row) => ({ ...row, account: (row.accountId && byId.get(row.accountId)) || null }));
 }
 
-/** Where a token is addressed: top level, under an account, or under one of its sources. */
+/**
+ * Where a token is addressed: top level, under an account, or under one of its
+ * sources. The account and source are owned rows, so the scope is proven once,
+ * by the lookup that produced them, and never looked up again here.
+ */
 export type ConnectTokenScope =
   | { level: 'top' }
-  | { level: 'account'; accountId: string }
-  | { level: 'source'; accountId: string; sourceLabel: string };
+  | { level: 'account'; account: OwnedAccount }
+  | { level: 'source'; source: OwnedSource };
+
+/** The account and source a token in this scope targets, as stored on the token. */
+export function scopeTargets(scope: ConnectTokenScope): {
+  targetAccountId: string | null;
+  targetSourceId: string | null;
+} {
+  switch (scope.level) {
+    case 'top':
+      return { targetAccountId: null, targetSourceId: null };
+    case 'account':
+      return { targetAccountId: scope.account.id, targetSourceId: null };
+    case 'source':
+      return { targetAccountId: scope.source.accountId, targetSourceId: scope.source.id };
+  }
+}
 
 /** A token is visible while unused and unexpired, or once used; an expired one is gone at once. */
 export const liveTokenWhere = (now: Date): Prisma.ConnectTokenWhereInput => ({
@@ -63,13 +83,8 @@ function scopeWhere(developerId: string, scope: ConnectTokenScope): Prisma.Conne
       // GET /2.0/connect_tokens/:token also answers for the developer's account-level tokens (spec §5).
       return { developerId };
     case 'account':
-      return { developerId, targetAccountId: scope.accountId, targetSourceId: null };
     case 'source':
-      return {
-        developerId,
-        targetAccountId: scope.accountId,
-        targetSource: { label: scope.sourceLabel, accountId: scope.accountId },
-      };
+      return { developerId, ...scopeTargets(scope) };
   }
 }
 

@@ -4,10 +4,9 @@ import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newAccountId, newConnectToken } from '@/lib/ids';
-import { findSource } from '@/lib/sources/data';
 import { insertSource, refreshAccountEmailAddresses, type SourceOptions } from '@/lib/sources/mutations';
 import type { MailboxSettings } from '@/lib/sources/schema';
-import { type ConnectTokenScope, liveTokenWhere } from './data';
+import { type ConnectTokenScope, liveTokenWhere, scopeTargets } from './data';
 import {
   CONNECT_TOKEN_LIFETIME_MS,
   type CreateConnectTokenInput,
@@ -17,23 +16,8 @@ import {
 
 export type CreateConnectTokenResult =
   | { ok: true; token: string }
-  | { ok: false; reason: 'account_not_found' | 'source_not_found' }
   /** The developer's settings allow callbacks only under some prefixes, and `field` is not under any. */
   | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] };
-
-/** Resolves the scope's account (and source) to ids the developer owns. */
-async function resolveTargets(db: Db, developerId: string, scope: ConnectTokenScope) {
-  if (scope.level === 'top') return { ok: true as const, targetAccountId: null, targetSourceId: null };
-  const account = await db.account.findFirst({
-    where: { id: scope.accountId, developerId },
-    select: { id: true },
-  });
-  if (!account) return { ok: false as const, reason: 'account_not_found' as const };
-  if (scope.level === 'account') return { ok: true as const, targetAccountId: account.id, targetSourceId: null };
-  const source = await findSource(db, developerId, account.id, scope.sourceLabel);
-  if (!source) return { ok: false as const, reason: 'source_not_found' as const };
-  return { ok: true as const, targetAccountId: account.id, targetSourceId: source.id };
-}
 
 /** Splits Context.IO's `*hidden*` sentinel into an empty name plus a "do not ask" flag. */
 function nameField(value: string | undefined) {
@@ -57,8 +41,7 @@ export async function createConnectToken(
     status_callback_url: input.status_callback_url,
   });
   if (disallowed) return { ok: false, reason: 'callback_url_not_allowed', field: disallowed, prefixes };
-  const targets = await resolveTargets(db, developerId, scope);
-  if (!targets.ok) return targets;
+  const targets = scopeTargets(scope);
   const firstName = nameField(input.first_name);
   const lastName = nameField(input.last_name);
   const token = newConnectToken();
@@ -96,10 +79,9 @@ export async function deleteConnectToken(
   token: string,
   now: Date,
 ): Promise<boolean> {
-  const where: Prisma.ConnectTokenWhereInput = { id: token, developerId, AND: [liveTokenWhere(now)] };
-  if (scope.level !== 'top') where.targetAccountId = scope.accountId;
-  if (scope.level === 'account') where.targetSourceId = null;
-  if (scope.level === 'source') where.targetSource = { label: scope.sourceLabel };
+  // At the top level any of the developer's tokens; below it, only the scope's own.
+  const targets = scope.level === 'top' ? {} : scopeTargets(scope);
+  const where: Prisma.ConnectTokenWhereInput = { id: token, developerId, ...targets, AND: [liveTokenWhere(now)] };
   const { count } = await db.connectToken.deleteMany({ where });
   return count === 1;
 }

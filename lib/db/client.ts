@@ -150,3 +150,11 @@ export async function findPendingMigrations(db: Db): Promise<string[]> {
   }
   return committed.filter((name) => !applied.includes(name));
 }
+
+/**
+ * For tests that drive route handlers in-process: make `client` the database
+ * getDb() answers with. Closing it stays the caller's.
+ */
+export function useDatabaseForTesting(client: PrismaClient, migrationTarget: MigrationTarget): void {
+  globalForDb.__mailportDb = Promise.resolve({ client, migrationTarget, appliedMigrations: [], close: async () => {} });
+}

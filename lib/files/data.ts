@@ -1,3 +1,4 @@
+import type { OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { visibleMessageWhere } from '@/lib/messages/data';
@@ -25,7 +26,8 @@ export const fileSelect = {
 export type FileRow = Prisma.MessageFileGetPayload<{ select: typeof fileSelect }>;
 
 /** Files of the messages the API shows, newest message first. */
-export async function listFiles(db: Db, accountId: string, input: ListFilesInput): Promise<FileRow[]> {
+export async function listFiles(db: Db, account: OwnedAccount, input: ListFilesInput): Promise<FileRow[]> {
+  const accountId = account.id;
   const message: Prisma.MessageWhereInput[] = [visibleMessageWhere(accountId)];
   if (input.email) {
     const email = input.email.toLowerCase();
@@ -52,9 +54,9 @@ export async function listFiles(db: Db, accountId: string, input: ListFilesInput
   });
 }
 
-export async function findFile(db: Db, accountId: string, fileId: string): Promise<FileRow | null> {
+export async function findFile(db: Db, account: OwnedAccount, fileId: string): Promise<FileRow | null> {
   return db.messageFile.findFirst({
-    where: { id: fileId, accountId, message: visibleMessageWhere(accountId) },
+    where: { id: fileId, accountId: account.id, message: visibleMessageWhere(account.id) },
     select: fileSelect,
   });
 }

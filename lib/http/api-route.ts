@@ -1,16 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
+import { findAccount, type OwnedAccount } from '@/lib/accounts/data';
 import { currentTime } from '@/lib/clock';
 import { type Db, getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
+import { findSource, type OwnedSource } from '@/lib/sources/data';
 import { authenticateRequest } from './authenticate';
+import type { RouteContract, RouteScope } from './contract';
 import { ApiError } from './errors';
+import { type DomainReason, errorForFailure, type FailureOf, isDomainFailure } from './reasons';
 import { parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
 import { describeZodError } from './zod-errors';
 
-/** What every /2.0 handler receives: the authenticated developer and validated input. */
-export interface ApiContext<Params, Input> {
+/** The owned rows the route's scope proved: looked up once per request, here. */
+type ScopeRows<Scope extends RouteScope> = Scope extends 'source'
+  ? { source: OwnedSource }
+  : Scope extends 'account'
+    ? { account: OwnedAccount }
+    : Record<never, never>;
+
+/** What every /2.0 handler receives: the authenticated developer, validated input, owned rows. */
+export type ApiContext<Params, Input, Scope extends RouteScope = 'developer'> = {
   developerId: string;
   params: Params;
   input: Input;
@@ -19,29 +30,57 @@ export interface ApiContext<Params, Input> {
   now: Date;
   /** Public base URL, for resource_url and browser_redirect_url. */
   baseUrl: string;
-}
+} & ScopeRows<Scope>;
 
-export interface ApiResult {
-  status?: number;
-  body: unknown;
-}
-
-interface RouteSpec<ParamsSchema extends z.ZodType, InputSchema extends z.ZodType> {
-  params: ParamsSchema;
-  input: InputSchema;
-  handler: (context: ApiContext<z.output<ParamsSchema>, z.output<InputSchema>>) => Promise<ApiResult>;
-}
+/** A handler answers its contract's output (with its declared status) or a declared domain failure. */
+export type ApiHandler<Params, Input, Output, Reason extends DomainReason, Scope extends RouteScope> = (
+  context: ApiContext<Params, Input, Scope>,
+) => Promise<{ body: Output } | FailureOf<Reason>>;
 
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
+/** A Next.js route handler that carries its contract (a test checks each route.ts serves its own). */
+export type ApiRouteHandler = ((request: Request, routeContext: NextRouteContext) => Promise<Response>) & {
+  readonly contract: RouteContract;
+};
+
+/** The one ownership lookup of a request: another developer's row is as missing as an unknown one. */
+async function lookUpScope(
+  db: Db,
+  scope: RouteScope,
+  developerId: string,
+  params: { id?: string; label?: string },
+): Promise<Record<string, unknown> | FailureOf<'account_not_found' | 'source_not_found'>> {
+  if (scope === 'developer') return {};
+  const accountId = params.id ?? '';
+  if (scope === 'account') {
+    const account = await findAccount(db, developerId, accountId);
+    return account ? { account } : { ok: false, reason: 'account_not_found' };
+  }
+  const source = await findSource(db, developerId, accountId, params.label ?? '');
+  if (source) return { source };
+  // Only on a miss: name the account when it is the account that is missing.
+  return (await findAccount(db, developerId, accountId))
+    ? { ok: false, reason: 'source_not_found' }
+    : { ok: false, reason: 'account_not_found' };
+}
+
 /**
  * The one wrapper for every /2.0 route: parse the body, verify OAuth 1.0a,
- * validate params and input with zod, run the handler, map errors.
+ * validate params and input by the contract, look up its scope, run the
+ * handler, map failures (reasons.ts) and errors.
  */
-export function apiRoute<ParamsSchema extends z.ZodType, InputSchema extends z.ZodType>(
-  spec: RouteSpec<ParamsSchema, InputSchema>,
-) {
-  return async (request: Request, routeContext: NextRouteContext): Promise<Response> => {
+export function apiRoute<
+  Params extends z.ZodObject,
+  Input extends z.ZodObject,
+  Output extends z.ZodType,
+  Reason extends DomainReason,
+  Scope extends RouteScope,
+>(
+  contract: RouteContract<Params, Input, Output, Reason, Scope>,
+  handler: ApiHandler<z.output<Params>, z.output<Input>, z.input<Output>, Reason, Scope>,
+): ApiRouteHandler {
+  const route = async (request: Request, routeContext: NextRouteContext): Promise<Response> => {
     const requestId = randomBytes(6).toString('hex');
     try {
       const config = getConfig();
@@ -51,25 +90,33 @@ export function apiRoute<ParamsSchema extends z.ZodType, InputSchema extends z.Z
       const now = currentTime();
 
       const rawParams = (await routeContext?.params) ?? {};
-      const params = spec.params.safeParse(rawParams);
+      const params = contract.params.safeParse(rawParams);
       // A malformed id in the path is an unknown resource, never a 400 that confirms the shape.
       if (!params.success) throw new ApiError('not_found', describeZodError(params.error, 'path', rawParams));
-      const input = spec.input.safeParse(parsed.input);
+      const input = contract.input.safeParse(parsed.input);
       if (!input.success) throw new ApiError('bad_request', describeZodError(input.error, 'parameter', parsed.input));
 
-      const result = await spec.handler({
+      const pathValues = params.data as Record<string, unknown>;
+      const rows = await lookUpScope(db, contract.scope, developerId, pathValues as { id?: string; label?: string });
+      if (isDomainFailure(rows)) throw errorForFailure(rows, pathValues);
+
+      const context = {
         developerId,
         params: params.data,
         input: input.data,
         db,
         now,
         baseUrl: config.publicUrl,
-      });
-      return jsonResponse(result.body, result.status ?? 200);
+        ...rows,
+      } as ApiContext<z.output<Params>, z.output<Input>, Scope>;
+      const result = await handler(context);
+      if (isDomainFailure(result)) throw errorForFailure(result, pathValues);
+      return jsonResponse(result.body, contract.output.status);
     } catch (error) {
       return errorResponse(error, requestId);
     }
   };
+  return Object.assign(route, { contract: contract as unknown as RouteContract });
 }
 
 /** For the methods a /2.0 resource does not support: Context.IO's error shape, not an empty 405. */

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { API_OPERATIONS, buildOpenApiDocument } from './openapi';
+import { API_ROUTES } from '@/app/2.0/_shared/routes';
+import { buildOpenApiDocument } from './openapi';
 
 /** Every route.ts under app/2.0 with the HTTP methods it really serves (not the 405 stubs). */
 function routeFiles(dir: string): { path: string; methods: string[] }[] {
@@ -34,7 +35,7 @@ function routeFiles(dir: string): { path: string; methods: string[] }[] {
 }
 
 describe('OpenAPI document', () => {
-  const document = buildOpenApiDocument('https://mail.example.com');
+  const document = buildOpenApiDocument('https://mail.example.com', API_ROUTES);
 
   it('is a valid OpenAPI 3.1 document', async () => {
     const validator = new Validator();
@@ -49,9 +50,37 @@ describe('OpenAPI document', () => {
       .filter((route) => route.path !== '/2.0/*' && route.path !== '/2.0/openapi.json')
       .flatMap((route) => route.methods.map((method) => `${method} ${route.path}`))
       .sort();
-    const documented = API_OPERATIONS.map((operation) => `${operation.method.toUpperCase()} ${operation.path}`).sort();
+    const documented = API_ROUTES.map((route) => `${route.method} ${route.path}`).sort();
     expect(served.length).toBeGreaterThanOrEqual(20);
     expect(documented).toEqual(served);
+  });
+
+  it("serves each route through its own directory's registered contract", async () => {
+    const routes = routeFiles('app/2.0').filter(
+      (route) => route.path !== '/2.0/*' && route.path !== '/2.0/openapi.json',
+    );
+    const checked: string[] = [];
+    for (const route of routes) {
+      const directory = route.path.replace(/\{(\w+)\}/g, '[$1]');
+      const module = (await import(path.resolve(`app${directory}/route.ts`))) as Record<string, unknown>;
+      for (const method of route.methods) {
+        const contract = (module[method] as { contract?: unknown } | undefined)?.contract;
+        // apiRoute attaches the contract it was built from; the registry must hold that very object.
+        expect(API_ROUTES, `${method} ${route.path}`).toContain(contract);
+        expect(contract).toMatchObject({ method, path: route.path });
+        checked.push(`${method} ${route.path}`);
+      }
+    }
+    expect(checked).toHaveLength(API_ROUTES.length);
+  });
+
+  it('lists the domain reasons a route may fail with as its error responses', () => {
+    const update = (document.paths['/2.0/accounts/{id}/sources/{label}'] as any).post;
+    expect(Object.keys(update.responses).sort()).toEqual(['200', '400', '401', '404', '503']);
+    const create = (document.paths['/2.0/connect_tokens'] as any).post;
+    expect(Object.keys(create.responses).sort()).toEqual(['201', '400', '401', '404']);
+    const sync = (document.paths['/2.0/accounts/{id}/sources/{label}/sync'] as any).post;
+    expect(Object.keys(sync.responses)).toContain('202');
   });
 
   it('documents parameters from the zod schemas, flags as 0/1', () => {

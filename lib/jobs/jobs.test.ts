@@ -8,7 +8,7 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
-import { queueMissingSyncs, requestSourceSync } from '@/lib/mailbox-sync/mutations';
+import { queueMissingSyncs, queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { type JobQueue, openJobQueue } from './queue';
 import { startWorkers } from './worker';
 
@@ -98,9 +98,9 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     const path = `/synced-${kind}`;
     script.set(path, [500, 503, 200]);
     const source = await connect({ source_callback_url: `${receiverUrl}${path}` });
-    expect(await requestSourceSync(database.db, queue, source.sourceId)).toBe(true);
+    expect(await queueSourceSync(database.db, queue, source.sourceId)).toBe(true);
     // A second request while one is queued adds nothing (one queued sync per source).
-    expect(await requestSourceSync(database.db, queue, source.sourceId)).toBe(false);
+    expect(await queueSourceSync(database.db, queue, source.sourceId)).toBe(false);
 
     const state = await waitFor(
       'the sync',

@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import type { OwnedSource } from '@/lib/sources/data';
 
 export const sourceSyncSelect = {
   state: true,
@@ -30,6 +31,6 @@ const folderSelect = {
 export type FolderRow = Prisma.SourceFolderGetPayload<{ select: typeof folderSelect }>;
 
 /** The source's folders as last seen on the server, in name order. */
-export async function listSourceFolders(db: Db, sourceId: string): Promise<FolderRow[]> {
-  return db.sourceFolder.findMany({ where: { sourceId }, orderBy: { name: 'asc' }, select: folderSelect });
+export async function listSourceFolders(db: Db, source: OwnedSource): Promise<FolderRow[]> {
+  return db.sourceFolder.findMany({ where: { sourceId: source.id }, orderBy: { name: 'asc' }, select: folderSelect });
 }

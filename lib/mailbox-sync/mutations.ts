@@ -6,6 +6,7 @@ import { newRowId } from '@/lib/ids';
 import type { ImapLogin } from '@/lib/imap/verify';
 import { enqueueSourceSync } from '@/lib/jobs/definitions';
 import type { JobQueue } from '@/lib/jobs/queue';
+import type { OwnedSource } from '@/lib/sources/data';
 import { recordSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
 import type { MailboxSession, OpenSessionResult, RemoteMessage } from './imap';
 import { parseReferences, planFiles, planFolders, threadIdFor } from './rules';
@@ -32,8 +33,17 @@ const newMessageId = () => {
   return idPool.toString('hex', idOffset - ID_BYTES, idOffset);
 };
 
-/** Marks the source as waiting for a sync and queues one (a no-op if one is queued already). */
-export async function requestSourceSync(db: Db, queue: JobQueue, sourceId: string): Promise<boolean> {
+/** A developer's "sync now" (API or dashboard) on a source the request owns; see queueSourceSync. */
+export function requestSourceSync(db: Db, queue: JobQueue, source: OwnedSource): Promise<boolean> {
+  return queueSourceSync(db, queue, source.id);
+}
+
+/**
+ * Marks the source as waiting for a sync and queues one (a no-op if one is
+ * queued already). By bare id for the system's own callers only: the worker's
+ * housekeeping and the connect flow, whose redeemed token proved the source.
+ */
+export async function queueSourceSync(db: Db, queue: JobQueue, sourceId: string): Promise<boolean> {
   await db.sourceSync.upsert({
     where: { sourceId },
     create: { sourceId, state: 'queued' },
@@ -57,7 +67,7 @@ export async function queueMissingSyncs(db: Db, queue: JobQueue, limit = 1000): 
     take: limit,
   });
   let queued = 0;
-  for (const source of sources) if (await requestSourceSync(db, queue, source.id)) queued += 1;
+  for (const source of sources) if (await queueSourceSync(db, queue, source.id)) queued += 1;
   return queued;
 }
 

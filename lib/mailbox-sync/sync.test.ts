@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { bulkMessages, PREPARED, prepareMailbox } from '@/e2e/fixtures/mailbox';
+import { findAccount } from '@/lib/accounts/data';
 import { isValidCallbackSignature } from '@/lib/callbacks/schema';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
@@ -9,6 +10,7 @@ import { listFiles } from '@/lib/files/data';
 import { openJobQueue } from '@/lib/jobs/queue';
 import { countSyncedData, listMessages } from '@/lib/messages/data';
 import { serializeMessage } from '@/lib/messages/serialize';
+import { findSource } from '@/lib/sources/data';
 import { listSourceFolders } from './data';
 import { openMailboxSession } from './imap';
 import { runSourceSync, type SyncRunOptions } from './mutations';
@@ -66,15 +68,24 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
     ...overrides,
   });
 
+  /** The developer's own rows, as the API's scope lookup would hand them to the read functions. */
+  const ownedAccount = async (accountId: string) =>
+    (await findAccount(database.db, developer.developerId, accountId)) ?? expect.unreachable('account');
+  const ownedSource = async (source: { accountId: string; sourceLabel: string }) =>
+    (await findSource(database.db, developer.developerId, source.accountId, source.sourceLabel)) ??
+    expect.unreachable('source');
+
   const subjectsOf = async (accountId: string, extra: Record<string, unknown> = {}) =>
-    (await listMessages(database.db, accountId, { limit: 100, offset: 0, ...extra })).map((row) => row.subject).sort();
+    (await listMessages(database.db, await ownedAccount(accountId), { limit: 100, offset: 0, ...extra }))
+      .map((row) => row.subject)
+      .sort();
 
   it('by default skips special folders, flags and signature images, then tells the partner', async () => {
     const source = await connectSource({ source_callback_url: 'https://partner.example.com/synced' });
     const result = await runSourceSync(database.db, source.sourceId, runOptions());
     expect(result).toEqual({ outcome: 'done', messagesStored: 5 });
 
-    const folders = (await listSourceFolders(database.db, source.sourceId)).map(serializeFolder);
+    const folders = (await listSourceFolders(database.db, await ownedSource(source))).map(serializeFolder);
     const included = folders.filter((folder) => folder.included_in_sync).map((folder) => folder.name);
     expect(included.sort()).toEqual([...PREPARED.defaultFolders].sort());
     for (const name of PREPARED.skippedFolders) {
@@ -83,13 +94,13 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
     expect(folders.find((folder) => folder.name === 'Trash')?.symbolic_name).toBe('\\Trash');
     expect(folders.find((folder) => folder.name === 'INBOX')?.nb_messages).toBe(4);
 
-    const sync = serializeSourceSync(await listSourceFolders(database.db, source.sourceId));
+    const sync = serializeSourceSync(await listSourceFolders(database.db, await ownedSource(source)));
     expect(Object.keys(sync).sort()).toEqual([...PREPARED.defaultFolders].sort());
     expect(sync.INBOX?.initial_import_finished).toBe(true);
 
     // \Deleted messages stay visible while source_expunge_on_deleted_flag is 0.
     expect(await subjectsOf(source.accountId)).toEqual([...PREPARED.inboxSubjects, ...PREPARED.alphaSubjects].sort());
-    const messages = await listMessages(database.db, source.accountId, { limit: 100, offset: 0 });
+    const messages = await listMessages(database.db, await ownedAccount(source.accountId), { limit: 100, offset: 0 });
     const reply = messages.find((row) => row.subject === 'Re: Welcome');
     const welcome = messages.find((row) => row.subject === 'Welcome');
     expect(reply?.flags).toEqual([]);
@@ -102,14 +113,14 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
     expect(json.folders).toEqual(['INBOX']);
     expect(json.files.map((file) => file.file_name)).toEqual(['report.pdf']);
 
-    const files = await listFiles(database.db, source.accountId, { limit: 100, offset: 0 });
+    const files = await listFiles(database.db, await ownedAccount(source.accountId), { limit: 100, offset: 0 });
     expect(files.map((file) => file.fileName).sort()).toEqual([...PREPARED.defaultFiles].sort());
     const pdf = files.find((file) => file.fileName === 'report.pdf');
     expect(pdf?.contentType).toBe('application/pdf');
     expect(Math.abs((pdf?.size ?? 0) - 40_000)).toBeLessThan(100);
     expect(files.find((file) => file.fileName === 'chart.png')?.isEmbedded).toBe(true);
 
-    const counts = await countSyncedData(database.db, [source.accountId]);
+    const counts = await countSyncedData(database.db, [await ownedAccount(source.accountId)]);
     expect(counts.get(source.accountId)).toEqual({ nbMessages: 5, nbFiles: 3 });
 
     const state = await database.db.sourceSync.findUniqueOrThrow({ where: { sourceId: source.sourceId } });
@@ -146,7 +157,7 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
     });
     const result = await runSourceSync(database.db, source.sourceId, runOptions());
     expect(result.outcome).toBe('done');
-    const folders = await listSourceFolders(database.db, source.sourceId);
+    const folders = await listSourceFolders(database.db, await ownedSource(source));
     for (const name of [...PREPARED.defaultFolders, ...PREPARED.skippedFolders]) {
       expect(folders.find((folder) => folder.name === name)?.includedInSync, name).toBe(true);
     }
@@ -158,11 +169,11 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
         ...Object.values(PREPARED.specialSubjects),
       ].sort(),
     );
-    const messages = await listMessages(database.db, source.accountId, { limit: 100, offset: 0 });
+    const messages = await listMessages(database.db, await ownedAccount(source.accountId), { limit: 100, offset: 0 });
     expect(messages.find((row) => row.subject === 'Re: Welcome')?.flags.sort()).toEqual(['\\Flagged', '\\Seen']);
     expect(messages.find((row) => row.subject === 'Welcome')?.flags).toEqual(['\\Seen']);
     expect(messages.find((row) => row.subject === 'Quarterly report')?.flags).toEqual([]);
-    const files = await listFiles(database.db, source.accountId, { limit: 100, offset: 0 });
+    const files = await listFiles(database.db, await ownedAccount(source.accountId), { limit: 100, offset: 0 });
     expect(files.map((file) => file.fileName).sort()).toEqual(
       [...PREPARED.defaultFiles, PREPARED.signatureImage].sort(),
     );
@@ -176,7 +187,7 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
   it('source_sync_folders keeps the named special folders only', async () => {
     const source = await connectSource({ source_sync_folders: 'Trash, spam' });
     await runSourceSync(database.db, source.sourceId, runOptions());
-    const included = (await listSourceFolders(database.db, source.sourceId))
+    const included = (await listSourceFolders(database.db, await ownedSource(source)))
       .filter((folder) => folder.includedInSync)
       .map((folder) => folder.name)
       .sort();

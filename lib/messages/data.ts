@@ -1,3 +1,4 @@
+import type { OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import type { ListMessagesInput } from './schema';
@@ -46,8 +47,8 @@ export const messageSelect = {
 export type MessageRow = Prisma.MessageGetPayload<{ select: typeof messageSelect }>;
 
 /** Newest first (Context.IO's default order), with the id as a stable tie-break. */
-export async function listMessages(db: Db, accountId: string, input: ListMessagesInput): Promise<MessageRow[]> {
-  const conditions: Prisma.MessageWhereInput[] = [visibleMessageWhere(accountId)];
+export async function listMessages(db: Db, account: OwnedAccount, input: ListMessagesInput): Promise<MessageRow[]> {
+  const conditions: Prisma.MessageWhereInput[] = [visibleMessageWhere(account.id)];
   if (input.folder) conditions.push({ folder: { name: input.folder } });
   if (input.from) conditions.push({ fromAddresses: { array_contains: [{ email: input.from.toLowerCase() }] } });
   if (input.to) conditions.push({ toAddresses: { array_contains: [{ email: input.to.toLowerCase() }] } });
@@ -63,9 +64,9 @@ export async function listMessages(db: Db, accountId: string, input: ListMessage
   });
 }
 
-export async function findMessage(db: Db, accountId: string, messageId: string): Promise<MessageRow | null> {
+export async function findMessage(db: Db, account: OwnedAccount, messageId: string): Promise<MessageRow | null> {
   return db.message.findFirst({
-    where: { AND: [visibleMessageWhere(accountId), { id: messageId }] },
+    where: { AND: [visibleMessageWhere(account.id), { id: messageId }] },
     select: messageSelect,
   });
 }
@@ -73,8 +74,9 @@ export async function findMessage(db: Db, accountId: string, messageId: string):
 /** nb_messages and nb_files of accounts (spec §8), counted as the read API shows them. */
 export async function countSyncedData(
   db: Db,
-  accountIds: string[],
+  accounts: readonly OwnedAccount[],
 ): Promise<Map<string, { nbMessages: number; nbFiles: number }>> {
+  const accountIds = accounts.map((account) => account.id);
   const counts = new Map(accountIds.map((id) => [id, { nbMessages: 0, nbFiles: 0 }]));
   if (accountIds.length === 0) return counts;
   const visible = { OR: accountIds.map((id) => visibleMessageWhere(id)) };

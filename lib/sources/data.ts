@@ -1,5 +1,7 @@
+import type { OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { brandOwned, type Owned } from '@/lib/db/owned';
 import { sourceSyncSelect } from '@/lib/mailbox-sync/data';
 import type { SourceFilters } from './schema';
 
@@ -29,6 +31,9 @@ export const sourcePublicSelect = {
 
 export type SourceRow = Prisma.SourceGetPayload<{ select: typeof sourcePublicSelect }>;
 
+/** A source of one of the request's developer's accounts: only findSource and listSources produce it. */
+export type OwnedSource = Owned<SourceRow>;
+
 /** The `status` / `status_ok` filters as a Prisma condition on sources. */
 export function sourceStatusWhere(filters: SourceFilters): Prisma.SourceWhereInput {
   const conditions: Prisma.SourceWhereInput[] = [];
@@ -41,29 +46,29 @@ export function sourceStatusWhere(filters: SourceFilters): Prisma.SourceWhereInp
 /** Sources are listed oldest first, so label `0` (the first source) is stable. */
 export const sourceOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.SourceOrderByWithRelationInput[];
 
-export async function listSources(
-  db: Db,
-  developerId: string,
-  accountId: string,
-  filters: SourceFilters,
-): Promise<SourceRow[] | null> {
-  const account = await db.account.findFirst({ where: { id: accountId, developerId }, select: { id: true } });
-  if (!account) return null;
-  return db.source.findMany({
-    where: { accountId, ...sourceStatusWhere(filters) },
+export async function listSources(db: Db, account: OwnedAccount, filters: SourceFilters): Promise<OwnedSource[]> {
+  const rows = await db.source.findMany({
+    where: { accountId: account.id, ...sourceStatusWhere(filters) },
     orderBy: sourceOrder,
     select: sourcePublicSelect,
   });
+  return rows.map((row) => brandOwned(row, account.developerId));
 }
 
-/** One source of one of the developer's accounts, by label; `0` is the first source. */
+/**
+ * The one ownership check for a source, in one query (the account's owner is a
+ * join): one of the developer's accounts' sources, by label; `0` is the first.
+ */
 export async function findSource(
   db: Db,
   developerId: string,
   accountId: string,
   label: string,
-): Promise<SourceRow | null> {
+): Promise<OwnedSource | null> {
   const scope = { accountId, account: { developerId } };
-  if (label === '0') return db.source.findFirst({ where: scope, orderBy: sourceOrder, select: sourcePublicSelect });
-  return db.source.findFirst({ where: { ...scope, label }, select: sourcePublicSelect });
+  const row =
+    label === '0'
+      ? await db.source.findFirst({ where: scope, orderBy: sourceOrder, select: sourcePublicSelect })
+      : await db.source.findFirst({ where: { ...scope, label }, select: sourcePublicSelect });
+  return row && brandOwned(row, developerId);
 }

@@ -6,7 +6,7 @@ import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import type { JobQueue } from '@/lib/jobs/queue';
-import { findSource, sourceOrder } from './data';
+import { type OwnedSource, sourceOrder } from './data';
 import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
 
 /** `localpart::provider` for known providers (`jane::gmail`), else `username::server` (spec §9). */
@@ -67,7 +67,6 @@ export async function insertSource(
 
 export type UpdateSourceResult =
   | { ok: true }
-  | { ok: false; reason: 'not_found' }
   /** The developer's settings allow callbacks only under some prefixes (as for new connect tokens). */
   | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
   | { ok: false; reason: 'imap_unavailable'; message: string };
@@ -119,17 +118,13 @@ export function statusForImapFailure(failure: string): SourceStatus {
 /** POST /2.0/accounts/:id/sources/:label. */
 export async function updateSource(
   db: Db,
-  developerId: string,
-  accountId: string,
-  label: string,
+  source: OwnedSource,
   input: UpdateSourceInput,
   deps: UpdateSourceDeps,
 ): Promise<UpdateSourceResult> {
-  const source = await findSource(db, developerId, accountId, label);
-  if (!source) return { ok: false, reason: 'not_found' };
   if (input.status_callback_url) {
     const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
-      where: { id: developerId },
+      where: { id: source.developerId },
       select: { callbackUrlPrefixes: true },
     });
     const field = findDisallowedCallbackUrl(prefixes, { status_callback_url: input.status_callback_url });
@@ -170,13 +165,11 @@ export async function updateSource(
 }
 
 /** Deletes the source and drops its address from the account unless another source has it. */
-export async function deleteSource(db: Db, developerId: string, accountId: string, label: string): Promise<boolean> {
-  const source = await findSource(db, developerId, accountId, label);
-  if (!source) return false;
+export async function deleteSource(db: Db, source: OwnedSource): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.source.deleteMany({ where: { id: source.id } });
     if (count === 0) return false;
-    await refreshAccountEmailAddresses(tx, accountId);
+    await refreshAccountEmailAddresses(tx, source.accountId);
     return true;
   });
 }

@@ -1,120 +1,78 @@
-import { z } from 'zod';
-import { accountIdParam } from '@/lib/accounts/schema';
+import type { z } from 'zod';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { findConnectToken, listConnectTokens } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteConnectToken } from '@/lib/connect-tokens/mutations';
-import {
-  connectTokenNotFoundMessage,
-  connectTokenParam,
-  createConnectTokenInput,
-  createReconnectTokenInput,
-  listConnectTokensInput,
-} from '@/lib/connect-tokens/schema';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
-import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
-import { apiRoute } from '@/lib/http/api-route';
-import { badRequest, notFound } from '@/lib/http/errors';
-import { requireAccount, requireSource } from './resources';
+import { type ApiContext, apiRoute } from '@/lib/http/api-route';
+import type { connectTokenCollectionContracts, connectTokenItemContracts } from './connect-token-contracts';
 
-/**
- * The connect_tokens resource at its three levels (spec §5–§7): the same four
- * operations under /2.0, /2.0/accounts/:id and /2.0/accounts/:id/sources/:label.
- */
+/** The connect_tokens handlers at their three levels; each route.ts passes its own contract.ts. */
 
-export type Level = 'top' | 'account' | 'source';
+type Collection = ReturnType<typeof connectTokenCollectionContracts>;
+type Item = ReturnType<typeof connectTokenItemContracts>;
 
-const paramsFor = {
-  top: z.object({}),
-  account: z.object({ id: accountIdParam }),
-  source: z.object({ id: accountIdParam, label: z.string().min(1) }),
-};
-
-const withToken = {
-  top: z.object({ token: connectTokenParam }),
-  account: z.object({ id: accountIdParam, token: connectTokenParam }),
-  source: z.object({ id: accountIdParam, label: z.string().min(1), token: connectTokenParam }),
-};
-
-type ScopeParams = { id?: string; label?: string };
-
-/** Checks the account (and source) belong to the developer, and names the scope. */
-async function resolveScope(
-  context: { db: Parameters<typeof requireAccount>[0]; developerId: string },
-  params: ScopeParams,
-): Promise<ConnectTokenScope> {
-  if (!params.id) return { level: 'top' };
-  await requireAccount(context.db, context.developerId, params.id);
-  if (params.label === undefined) return { level: 'account', accountId: params.id };
-  const source = await requireSource(context.db, context.developerId, params.id, params.label);
-  return { level: 'source', accountId: params.id, sourceLabel: source.label };
+/** The token scope is the route's owned row (the wrapper looked it up once), or the top level. */
+function scopeOf(context: ApiContext<unknown, unknown, 'developer' | 'account' | 'source'>): ConnectTokenScope {
+  if ('source' in context) return { level: 'source', source: context.source };
+  if ('account' in context) return { level: 'account', account: context.account };
+  return { level: 'top' };
 }
 
-const tokenNotFound = (token: string) => notFound(connectTokenNotFoundMessage(token));
-
-export function connectTokenCollection(level: Level) {
+export function connectTokenCollection(contract: Collection) {
   return {
-    GET: apiRoute({
-      params: paramsFor[level],
-      input: listConnectTokensInput,
-      handler: async (context) => {
-        const scope = await resolveScope(context, context.params as ScopeParams);
-        const rows = await listConnectTokens(context.db, context.developerId, scope, context.input, context.now);
-        return { body: rows.map((row) => serializeConnectToken(row, context.baseUrl)) };
-      },
+    GET: apiRoute(contract.GET, async (context) => {
+      const rows = await listConnectTokens(
+        context.db,
+        context.developerId,
+        scopeOf(context),
+        context.input,
+        context.now,
+      );
+      return { body: rows.map((row) => serializeConnectToken(row, context.baseUrl)) };
     }),
-    POST: apiRoute({
-      params: paramsFor[level],
-      input: level === 'source' ? createReconnectTokenInput : createConnectTokenInput,
-      handler: async (context) => {
-        const scope = await resolveScope(context, context.params as ScopeParams);
-        const created = await createConnectToken(context.db, context.developerId, scope, context.input, context.now);
-        if (!created.ok && created.reason === 'callback_url_not_allowed') {
-          throw badRequest(disallowedCallbackUrlMessage(created.field, created.prefixes));
-        }
-        // resolveScope has already proven the targets; a miss here means they vanished meanwhile.
-        if (!created.ok) throw notFound(`account ${(context.params as ScopeParams).id} is invalid`);
-        return {
-          status: 201,
-          body: {
-            success: true,
-            token: created.token,
-            resource_url: connectTokenResourceUrl(context.baseUrl, {
-              id: created.token,
-              targetAccountId: scope.level === 'top' ? null : scope.accountId,
-              targetSource: scope.level === 'source' ? { label: scope.sourceLabel } : null,
-            }),
-            browser_redirect_url: browserRedirectUrl(context.baseUrl, created.token),
-          },
-        };
-      },
+    POST: apiRoute(contract.POST, async (context) => {
+      const scope = scopeOf(context);
+      const input = context.input as z.output<Collection['POST']['input']>;
+      const created = await createConnectToken(context.db, context.developerId, scope, input, context.now);
+      if (!created.ok) return created;
+      return {
+        body: {
+          success: true as const,
+          token: created.token,
+          resource_url: connectTokenResourceUrl(context.baseUrl, {
+            id: created.token,
+            targetAccountId:
+              scope.level === 'top' ? null : scope.level === 'account' ? scope.account.id : scope.source.accountId,
+            targetSource: scope.level === 'source' ? { label: scope.source.label } : null,
+          }),
+          browser_redirect_url: browserRedirectUrl(context.baseUrl, created.token),
+        },
+      };
     }),
   };
 }
 
-export function connectTokenItem(level: Level) {
+export function connectTokenItem(contract: Item) {
   return {
-    GET: apiRoute({
-      params: withToken[level],
-      input: z.object({}),
-      handler: async (context) => {
-        const scope = await resolveScope(context, context.params as ScopeParams);
-        const { token } = context.params as { token: string };
-        const row = await findConnectToken(context.db, context.developerId, scope, token, context.now);
-        if (!row) throw tokenNotFound(token);
-        return { body: serializeConnectToken(row, context.baseUrl) };
-      },
+    GET: apiRoute(contract.GET, async (context) => {
+      const row = await findConnectToken(
+        context.db,
+        context.developerId,
+        scopeOf(context),
+        context.params.token,
+        context.now,
+      );
+      return row ? { body: serializeConnectToken(row, context.baseUrl) } : { ok: false, reason: 'token_not_found' };
     }),
-    DELETE: apiRoute({
-      params: withToken[level],
-      input: z.object({}),
-      handler: async (context) => {
-        const scope = await resolveScope(context, context.params as ScopeParams);
-        const { token } = context.params as { token: string };
-        if (!(await deleteConnectToken(context.db, context.developerId, scope, token, context.now))) {
-          throw tokenNotFound(token);
-        }
-        return { body: { success: true } };
-      },
+    DELETE: apiRoute(contract.DELETE, async (context) => {
+      const deleted = await deleteConnectToken(
+        context.db,
+        context.developerId,
+        scopeOf(context),
+        context.params.token,
+        context.now,
+      );
+      return deleted ? { body: { success: true as const } } : { ok: false, reason: 'token_not_found' };
     }),
   };
 }

@@ -1,10 +1,11 @@
 import { getConfig } from '@/lib/env';
 import { buildOpenApiDocument } from '@/lib/http/openapi';
 import { jsonResponse } from '@/lib/http/respond';
+import { API_ROUTES } from '../_shared/routes';
 
 export const dynamic = 'force-dynamic';
 
 /** The API's OpenAPI 3.1 document; public, like any API reference. */
 export function GET(): Response {
-  return jsonResponse(buildOpenApiDocument(getConfig().publicUrl));
+  return jsonResponse(buildOpenApiDocument(getConfig().publicUrl, API_ROUTES));
 }

@@ -2,23 +2,28 @@
 
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/dashboard/fields';
+import { findAccount } from '@/lib/accounts/data';
 import { accountIdParam } from '@/lib/accounts/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteUnusedConnectToken } from '@/lib/connect-tokens/mutations';
 import { createConnectTokenInput, createReconnectTokenInput } from '@/lib/connect-tokens/schema';
+import type { Db } from '@/lib/db/client';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
+import { findSource } from '@/lib/sources/data';
 import { formValues, invalidForm } from '../_shared/forms';
 import { text } from '../_shared/read';
 import { guardAction } from '../_shared/session';
 
-function scopeFrom(formData: FormData): ConnectTokenScope | null {
-  const account = text(formData, 'account');
-  if (!account) return { level: 'top' };
-  if (!accountIdParam.safeParse(account).success) return null;
-  const source = text(formData, 'source');
-  return source
-    ? { level: 'source', accountId: account, sourceLabel: source }
-    : { level: 'account', accountId: account };
+/** The form's account and source, looked up once as the developer's own: the token's scope, or what is missing. */
+async function scopeFrom(db: Db, developerId: string, formData: FormData): Promise<ConnectTokenScope | string> {
+  const accountId = text(formData, 'account');
+  if (!accountId) return { level: 'top' };
+  const account = accountIdParam.safeParse(accountId).success ? await findAccount(db, developerId, accountId) : null;
+  if (!account) return 'This account does not exist.';
+  const label = text(formData, 'source');
+  if (!label) return { level: 'account', account };
+  const source = await findSource(db, developerId, account.id, label);
+  return source ? { level: 'source', source } : 'This source does not exist.';
 }
 
 /** The dashboard's POST /2.0/connect_tokens at any level: same schema, same domain function, same messages. */
@@ -27,22 +32,17 @@ export async function createToken(_state: FormState, formData: FormData): Promis
   if (!guard.ok) return { error: guard.message };
   const { db, developerId, now } = guard.context;
   const values = formValues(formData);
-  const scope = scopeFrom(formData);
-  if (!scope) return { error: 'This account does not exist.', values };
+  const isReconnect = Boolean(text(formData, 'account') && text(formData, 'source'));
   const raw = Object.fromEntries(Object.entries(values).filter(([name]) => name !== 'account' && name !== 'source'));
-  const schema = scope.level === 'source' ? createReconnectTokenInput : createConnectTokenInput;
+  const schema = isReconnect ? createReconnectTokenInput : createConnectTokenInput;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return invalidForm(parsed.error, raw, values, 'api');
+  const scope = await scopeFrom(db, developerId, formData);
+  if (typeof scope === 'string') return { error: scope, values };
   const created = await createConnectToken(db, developerId, scope, parsed.data, now);
   if (!created.ok) {
-    if (created.reason === 'callback_url_not_allowed') {
-      const message = disallowedCallbackUrlMessage(created.field, created.prefixes);
-      return { error: message, fieldErrors: { [created.field]: message }, values };
-    }
-    return {
-      error: created.reason === 'source_not_found' ? 'This source does not exist.' : 'This account does not exist.',
-      values,
-    };
+    const message = disallowedCallbackUrlMessage(created.field, created.prefixes);
+    return { error: message, fieldErrors: { [created.field]: message }, values };
   }
   redirect(`/dashboard/tokens/${created.token}?created=1`);
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { API_ROUTES } from '@/app/2.0/_shared/routes';
 import { PageShell } from '@/components/ui/page-shell';
 import { getConfig } from '@/lib/env';
 import { buildOpenApiDocument } from '@/lib/http/openapi';
@@ -80,7 +81,7 @@ function ParameterTable({ caption, rows }: { caption: string; rows: Parameter[] 
 
 /** A readable rendering of the same OpenAPI document /2.0/openapi.json serves. */
 export default function ApiReferencePage() {
-  const document = buildOpenApiDocument(getConfig().publicUrl);
+  const document = buildOpenApiDocument(getConfig().publicUrl, API_ROUTES);
   const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
     Object.entries(methods as Record<string, Operation>).map(([method, operation]) => ({ path, method, operation })),
   );

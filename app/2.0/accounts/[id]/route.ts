@@ -1,42 +1,26 @@
-import { z } from 'zod';
 import { deleteAccount, updateAccountNames } from '@/lib/accounts/mutations';
-import { accountIdParam, updateAccountInput } from '@/lib/accounts/schema';
 import { serializeAccount } from '@/lib/accounts/serialize';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
-import { notFound } from '@/lib/http/errors';
 import { countSyncedData } from '@/lib/messages/data';
-import { requireAccount } from '../../_shared/resources';
+import * as contract from './contract';
 
-const params = z.object({ id: accountIdParam });
-
-export const GET = apiRoute({
-  params,
-  input: z.object({}),
-  handler: async ({ db, developerId, params, baseUrl }) => {
-    const account = await requireAccount(db, developerId, params.id);
-    const counts = await countSyncedData(db, [account.id]);
-    return { body: serializeAccount(account, baseUrl, counts.get(account.id)) };
-  },
+export const GET = apiRoute(contract.GET, async ({ db, account, baseUrl }) => {
+  const counts = await countSyncedData(db, [account]);
+  return { body: serializeAccount(account, baseUrl, counts.get(account.id)) };
 });
 
-export const POST = apiRoute({
-  params,
-  input: updateAccountInput,
-  handler: async ({ db, developerId, params, input }) => {
-    if (!(await updateAccountNames(db, developerId, params.id, input)))
-      throw notFound(`account ${params.id} is invalid`);
-    return { body: { success: true } };
-  },
-});
+// A miss after the scope lookup means the account went away meanwhile.
+export const POST = apiRoute(contract.POST, async ({ db, account, input }) =>
+  (await updateAccountNames(db, account, input))
+    ? { body: { success: true as const } }
+    : { ok: false, reason: 'account_not_found' },
+);
 
 /** Deletes the account, its sources and their synced data. */
-export const DELETE = apiRoute({
-  params,
-  input: z.object({}),
-  handler: async ({ db, developerId, params }) => {
-    if (!(await deleteAccount(db, developerId, params.id))) throw notFound(`account ${params.id} is invalid`);
-    return { body: { success: true } };
-  },
-});
+export const DELETE = apiRoute(contract.DELETE, async ({ db, account }) =>
+  (await deleteAccount(db, account))
+    ? { body: { success: true as const } }
+    : { ok: false, reason: 'account_not_found' },
+);
 
 export const PUT = methodNotAllowed;

@@ -1,7 +1,8 @@
 import { methodNotAllowed } from '@/lib/http/api-route';
 import { connectTokenCollection } from '../../../_shared/connect-tokens';
+import * as contract from './contract';
 
 /** /2.0/accounts/:id/connect_tokens: tokens that add a mailbox to an account (spec §6). */
-export const { GET, POST } = connectTokenCollection('account');
+export const { GET, POST } = connectTokenCollection(contract);
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;

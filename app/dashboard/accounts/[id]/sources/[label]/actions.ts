@@ -19,7 +19,7 @@ export async function rerunSync(accountId: string, label: string, formData: Form
   const { db, developerId } = guard.context;
   const source = await findSource(db, developerId, accountId, label);
   if (!source) redirect(path);
-  const queued = await requestSourceSync(db, await getJobQueue(), source.id);
+  const queued = await requestSourceSync(db, await getJobQueue(), source);
   redirect(`${path}?notice=${queued ? 'sync-queued' : 'sync-waiting'}`);
 }
 

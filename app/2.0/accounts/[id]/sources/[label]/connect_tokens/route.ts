@@ -1,7 +1,8 @@
 import { methodNotAllowed } from '@/lib/http/api-route';
 import { connectTokenCollection } from '../../../../../_shared/connect-tokens';
+import * as contract from './contract';
 
 /** /2.0/accounts/:id/sources/:label/connect_tokens: tokens that re-authorise a source (spec §7). */
-export const { GET, POST } = connectTokenCollection('source');
+export const { GET, POST } = connectTokenCollection(contract);
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;

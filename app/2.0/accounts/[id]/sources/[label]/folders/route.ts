@@ -1,20 +1,12 @@
-import { z } from 'zod';
-import { accountIdParam } from '@/lib/accounts/schema';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { serializeFolder } from '@/lib/mailbox-sync/serialize';
-import { sourceLabelParam } from '@/lib/sources/schema';
-import { requireSource } from '../../../../../_shared/resources';
+import * as contract from './contract';
 
 /** GET /2.0/accounts/:id/sources/:label/folders (spec §9): the folders as last seen by the sync. */
-export const GET = apiRoute({
-  params: z.object({ id: accountIdParam, label: sourceLabelParam }),
-  input: z.object({}),
-  handler: async ({ db, developerId, params }) => {
-    const source = await requireSource(db, developerId, params.id, params.label);
-    return { body: (await listSourceFolders(db, source.id)).map(serializeFolder) };
-  },
-});
+export const GET = apiRoute(contract.GET, async ({ db, source }) => ({
+  body: (await listSourceFolders(db, source)).map(serializeFolder),
+}));
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;

@@ -1,42 +1,26 @@
-import { z } from 'zod';
-import { accountIdParam } from '@/lib/accounts/schema';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
 import { getJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { serializeSourceSync } from '@/lib/mailbox-sync/serialize';
-import { sourceLabelParam } from '@/lib/sources/schema';
 import { sourceResourceUrl } from '@/lib/sources/serialize';
-import { requireSource } from '../../../../../_shared/resources';
-
-const params = z.object({ id: accountIdParam, label: sourceLabelParam });
+import * as contract from './contract';
 
 /** GET /2.0/accounts/:id/sources/:label/sync (spec §9): per-folder sync state. */
-export const GET = apiRoute({
-  params,
-  input: z.object({}),
-  handler: async ({ db, developerId, params }) => {
-    const source = await requireSource(db, developerId, params.id, params.label);
-    return { body: serializeSourceSync(await listSourceFolders(db, source.id)) };
-  },
-});
+export const GET = apiRoute(contract.GET, async ({ db, source }) => ({
+  body: serializeSourceSync(await listSourceFolders(db, source)),
+}));
 
 /** POST …/sync: queues a sync of the source (one at most waits behind a running one). */
-export const POST = apiRoute({
-  params,
-  input: z.object({}),
-  handler: async ({ db, developerId, params, baseUrl }) => {
-    const source = await requireSource(db, developerId, params.id, params.label);
-    const queued = await requestSourceSync(db, await getJobQueue(), source.id);
-    return {
-      status: 202,
-      body: {
-        success: true,
-        syncs_queued: queued ? 1 : 0,
-        resource_url: `${sourceResourceUrl(baseUrl, source.accountId, source.label)}/sync`,
-      },
-    };
-  },
+export const POST = apiRoute(contract.POST, async ({ db, source, baseUrl }) => {
+  const queued = await requestSourceSync(db, await getJobQueue(), source);
+  return {
+    body: {
+      success: true as const,
+      syncs_queued: queued ? 1 : 0,
+      resource_url: `${sourceResourceUrl(baseUrl, source.accountId, source.label)}/sync`,
+    },
+  };
 });
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;

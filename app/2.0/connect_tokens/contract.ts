@@ -1,0 +1,3 @@
+import { connectTokenCollectionContracts } from '../_shared/connect-token-contracts';
+
+export const { GET, POST } = connectTokenCollectionContracts('top');

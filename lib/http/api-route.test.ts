@@ -1,0 +1,157 @@
+import { createHmac } from 'node:crypto';
+import OAuth from 'oauth-1.0a';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as accountTokens from '@/app/2.0/accounts/[id]/connect_tokens/route';
+import * as sourceTokens from '@/app/2.0/accounts/[id]/sources/[label]/connect_tokens/route';
+import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
+import { useDatabaseForTesting } from '@/lib/db/client';
+import { PrismaClient } from '@/lib/db/generated/client';
+import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
+import { forgetCachedCredentials } from '@/lib/developers/data';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import { getConfig } from '@/lib/env';
+
+/**
+ * What one API request costs in SQL statements, counted on the real route
+ * handler (OAuth, scope lookup, domain call) through Prisma's query events.
+ * "3" for a source-level token create counts what the issue's 7 counted: every
+ * statement after authentication (the owned source lookup, the developer's
+ * callback policy, the insert). Authentication adds the nonce insert, and the
+ * key lookup when the key's secret is not cached (at most once per 30 s per key).
+ */
+
+async function countingClient(database: TestDatabase): Promise<{ db: PrismaClient; statements: string[] }> {
+  const statements: string[] = [];
+  const log = [{ emit: 'event', level: 'query' }] as const;
+  let db: PrismaClient<'query'>;
+  if (database.target.kind === 'pglite') {
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
+    db = new PrismaClient({ adapter: new PrismaPGlite(database.target.pglite), log: [...log] });
+  } else {
+    const { PrismaPg } = await import('@prisma/adapter-pg');
+    db = new PrismaClient({
+      adapter: new PrismaPg({ connectionString: database.target.connectionString }),
+      log: [...log],
+    });
+  }
+  db.$on('query', (event) => statements.push(event.query));
+  return { db, statements };
+}
+
+describe.each(testDatabaseKinds())('API request cost on %s', (kind) => {
+  let database: TestDatabase;
+  let counted: { db: PrismaClient; statements: string[] };
+  let key: { developerId: string; key: string; secret: string };
+  let source: { accountId: string; sourceLabel: string };
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    counted = await countingClient(database);
+    useDatabaseForTesting(counted.db, database.target);
+    key = await createDeveloperKey(database.db, { email: `cost-${kind}@example.com`, appName: 'Cost' });
+    const connected = await connectLocalMailbox(database.db, key.developerId, {
+      email: 'jane@example.com',
+      password: 'x',
+      port: 993,
+    });
+    source = connected;
+  });
+  afterAll(async () => {
+    await counted?.db.$disconnect();
+    await database?.close();
+  });
+
+  /** A signed form POST through the route handler, as a Context.IO client sends it. */
+  async function post(
+    handler: (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>,
+    path: string,
+    params: Record<string, string>,
+    form: Record<string, string>,
+  ) {
+    const url = `${getConfig().publicUrl}${path}`;
+    const oauth = new OAuth({
+      consumer: { key: key.key, secret: key.secret },
+      signature_method: 'HMAC-SHA1',
+      hash_function: (base, secret) => createHmac('sha1', secret).update(base).digest('base64'),
+    });
+    const authorization = oauth.toHeader(oauth.authorize({ url, method: 'POST', data: form })).Authorization;
+    const request = new Request(url, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    return handler(request, { params: Promise.resolve(params) });
+  }
+
+  const sourcePath = () =>
+    `/2.0/accounts/${source.accountId}/sources/${encodeURIComponent(source.sourceLabel)}/connect_tokens`;
+  const createAtSource = () =>
+    post(
+      sourceTokens.POST,
+      sourcePath(),
+      { id: source.accountId, label: source.sourceLabel },
+      { callback_url: 'https://partner.example.com/again' },
+    );
+  const authStatements = (statements: string[]) =>
+    statements.filter((sql) => /\boauth_nonces\b|\bapi_keys\b/.test(sql)).length;
+
+  it('creates a source-level token in 3 statements after authentication (4 in all with a cached key)', async () => {
+    expect((await createAtSource()).status).toBe(201); // warms the key cache
+    counted.statements.length = 0;
+    const response = await createAtSource();
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as { token: string };
+    expect(body.token).toMatch(/^[0-9a-z]{16}$/);
+    // Precisely: nonce insert; the owned source lookup; the developer's callback policy; the token insert.
+    expect(authStatements(counted.statements)).toBe(1);
+    expect(counted.statements.length - authStatements(counted.statements)).toBeLessThanOrEqual(3);
+    expect(counted.statements).toHaveLength(4);
+    // The token really is the source's: it can be used to re-connect that very source.
+    const redeemed = await redeemConnectToken(
+      database.db,
+      body.token,
+      {
+        mailbox: {
+          email: 'jane@example.com',
+          server: '127.0.0.1',
+          port: 993,
+          tlsMode: 'NONE',
+          username: 'jane@example.com',
+          authenticationType: 'password',
+          secret: 'new',
+        },
+      },
+      new Date(),
+    );
+    expect(redeemed).toMatchObject({ ok: true, accountId: source.accountId, sourceLabel: source.sourceLabel });
+  });
+
+  it('adds only the key lookup when the secret is not cached', async () => {
+    forgetCachedCredentials();
+    counted.statements.length = 0;
+    expect((await createAtSource()).status).toBe(201);
+    expect(authStatements(counted.statements)).toBe(2);
+    expect(counted.statements).toHaveLength(5);
+  });
+
+  it('an account-level create costs the same; a miss is one lookup and a 404', async () => {
+    const create = (accountId: string) =>
+      post(
+        accountTokens.POST,
+        `/2.0/accounts/${accountId}/connect_tokens`,
+        { id: accountId },
+        { callback_url: 'https://partner.example.com/second' },
+      );
+    await create(source.accountId);
+    counted.statements.length = 0;
+    expect((await create(source.accountId)).status).toBe(201);
+    expect(counted.statements.length - authStatements(counted.statements)).toBe(3);
+
+    counted.statements.length = 0;
+    const missing = await create('0123456789abcdef01234567');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ type: 'error', value: 'account 0123456789abcdef01234567 is invalid' });
+    expect(counted.statements.length - authStatements(counted.statements)).toBe(1);
+  });
+});

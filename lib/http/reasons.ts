@@ -1,0 +1,79 @@
+import { connectTokenNotFoundMessage } from '@/lib/connect-tokens/schema';
+import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
+import { ApiError, type ApiErrorCode } from './errors';
+
+/**
+ * The one table from domain outcomes (`{ ok: false, reason }`) to an API error:
+ * its code (so its status, lib/http/errors.ts) and its message. Handlers return
+ * failures as values; the wrapper maps them here, never in per-handler `if`s.
+ */
+
+export type DomainFailure =
+  | {
+      ok: false;
+      reason: 'account_not_found' | 'source_not_found' | 'message_not_found' | 'file_not_found' | 'token_not_found';
+    }
+  /** The developer's settings allow callbacks only under some prefixes, and `field` is not under any. */
+  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
+  /** A mailbox server we could not talk to (spec §3). */
+  | { ok: false; reason: 'imap_unavailable'; message: string };
+
+export type DomainReason = DomainFailure['reason'];
+export type FailureOf<Reason extends DomainReason> = Extract<DomainFailure, { reason: Reason }>;
+
+/** Path parameters as validated, for messages that name the resource the client asked for. */
+export type PathValues = Record<string, unknown>;
+
+interface ReasonEntry<Reason extends DomainReason> {
+  code: ApiErrorCode;
+  /** For the OpenAPI document. */
+  description: string;
+  message: (failure: FailureOf<Reason>, params: PathValues) => string;
+}
+
+export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } = {
+  account_not_found: {
+    code: 'not_found',
+    description: "Unknown or another developer's account",
+    message: (_, params) => `account ${String(params.id)} is invalid`,
+  },
+  source_not_found: {
+    code: 'not_found',
+    description: "Unknown or another developer's source",
+    message: (_, params) => `source ${String(params.label)} is invalid`,
+  },
+  message_not_found: {
+    code: 'not_found',
+    description: 'Unknown message, or one the sync no longer shows',
+    message: (_, params) => `message ${String(params.message_id)} is invalid`,
+  },
+  file_not_found: {
+    code: 'not_found',
+    description: 'Unknown file, or one of a message the sync no longer shows',
+    message: (_, params) => `file ${String(params.file_id)} is invalid`,
+  },
+  token_not_found: {
+    code: 'not_found',
+    description: "Unknown, expired or another developer's connect token",
+    message: (_, params) => connectTokenNotFoundMessage(String(params.token)),
+  },
+  callback_url_not_allowed: {
+    code: 'bad_request',
+    description: "A callback URL is outside the developer's allowed prefixes",
+    message: (failure) => disallowedCallbackUrlMessage(failure.field, failure.prefixes),
+  },
+  imap_unavailable: {
+    code: 'imap_unavailable',
+    description: 'The mailbox server could not be reached',
+    message: (failure) => failure.message,
+  },
+};
+
+export function isDomainFailure(value: unknown): value is DomainFailure {
+  return typeof value === 'object' && value !== null && (value as { ok?: unknown }).ok === false && 'reason' in value;
+}
+
+export function errorForFailure(failure: DomainFailure, params: PathValues): ApiError {
+  const entry = DOMAIN_REASONS[failure.reason] as ReasonEntry<DomainReason>;
+  return new ApiError(entry.code, entry.message(failure, params));
+}
