@@ -5,7 +5,7 @@ import { testServer } from './fixtures/servers';
 test('keys:create works while the app is running, and prints one line of JSON', async ({}, testInfo) => {
   const server = testServer(testInfo.project.name);
   // On PGlite the running app holds the data directory: the command must go through the app.
-  const result = runOperatorScript(server, 'scripts/keys-create.ts', [
+  const result = await runOperatorScript(server, 'scripts/keys-create.ts', [
     '--email',
     `ops-${Date.now()}@example.com`,
     '--app-name',
@@ -22,7 +22,7 @@ test('keys:create works while the app is running, and prints one line of JSON', 
 
 test('db:migrate beside a running app: refused plainly on PGlite, a no-op on PostgreSQL', async ({}, testInfo) => {
   const server = testServer(testInfo.project.name);
-  const result = runOperatorScript(server, 'scripts/db-migrate.ts', []);
+  const result = await runOperatorScript(server, 'scripts/db-migrate.ts', []);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   if (server.name === 'pglite') {
     // The running app holds the data directory; a second process would corrupt it.

@@ -50,9 +50,12 @@ test('a database outage answers 503 + Retry-After, and the app recovers by itsel
       MAILPORT_DATA_DIR: `.tmp/e2e-outage-${process.pid}`,
     },
   };
-  const migrated = runOperatorScript(server, 'scripts/db-migrate.ts', []);
+  const migrated = await runOperatorScript(server, 'scripts/db-migrate.ts', []);
   expect(migrated.status, migrated.stderr).toBe(0);
-  const api = new ContextIoClient(`http://localhost:${appPort}`, createDeveloper(server, 'outage@example.com', 'Ops'));
+  const api = new ContextIoClient(
+    `http://localhost:${appPort}`,
+    await createDeveloper(server, 'outage@example.com', 'Ops'),
+  );
 
   // next's own entry point, not npx: the SIGTERM in afterAll must reach the server itself.
   app = spawn(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'start'], {

@@ -318,7 +318,7 @@ test.describe('connect tokens under an account and under a source', () => {
 
 test('developers see only their own tokens, accounts and sources', async ({ api, newDeveloper }, testInfo) => {
   const server = testServer(testInfo.project.name);
-  const other = newDeveloper('Someone Else');
+  const other = await newDeveloper('Someone Else');
   const token = (await api.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com' } })).body.token;
   const account = await redeemToken(server, token, { email: `mine-${Date.now()}@example.com` });
   const label = encodeURIComponent(account.sourceLabel);

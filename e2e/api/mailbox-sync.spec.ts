@@ -187,7 +187,7 @@ test('a connected mailbox syncs by itself, calls back, and reads in Context.IO s
   expect((await api.get(`${accountPath}/files/${'0'.repeat(24)}`)).body.type).toBe('error');
 
   // Another developer sees none of it.
-  const other = newDeveloper();
+  const other = await newDeveloper();
   for (const path of [
     `${accountPath}/messages`,
     `${accountPath}/files`,

@@ -71,7 +71,7 @@ test('accounts list and detail, a source with its status, and links to add or re
 test("another developer's account is not found", async ({ page, developer, newDeveloper }, testInfo) => {
   void developer;
   const server = testServer(testInfo.project.name);
-  const other = newDeveloper();
+  const other = await newDeveloper();
   const created = await other.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com/cb' } });
   const used = await redeemToken(server, created.body.token, { email: `other-${Date.now()}@example.com` });
   await page.goto(`/dashboard/accounts/${used.accountId}`);

@@ -59,13 +59,13 @@ test.describe('dashboard sign-in', () => {
   }, testInfo) => {
     const server = testServer(testInfo.project.name);
     const email = uniqueEmail('reset');
-    createDeveloper(server, email, 'CLI Made App');
+    await createDeveloper(server, email, 'CLI Made App');
 
-    const unknown = runOperatorScript(server, 'scripts/dashboard-password.ts', ['--email', 'nobody@example.com']);
+    const unknown = await runOperatorScript(server, 'scripts/dashboard-password.ts', ['--email', 'nobody@example.com']);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/^dashboard:password: no developer has the email nobody@example.com/);
 
-    const result = runOperatorScript(server, 'scripts/dashboard-password.ts', ['--email', email.toUpperCase()]);
+    const result = await runOperatorScript(server, 'scripts/dashboard-password.ts', ['--email', email.toUpperCase()]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const link = result.stdout.match(/http:\/\/localhost:\d+\/dashboard\/reset-password\/[\w-]+/)?.[0];
