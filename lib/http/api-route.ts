@@ -5,6 +5,7 @@ import { type Db, getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
 import { authenticateRequest } from './authenticate';
 import { ApiError } from './errors';
+import { allowedMethodsFor } from './openapi';
 import { parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
 import { describeZodError } from './zod-errors';
@@ -74,5 +75,12 @@ export function apiRoute<ParamsSchema extends z.ZodType, InputSchema extends z.Z
 
 /** For the methods a /2.0 resource does not support: Context.IO's error shape, not an empty 405. */
 export async function methodNotAllowed(request: Request): Promise<Response> {
-  return jsonResponse(errorBody(`${request.method} is not supported on this resource`), 405);
+  const allow = allowedMethodsFor(new URL(request.url).pathname).join(', ');
+  return jsonResponse(errorBody(`${request.method} is not supported on this resource`), 405, { allow });
+}
+
+/** OPTIONS on a /2.0 resource: what it really serves (Next.js's own answer would list the 405 stubs too). */
+export async function optionsForResource(request: Request): Promise<Response> {
+  const allow = allowedMethodsFor(new URL(request.url).pathname).join(', ');
+  return new Response(null, { status: 204, headers: { allow } });
 }

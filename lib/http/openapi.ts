@@ -212,6 +212,30 @@ export const API_OPERATIONS: ApiOperation[] = [
   },
 ];
 
+/** Served beside the operations but not one of them. */
+const DOCUMENT_PATH = '/2.0/openapi.json';
+
+const operationPatterns = API_OPERATIONS.map((operation) => ({
+  method: operation.method.toUpperCase(),
+  pattern: new RegExp(`^${operation.path.replace(/\./g, '\\.').replace(/\{\w+\}/g, '[^/]+')}/?$`),
+}));
+
+/**
+ * The methods a /2.0 path serves, for the Allow header of a 405 and OPTIONS
+ * (RFC 9110 §15.5.6): read from the operations, so it cannot drift from the routes.
+ */
+export function allowedMethodsFor(path: string): string[] {
+  const methods = new Set(
+    path.replace(/\/$/, '') === DOCUMENT_PATH
+      ? ['GET']
+      : operationPatterns.filter(({ pattern }) => pattern.test(path)).map(({ method }) => method),
+  );
+  if (methods.has('GET')) methods.add('HEAD');
+  methods.add('OPTIONS');
+  const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  return [...methods].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+}
+
 type JsonSchema = Record<string, unknown>;
 
 /** JSON Schema for one zod schema, with named schemas moved to components. */

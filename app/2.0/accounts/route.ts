@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listAccounts } from '@/lib/accounts/data';
 import { listAccountsInput } from '@/lib/accounts/schema';
 import { serializeAccount } from '@/lib/accounts/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { countSyncedData } from '@/lib/messages/data';
 
 /** GET /2.0/accounts (spec §8). Accounts are created through connect tokens. */
@@ -21,3 +21,5 @@ export const GET = apiRoute({
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -1,4 +1,5 @@
 import { getConfig } from '@/lib/env';
+import { methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { buildOpenApiDocument } from '@/lib/http/openapi';
 import { jsonResponse } from '@/lib/http/respond';
 
@@ -8,3 +9,9 @@ export const dynamic = 'force-dynamic';
 export function GET(): Response {
   return jsonResponse(buildOpenApiDocument(getConfig().publicUrl));
 }
+
+export const POST = methodNotAllowed;
+export const PUT = methodNotAllowed;
+export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { deleteAccount, updateAccountNames } from '@/lib/accounts/mutations';
 import { accountIdParam, updateAccountInput } from '@/lib/accounts/schema';
 import { serializeAccount } from '@/lib/accounts/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { notFound } from '@/lib/http/errors';
 import { countSyncedData } from '@/lib/messages/data';
 import { requireAccount } from '../../_shared/resources';
@@ -40,3 +40,5 @@ export const DELETE = apiRoute({
 });
 
 export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

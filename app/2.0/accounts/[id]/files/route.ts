@@ -3,7 +3,7 @@ import { accountIdParam } from '@/lib/accounts/schema';
 import { listFiles } from '@/lib/files/data';
 import { listFilesInput } from '@/lib/files/schema';
 import { serializeFile } from '@/lib/files/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { requireAccount } from '../../../_shared/resources';
 
 /** GET /2.0/accounts/:id/files (spec §10): attachment metadata. */
@@ -18,3 +18,5 @@ export const GET = apiRoute({
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listMessages } from '@/lib/messages/data';
 import { listMessagesInput } from '@/lib/messages/schema';
 import { serializeMessage } from '@/lib/messages/serialize';
@@ -20,3 +20,5 @@ export const GET = apiRoute({
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

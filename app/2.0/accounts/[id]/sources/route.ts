@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { notFound } from '@/lib/http/errors';
 import { listSources } from '@/lib/sources/data';
 import { listSourcesInput } from '@/lib/sources/schema';
@@ -19,3 +19,5 @@ export const GET = apiRoute({
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -3,7 +3,7 @@ import { accountIdParam } from '@/lib/accounts/schema';
 import { findFile } from '@/lib/files/data';
 import { fileIdParam } from '@/lib/files/schema';
 import { serializeFile } from '@/lib/files/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { notFound } from '@/lib/http/errors';
 import { requireAccount } from '../../../../_shared/resources';
 
@@ -21,3 +21,5 @@ export const GET = apiRoute({
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { ApiError, badRequest, notFound } from '@/lib/http/errors';
 import { verifyImapLogin } from '@/lib/imap/verify';
 import { getJobQueue } from '@/lib/jobs/queue';
@@ -54,3 +54,5 @@ export const DELETE = apiRoute({
 });
 
 export const PUT = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { serializeFolder } from '@/lib/mailbox-sync/serialize';
 import { sourceLabelParam } from '@/lib/sources/schema';
@@ -18,3 +18,5 @@ export const GET = apiRoute({
 export const POST = methodNotAllowed;
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { getJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
@@ -40,3 +40,5 @@ export const POST = apiRoute({
 });
 export const PUT = methodNotAllowed;
 export const DELETE = methodNotAllowed;
+export const PATCH = methodNotAllowed;
+export const OPTIONS = optionsForResource;
