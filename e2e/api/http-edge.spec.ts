@@ -85,6 +85,14 @@ test('TRACE, CONNECT-style and unknown methods get a 501 in the surface format',
   expectErrorPage(await raw(port, 'FOO', '/dashboard'), 501, 'This request is not supported');
 });
 
+test('methods no page serves are a 405 page with Allow', async () => {
+  for (const method of ['PATCH', 'OPTIONS']) {
+    const response = await raw(port, method, '/');
+    expectErrorPage(response, 405, 'This request is not supported here');
+    expect(response.headers.allow).toBe('GET, HEAD, POST');
+  }
+});
+
 test('/2.0 and /2.0/ are JSON 404s, like any unknown /2.0 path', async () => {
   for (const target of ['/2.0', '/2.0/', '/2.0/nope']) {
     expectApiError(await raw(port, 'GET', target), 404, /^unknown resource/);

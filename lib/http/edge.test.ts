@@ -59,6 +59,17 @@ describe('screenRequest', () => {
     expect(rejected(screenRequest({ method: 'TRACE', url: '/', headers: {} })).body).toContain('This method is');
   });
 
+  it('refuses methods no page serves with a 405 page naming the ones it does', () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const response = rejected(screenRequest({ method, url: '/dashboard', headers: {} }));
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('GET, HEAD, POST');
+      expect(response.body).toContain('This method is not supported on this page');
+    }
+    // The API's resources say for themselves (a JSON 405 with their own Allow).
+    expect(screenRequest({ method: 'PATCH', url: '/2.0/accounts', headers: {} }).kind).toBe('pass');
+  });
+
   it('refuses a cross-origin form post to a page with a 403 page, and allows signed API posts from anywhere', () => {
     const response = rejected(post('/connect/abc', { origin: 'https://evil.example' }));
     expect(response.status).toBe(403);

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 
 /** The methods our pages and route handlers serve; Next.js throws on any other (TRACE: a 500 and a stack trace). */
 const SERVED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+const PAGE_METHODS = new Set(['GET', 'HEAD', 'POST']);
 
 /**
  * The path as the client sent it, when the edge collapsed repeated slashes:
@@ -69,6 +70,12 @@ export function screenRequest(request: EdgeRequest): EdgeVerdict {
 
   // RFC 9110 §15.6.2: a method the server supports on no resource is a 501, not a 405 (no Allow to give).
   if (!SERVED_METHODS.has(request.method)) return reject(501, `${request.method} is not supported by this server`);
+  // Pages and their route handlers only GET and POST; Next.js's own 405 would be a bare text.
+  if (surface === 'page' && !PAGE_METHODS.has(request.method)) {
+    const verdict = reject(405, `${request.method} is not supported on this page`);
+    if (verdict.kind === 'reject') verdict.response.headers.allow = 'GET, HEAD, POST';
+    return verdict;
+  }
   // Absolute-form (proxy requests) and `*` targets are not ours to serve.
   if (!path.startsWith('/')) return reject(400, 'the request target must be a path');
   const collapsed = collapseSlashes(path);
@@ -139,6 +146,7 @@ export function serializeResponse(response: EdgeResponse): string {
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   403: 'Forbidden',
+  405: 'Method Not Allowed',
   408: 'Request Timeout',
   431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
@@ -194,6 +202,7 @@ const ERROR_PAGE_CSP = [
 const PAGE_TITLES: Record<number, string> = {
   400: 'This address is not valid',
   403: 'This request was refused',
+  405: 'This request is not supported here',
   408: 'This request took too long',
   431: 'This request is too large',
   500: 'Something went wrong',
