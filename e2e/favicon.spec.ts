@@ -8,7 +8,6 @@ function collectConsoleErrors(page: Page): string[] {
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(`${message.text()} (${message.location().url})`);
   });
-  page.on('requestfailed', (request) => errors.push(`request failed: ${request.url()}`));
   page.on('response', (response) => {
     if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
   });

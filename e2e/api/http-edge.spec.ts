@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import OAuth from 'oauth-1.0a';
 import { expect, test } from '../fixtures/api';
@@ -39,6 +40,19 @@ function raw(
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
   });
 }
 
@@ -212,23 +226,26 @@ test('with no trusted proxy the client address is the socket peer: forged header
 });
 
 test.describe('behind one trusted proxy (a second server with MAILPORT_TRUSTED_PROXY_HOPS=1)', () => {
-  const base = testServer('pglite');
-  const proxied: TestServer = {
-    ...base,
-    port: base.port + 10,
-    env: {
-      ...base.env,
-      PORT: String(base.port + 10),
-      MAILPORT_DATA_DIR: `${base.env.MAILPORT_DATA_DIR}-proxied`,
-      MAILPORT_TRUSTED_PROXY_HOPS: '1',
-    },
-  };
+  let proxied: TestServer;
   let child: ChildProcess | undefined;
   let output = '';
 
   test.beforeAll(async ({}, testInfo) => {
     test.skip(testInfo.project.name !== 'pglite', 'the edge does not depend on the database: once is enough');
     test.setTimeout(120_000);
+    // A port nobody uses (other checkouts run their e2e servers beside ours).
+    const port = await freePort();
+    const base = testServer('pglite');
+    proxied = {
+      ...base,
+      port,
+      env: {
+        ...base.env,
+        PORT: String(port),
+        MAILPORT_DATA_DIR: `${base.env.MAILPORT_DATA_DIR}-proxied`,
+        MAILPORT_TRUSTED_PROXY_HOPS: '1',
+      },
+    };
     child = spawn(process.execPath, ['scripts/start.mjs'], { env: { ...process.env, ...proxied.env } });
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
