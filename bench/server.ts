@@ -1,6 +1,6 @@
 /**
  * The app under test for `npm run bench`: built when stale, started with
- * `next start` on a free port in its own process group, and stopped, group and
+ * `npm start`'s server (scripts/start.mjs) on a free port in its own process group, and stopped, group and
  * all, on every way out (end, error, Ctrl-C).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ export class BenchError extends Error {
 
 export const root = path.resolve(import.meta.dirname, '..');
 const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
+const startScript = path.join(root, 'scripts/start.mjs');
 const tsxCli = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const HEALTH_TIMEOUT_MS = 60_000;
 
@@ -167,8 +168,8 @@ export async function startApp(label: string, extraEnv: Record<string, string>):
     }
   }
 
-  // next's own entry point rather than npx, so no wrapper process sits between us and the server.
-  const child: ChildProcess = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+  // The start script itself rather than npm, so no wrapper process sits between us and the server (PORT is in env).
+  const child: ChildProcess = spawn(process.execPath, [startScript], {
     cwd: root,
     env,
     detached: true, // its own process group, killed as one

@@ -29,6 +29,18 @@ describe('parseConfig', () => {
     );
   });
 
+  it('trusts no proxy unless MAILPORT_TRUSTED_PROXY_HOPS says how many, and names a wrong value', () => {
+    const base = { MAILPORT_DATA_DIR: tempDir(), MAILPORT_MASTER_KEY: HEX_KEY };
+    expect(parseConfig(base).trustedProxyHops).toBe(0);
+    expect(parseConfig({ ...base, MAILPORT_TRUSTED_PROXY_HOPS: '2' }).trustedProxyHops).toBe(2);
+    expect(configError({ ...base, MAILPORT_TRUSTED_PROXY_HOPS: '-1' })).toBe(
+      'Invalid configuration: MAILPORT_TRUSTED_PROXY_HOPS: expected 0 (no proxy) or more',
+    );
+    expect(configError({ ...base, MAILPORT_TRUSTED_PROXY_HOPS: 'yes' })).toBe(
+      'Invalid configuration: MAILPORT_TRUSTED_PROXY_HOPS: expected a number of proxies',
+    );
+  });
+
   it('defaults to embedded mode on port 3000 with a public URL on localhost', () => {
     const dataDir = tempDir();
     const config = parseConfig({ MAILPORT_DATA_DIR: dataDir });

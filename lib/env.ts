@@ -72,6 +72,14 @@ const envSchema = z.object({
       .default(600),
   ),
   MAILPORT_DASHBOARD_SIGNUP: flag,
+  MAILPORT_TRUSTED_PROXY_HOPS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of proxies' })
+      .int('expected a whole number of proxies')
+      .min(0, 'expected 0 (no proxy) or more')
+      .max(10, 'expected at most 10')
+      .default(0),
+  ),
 });
 
 export type DatabaseConfig =
@@ -96,6 +104,8 @@ export interface AppConfig {
   };
   /** Whether anyone may create a developer account on the dashboard's sign-up page. */
   dashboardSignup: boolean;
+  /** Proxies in front of us whose X-Forwarded-For entries we believe (0: the socket's peer is the client). */
+  trustedProxyHops: number;
 }
 
 const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
@@ -180,6 +190,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     testHooks,
     jobs,
     dashboardSignup,
+    trustedProxyHops: values.MAILPORT_TRUSTED_PROXY_HOPS,
   };
 }
 

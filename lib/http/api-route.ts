@@ -119,7 +119,25 @@ export function apiRoute<
   return Object.assign(route, { contract: contract as unknown as RouteContract });
 }
 
-/** For the methods a /2.0 resource does not support: Context.IO's error shape, not an empty 405. */
-export async function methodNotAllowed(request: Request): Promise<Response> {
-  return jsonResponse(errorBody(`${request.method} is not supported on this resource`), 405);
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** What a resource serves, from its contract module's exports (or a plain list): the `Allow` header's value. */
+function allowHeaderFor(served: Readonly<Record<string, unknown>> | readonly string[]): string {
+  const methods = new Set<string>(Array.isArray(served) ? served : Object.keys(served));
+  if (methods.has('GET')) methods.add('HEAD');
+  methods.add('OPTIONS');
+  return METHOD_ORDER.filter((method) => methods.has(method)).join(', ');
+}
+
+/** For the methods a /2.0 resource does not support: Context.IO's error shape with an accurate `Allow`. */
+export function methodNotAllowed(served: Readonly<Record<string, unknown>> | readonly string[]) {
+  const allow = allowHeaderFor(served);
+  return async (request: Request): Promise<Response> =>
+    jsonResponse(errorBody(`${request.method} is not supported on this resource`), 405, { allow });
+}
+
+/** OPTIONS on a /2.0 resource: what it really serves (Next.js's own answer would list the 405 stubs too). */
+export function optionsForResource(served: Readonly<Record<string, unknown>> | readonly string[]) {
+  const allow = allowHeaderFor(served);
+  return async (): Promise<Response> => new Response(null, { status: 204, headers: { allow } });
 }

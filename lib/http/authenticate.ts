@@ -2,6 +2,7 @@ import type { Db } from '@/lib/db/client';
 import { findConsumerCredentials } from '@/lib/developers/data';
 import { recordNonce } from '@/lib/developers/mutations';
 import { getConfig } from '@/lib/env';
+import { collapseSlashes, ORIGINAL_PATH_HEADER } from './edge';
 import { unauthorized } from './errors';
 import { type IncomingRequestForSignature, readOAuthParams, verifyOAuthSignature } from './oauth';
 
@@ -16,7 +17,10 @@ export async function authenticateRequest(
   now: Date,
 ): Promise<{ developerId: string }> {
   const url = new URL(request.url);
-  const rawPath = request.url.slice(request.url.indexOf(url.host) + url.host.length).split('?')[0] ?? url.pathname;
+  const routedPath = request.url.slice(request.url.indexOf(url.host) + url.host.length).split('?')[0] ?? url.pathname;
+  // The client signed the path as sent; the edge served `//` collapsed. Only a spelling of the routed path counts.
+  const sentPath = request.headers.get(ORIGINAL_PATH_HEADER);
+  const rawPath = sentPath && collapseSlashes(sentPath) === routedPath ? sentPath : routedPath;
   const signed: IncomingRequestForSignature = {
     method: request.method,
     publicBaseUrl: getConfig().publicUrl,

@@ -27,7 +27,7 @@ function routeFiles(dir: string): { path: string; methods: string[] }[] {
     }
     const routePath = path
       .relative('app', path.dirname(full))
-      .replace(/\[\.\.\.(\w+)\]/g, '*')
+      .replace(/\[?\[\.\.\.(\w+)\]\]?/g, '*')
       .replace(/\[(\w+)\]/g, '{$1}');
     found.push({ path: `/${routePath}`, methods: [...methods].sort() });
   }

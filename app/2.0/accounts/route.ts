@@ -1,6 +1,6 @@
 import { listAccounts } from '@/lib/accounts/data';
 import { serializeAccount } from '@/lib/accounts/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { countSyncedData } from '@/lib/messages/data';
 import * as contract from './contract';
 
@@ -10,6 +10,8 @@ export const GET = apiRoute(contract.GET, async ({ db, developerId, input, baseU
   const counts = await countSyncedData(db, accounts);
   return { body: accounts.map((account) => serializeAccount(account, baseUrl, counts.get(account.id))) };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,4 +1,5 @@
 import { getConfig } from '@/lib/env';
+import { methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { buildOpenApiDocument } from '@/lib/http/openapi';
 import { jsonResponse } from '@/lib/http/respond';
 import { API_ROUTES } from '../_shared/routes';
@@ -9,3 +10,9 @@ export const dynamic = 'force-dynamic';
 export function GET(): Response {
   return jsonResponse(buildOpenApiDocument(getConfig().publicUrl, API_ROUTES));
 }
+
+export const POST = methodNotAllowed(['GET']);
+export const PUT = methodNotAllowed(['GET']);
+export const DELETE = methodNotAllowed(['GET']);
+export const PATCH = methodNotAllowed(['GET']);
+export const OPTIONS = optionsForResource(['GET']);

@@ -1,6 +1,6 @@
 import { deleteAccount, updateAccountNames } from '@/lib/accounts/mutations';
 import { serializeAccount } from '@/lib/accounts/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { countSyncedData } from '@/lib/messages/data';
 import * as contract from './contract';
 
@@ -23,4 +23,6 @@ export const DELETE = apiRoute(contract.DELETE, async ({ db, account }) =>
     : { ok: false, reason: 'account_not_found' },
 );
 
-export const PUT = methodNotAllowed;
+export const PUT = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

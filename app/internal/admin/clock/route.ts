@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { advanceTestClock, testHooksEnabled } from '@/lib/clock';
+import { clientAddressFrom } from '@/lib/http/client-address';
 import { isAdminRequest } from '@/lib/server/admin-channel';
 
 export const dynamic = 'force-dynamic';
@@ -12,7 +13,10 @@ const input = z.object({
     .max(366 * 86400),
 });
 
-/** Moves the domain clock forward; only when the app was started with MAILPORT_TEST_HOOKS=1. */
+/**
+ * Moves the domain clock forward; only when the app was started with MAILPORT_TEST_HOOKS=1.
+ * Also echoes the client address the HTTP edge determined, so tests can check it over real HTTP.
+ */
 export async function POST(request: Request): Promise<Response> {
   if (!testHooksEnabled() || !isAdminRequest(request.headers.get('authorization'))) {
     return Response.json({ type: 'error', value: 'not found' }, { status: 404 });
@@ -22,5 +26,5 @@ export async function POST(request: Request): Promise<Response> {
     return Response.json({ type: 'error', value: 'expected {"advance_seconds": N}' }, { status: 400 });
   }
   const now = advanceTestClock(parsed.data.advance_seconds * 1000);
-  return Response.json({ now: Math.floor(now.getTime() / 1000) });
+  return Response.json({ now: Math.floor(now.getTime() / 1000), client_address: clientAddressFrom(request.headers) });
 }

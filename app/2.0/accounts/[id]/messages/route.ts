@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listMessages } from '@/lib/messages/data';
 import { serializeMessage } from '@/lib/messages/serialize';
 import * as contract from './contract';
@@ -9,6 +9,8 @@ export const GET = apiRoute(contract.GET, async ({ db, account, input, baseUrl }
   const includeFlags = input.include_flags === true;
   return { body: messages.map((message) => serializeMessage(message, baseUrl, { includeFlags })) };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

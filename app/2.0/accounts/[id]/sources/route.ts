@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listSources } from '@/lib/sources/data';
 import { serializeSource } from '@/lib/sources/serialize';
 import * as contract from './contract';
@@ -7,6 +7,8 @@ import * as contract from './contract';
 export const GET = apiRoute(contract.GET, async ({ db, account, input, baseUrl }) => ({
   body: (await listSources(db, account, input)).map((source) => serializeSource(source, baseUrl)),
 }));
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,5 +1,5 @@
 import { getConfig } from '@/lib/env';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { verifyImapLogin } from '@/lib/imap/verify';
 import { getJobQueue } from '@/lib/jobs/queue';
 import { deleteSource, updateSource } from '@/lib/sources/mutations';
@@ -23,4 +23,6 @@ export const DELETE = apiRoute(contract.DELETE, async ({ db, source }) =>
   (await deleteSource(db, source)) ? { body: { success: true as const } } : { ok: false, reason: 'source_not_found' },
 );
 
-export const PUT = methodNotAllowed;
+export const PUT = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

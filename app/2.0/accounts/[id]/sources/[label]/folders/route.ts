@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { serializeFolder } from '@/lib/mailbox-sync/serialize';
 import * as contract from './contract';
@@ -7,6 +7,8 @@ import * as contract from './contract';
 export const GET = apiRoute(contract.GET, async ({ db, source }) => ({
   body: (await listSourceFolders(db, source)).map(serializeFolder),
 }));
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { getJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
@@ -22,5 +22,7 @@ export const POST = apiRoute(contract.POST, async ({ db, source, baseUrl }) => {
     },
   };
 });
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);
