@@ -41,3 +41,11 @@ export type SignInInput = z.infer<typeof signInInput>;
 /** After this many wrong passwords for one token, sign-in pauses for a while. */
 export const MAX_LOGIN_FAILURES = 5;
 export const LOGIN_FAILURE_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Outbound requests settings discovery may make for one token (each MX query,
+ * each autoconfig request and redirect hop). A discovery costs 3 when nothing
+ * redirects and at most 7, so an end user can retype their address a few
+ * times; then the flow offers the guess without network.
+ */
+export const MAX_DISCOVERY_PROBES = 20;

@@ -1,5 +1,5 @@
 import { type FetchMessageObject, type FetchQueryObject, ImapFlow, type MessageStructureObject } from 'imapflow';
-import { checkHostAllowed } from '@/lib/imap/network-guard';
+import { checkHostAllowed } from '@/lib/network/guard';
 import { classifyImapError, type ImapFailure, type ImapLogin, imapFlowOptions } from '@/lib/imap/verify';
 
 /**
