@@ -11,7 +11,9 @@ import {
   listConnectTokensInput,
 } from '@/lib/connect-tokens/schema';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
+import { getConfig } from '@/lib/env';
 import { apiRoute } from '@/lib/http/api-route';
 import { badRequest, notFound } from '@/lib/http/errors';
 import { requireAccount, requireSource } from './resources';
@@ -67,9 +69,14 @@ export function connectTokenCollection(level: Level) {
       input: level === 'source' ? createReconnectTokenInput : createConnectTokenInput,
       handler: async (context) => {
         const scope = await resolveScope(context, context.params as ScopeParams);
-        const created = await createConnectToken(context.db, context.developerId, scope, context.input, context.now);
+        const created = await createConnectToken(context.db, context.developerId, scope, context.input, context.now, {
+          allowPrivateHosts: getConfig().allowPrivateHosts,
+        });
         if (!created.ok && created.reason === 'callback_url_not_allowed') {
           throw badRequest(disallowedCallbackUrlMessage(created.field, created.prefixes));
+        }
+        if (!created.ok && created.reason === 'callback_url_private') {
+          throw badRequest(privateCallbackUrlMessage(created.field, created.host));
         }
         // resolveScope has already proven the targets; a miss here means they vanished meanwhile.
         if (!created.ok) throw notFound(`account ${(context.params as ScopeParams).id} is invalid`);

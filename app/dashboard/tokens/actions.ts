@@ -6,7 +6,9 @@ import { accountIdParam } from '@/lib/accounts/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteUnusedConnectToken } from '@/lib/connect-tokens/mutations';
 import { createConnectTokenInput, createReconnectTokenInput } from '@/lib/connect-tokens/schema';
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
+import { getConfig } from '@/lib/env';
 import { formValues, invalidForm } from '../_shared/forms';
 import { text } from '../_shared/read';
 import { guardAction } from '../_shared/session';
@@ -33,10 +35,15 @@ export async function createToken(_state: FormState, formData: FormData): Promis
   const schema = scope.level === 'source' ? createReconnectTokenInput : createConnectTokenInput;
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return invalidForm(parsed.error, raw, values, 'api');
-  const created = await createConnectToken(db, developerId, scope, parsed.data, now);
+  const created = await createConnectToken(db, developerId, scope, parsed.data, now, {
+    allowPrivateHosts: getConfig().allowPrivateHosts,
+  });
   if (!created.ok) {
-    if (created.reason === 'callback_url_not_allowed') {
-      const message = disallowedCallbackUrlMessage(created.field, created.prefixes);
+    if (created.reason === 'callback_url_not_allowed' || created.reason === 'callback_url_private') {
+      const message =
+        created.reason === 'callback_url_private'
+          ? privateCallbackUrlMessage(created.field, created.host)
+          : disallowedCallbackUrlMessage(created.field, created.prefixes);
       return { error: message, fieldErrors: { [created.field]: message }, values };
     }
     return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
@@ -30,11 +31,15 @@ export const POST = apiRoute({
     const result = await updateSource(db, developerId, params.id, params.label, input, {
       queue: await getJobQueue(),
       verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
+      callbackHosts: { allowPrivateHosts },
       now,
     });
     if (!result.ok && result.reason === 'not_found') throw notFound(`source ${params.label} is invalid`);
     if (!result.ok && result.reason === 'callback_url_not_allowed') {
       throw badRequest(disallowedCallbackUrlMessage(result.field, result.prefixes));
+    }
+    if (!result.ok && result.reason === 'callback_url_private') {
+      throw badRequest(privateCallbackUrlMessage(result.field, result.host));
     }
     if (!result.ok) throw new ApiError('imap_unavailable', result.message);
     return { body: { success: true } };
