@@ -4,9 +4,9 @@ import https from 'node:https';
 import type { Db } from '@/lib/db/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { newRowId } from '@/lib/ids';
-import { checkHostAllowed, pinnedLookup } from '@/lib/network/guard';
 import { enqueueCallbackDelivery } from '@/lib/jobs/definitions';
 import type { JobQueue } from '@/lib/jobs/queue';
+import { checkHostAllowed, pinnedLookup } from '@/lib/network/guard';
 import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
 /**

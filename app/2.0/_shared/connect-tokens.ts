@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { findConnectToken, listConnectTokens } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteConnectToken } from '@/lib/connect-tokens/mutations';
@@ -11,7 +12,6 @@ import {
   listConnectTokensInput,
 } from '@/lib/connect-tokens/schema';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
-import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { apiRoute } from '@/lib/http/api-route';

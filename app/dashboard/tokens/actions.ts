@@ -3,10 +3,10 @@
 import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/dashboard/fields';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteUnusedConnectToken } from '@/lib/connect-tokens/mutations';
 import { createConnectTokenInput, createReconnectTokenInput } from '@/lib/connect-tokens/schema';
-import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { formValues, invalidForm } from '../_shared/forms';
