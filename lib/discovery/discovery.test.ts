@@ -383,7 +383,10 @@ describe('the real network layer', () => {
   it('spends a probe on the MX query and each request, and goes without network once they are spent', async () => {
     server.seen.length = 0;
     let probes = 0;
-    const counted = async () => (probes++, true);
+    const counted = async () => {
+      probes += 1;
+      return true;
+    };
     await discoverImapSettings('jane@acme.example', localNetwork(true), { takeProbe: counted });
     expect(probes).toBe(3); // MX + two autoconfig locations
     await vi.waitFor(() => expect(server.seen).toHaveLength(2));

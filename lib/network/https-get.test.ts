@@ -157,7 +157,10 @@ describe('getPublicHttpsText', () => {
 
   it('asks for a probe before every request, and makes none once the budget is spent', async () => {
     let left = 2;
-    const takeProbe = async () => (left > 0 ? (left--, true) : false);
+    const takeProbe = async () => {
+      left -= 1;
+      return left >= 0;
+    };
     const result = await get('https://acme.example/loop/0', { takeProbe });
     expect(result).toMatchObject({ body: null, paths: ['/loop/0', '/loop/1'] });
     expect(await get('https://acme.example/config.xml', { takeProbe })).toMatchObject({
