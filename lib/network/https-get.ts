@@ -68,12 +68,13 @@ function getOnce(url: URL, address: string, options: PublicHttpsGetOptions, sign
     const request = https.request(
       {
         method: 'GET',
-        host: name,
+        // The socket goes to the checked address (no DNS at all, IP literal or not);
+        // the certificate is checked against the name, which SNI carries unless it is an IP literal.
+        host: dial.address,
         port: dial.port,
         path: `${url.pathname}${url.search}`,
         lookup: pinnedLookup(dial.address),
-        // SNI must not carry an IP literal.
-        ...(isIP(name) ? {} : { servername: name }),
+        servername: isIP(name) ? '' : name,
         headers: { host: url.host, accept: options.accept, 'user-agent': 'Mailport-Discovery/1' },
         ...(options.ca ? { ca: options.ca } : {}),
         agent: false,
