@@ -1,6 +1,6 @@
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { checkHostAllowed, pinnedLookup, type ResolveHost } from './guard';
+import { checkHostAllowed, type ResolveHost } from './guard';
 
 /**
  * GET a small text document from a host someone else names (settings discovery
@@ -73,7 +73,6 @@ function getOnce(url: URL, address: string, options: PublicHttpsGetOptions, sign
         host: dial.address,
         port: dial.port,
         path: `${url.pathname}${url.search}`,
-        lookup: pinnedLookup(dial.address),
         servername: isIP(name) ? '' : name,
         headers: { host: url.host, accept: options.accept, 'user-agent': 'Mailport-Discovery/1' },
         ...(options.ca ? { ca: options.ca } : {}),
