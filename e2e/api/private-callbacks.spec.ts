@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { redeemToken } from '../fixtures/admin';
 import { ContextIoClient, expect, test } from '../fixtures/api';
 import { createDeveloper } from '../fixtures/cli';
@@ -13,10 +14,22 @@ import { type TestServer, testServer } from '../fixtures/servers';
 
 let guarded: TestServer;
 let process_: ChildProcess | undefined;
+let output = '';
+let clients: Record<'tokens' | 'levels', ContextIoClient>;
+
+/** A port nobody listens on now (other checkouts run their suites on this machine too). */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
 
 test.beforeAll(async ({}, testInfo) => {
+  testInfo.setTimeout(180_000); // a production server's first start, on a shared machine
   const base = testServer(testInfo.project.name);
-  const port = base.port + 20;
+  const port = await freePort();
   guarded = {
     ...base,
     port,
@@ -31,21 +44,34 @@ test.beforeAll(async ({}, testInfo) => {
   };
   process_ = spawn('npx', ['next', 'start'], {
     env: { ...process.env, ...guarded.env },
-    stdio: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  await expect
-    .poll(
-      async () => {
-        try {
-          return (await fetch(`http://localhost:${port}/healthz`)).status;
-        } catch {
-          return 0;
-        }
-      },
-      { timeout: 60_000 },
-    )
-    .toBe(200);
+  process_.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  process_.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  try {
+    await expect
+      .poll(
+        async () => {
+          try {
+            return (await fetch(`http://localhost:${port}/healthz`)).status;
+          } catch {
+            return 0;
+          }
+        },
+        { timeout: 150_000 },
+      )
+      .toBe(200);
+  } catch (error) {
+    throw new Error(`the guarded server did not start: ${String(error)}\n${output}`);
+  }
+  // Both developers now, before any API request: an idle keep-alive socket can be closed
+  // by the server just as a slow keys:create ends, and the next request would fail on it.
+  clients = { tokens: guardedClient('tokens'), levels: guardedClient('levels') };
 });
 
 test.afterAll(async () => {
@@ -66,7 +92,7 @@ const PRIVATE: [string, string][] = [
 ];
 
 test('connect tokens with a private source/status callback URL are refused with a 400, nothing created', async () => {
-  const api = guardedClient('tokens');
+  const api = clients.tokens;
   for (const field of ['source_callback_url', 'status_callback_url']) {
     for (const [url, host] of PRIVATE) {
       const response = await api.post('/2.0/connect_tokens', {
@@ -90,7 +116,7 @@ test('connect tokens with a private source/status callback URL are refused with 
 });
 
 test('account-level tokens and source updates refuse private callback URLs too', async () => {
-  const api = guardedClient('levels');
+  const api = clients.levels;
   const created = await api.post('/2.0/connect_tokens', {
     form: { callback_url: 'https://partner.example.com/done', status_callback_url: 'https://hooks.example.com/s' },
   });
@@ -108,7 +134,7 @@ test('account-level tokens and source updates refuse private callback URLs too',
   expect(atAccount.body.value).toMatch(/^source_callback_url is not allowed: its host 127\.0\.0\.1 is a private/);
   expect((await api.get(`/2.0/accounts/${account}/connect_tokens`)).body).toEqual([]);
 
-  const update = await api.post(`/2.0/accounts/${account}/sources/${source.label}`, {
+  const update = await api.post(`/2.0/accounts/${account}/sources/${encodeURIComponent(source.label)}`, {
     form: { status_callback_url: 'http://[::1]:9000/status' },
   });
   expect(update.status).toBe(400);
@@ -117,6 +143,6 @@ test('account-level tokens and source updates refuse private callback URLs too',
     value:
       'status_callback_url is not allowed: its host [::1] is a private or local address, and callbacks are only sent to public addresses',
   });
-  const after = (await api.get(`/2.0/accounts/${account}/sources/${source.label}`)).body;
+  const after = (await api.get(`/2.0/accounts/${account}/sources/${encodeURIComponent(source.label)}`)).body;
   expect(after.status_callback_url).toBe('https://hooks.example.com/s');
 });
