@@ -42,7 +42,7 @@ test('a database outage answers 503 + Retry-After, and the app recovers by itsel
   const server: TestServer = {
     name: 'postgres',
     port: appPort,
-    command: 'npx next start',
+    command: 'node scripts/start.mjs',
     env: {
       PORT: String(appPort),
       DATABASE_URL: `postgresql://postgres@127.0.0.1:${pgPort}/postgres`,
@@ -58,7 +58,7 @@ test('a database outage answers 503 + Retry-After, and the app recovers by itsel
   );
 
   // next's own entry point, not npx: the SIGTERM in afterAll must reach the server itself.
-  app = spawn(process.execPath, [path.resolve('node_modules/next/dist/bin/next'), 'start'], {
+  app = spawn(process.execPath, [path.resolve('scripts/start.mjs')], {
     env: { ...process.env, ...server.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

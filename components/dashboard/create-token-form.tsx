@@ -67,7 +67,7 @@ export function CreateTokenForm({
               <TextField
                 name="source_callback_url"
                 label="Source callback URL"
-                hint="POSTed to when the new source's first sync completes."
+                hint="POSTed to when the new source's first sync completes. Must be a public address."
                 type="url"
                 optional
                 state={state}
@@ -75,7 +75,7 @@ export function CreateTokenForm({
               <TextField
                 name="status_callback_url"
                 label="Status callback URL"
-                hint="POSTed to when the source's connection status changes."
+                hint="POSTed to when the source's connection status changes. Must be a public address."
                 type="url"
                 optional
                 state={state}

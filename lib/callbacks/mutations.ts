@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { Db } from '@/lib/db/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { newRowId } from '@/lib/ids';
-import { checkHostAllowed } from '@/lib/imap/network-guard';
 import { enqueueCallbackDelivery } from '@/lib/jobs/definitions';
 import type { JobQueue } from '@/lib/jobs/queue';
+import { checkHostAllowed, pinnedLookup } from '@/lib/network/guard';
 import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
 /**
@@ -111,18 +110,13 @@ interface PostResult {
 
 /** One POST to an address already checked by the SSRF guard; never follows redirects. */
 function postJson(url: URL, address: string, body: string): Promise<PostResult> {
-  const lookup: LookupFunction = (_host, options, callback) => {
-    const family = address.includes(':') ? 6 : 4;
-    if (options.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  };
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const request = client.request(
       url,
       {
         method: 'POST',
-        lookup,
+        lookup: pinnedLookup(address),
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import type { ResolveHost } from '@/lib/network/guard';
 
 /** Callbacks to the developer (spec §12): events, the body, and its signature. */
 
@@ -33,3 +34,20 @@ export function isValidCallbackSignature(
   const given = Buffer.from(body.signature);
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
+
+/**
+ * The 400 for a callback URL whose host is (or resolves to) a private or local
+ * address, shared by the API and the dashboard. Delivery would refuse it anyway;
+ * saying so at creation beats a callback that silently never arrives.
+ */
+export const privateCallbackUrlMessage = (field: string, host: string) =>
+  `${field} is not allowed: its host ${host} is a private or local address, and callbacks are only sent to public addresses`;
+
+/** Whether callback URLs may name private hosts (MAILPORT_ALLOW_PRIVATE_HOSTS), and tests' DNS. */
+export interface CallbackHostGuard {
+  allowPrivateHosts: boolean;
+  resolve?: ResolveHost;
+}
+
+/** A creation request waits at most this long on DNS; a name not resolved by then is accepted. */
+export const CALLBACK_HOST_CHECK_TIMEOUT_MS = 3000;

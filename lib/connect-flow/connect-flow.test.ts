@@ -1,14 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
+import { type LocalHttpsServer, startLocalHttpsServer } from '@/e2e/fixtures/https';
 import { createConnectToken } from '@/lib/connect-tokens/mutations';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
+import { discoverImapSettings, networkDiscoveryDeps } from '@/lib/discovery/discover';
 import { verifyImapLogin } from '@/lib/imap/verify';
 import { rateLimitKey } from '@/lib/rate-limits/mutations';
 import { RATE_LIMITS } from '@/lib/rate-limits/schema';
 import { loadConnectPage } from './data';
-import { type ConnectFlowDeps, openConnectFlow, signIn } from './mutations';
+import { type ConnectFlowDeps, openConnectFlow, saveIdentity, signIn } from './mutations';
+import { MAX_DISCOVERY_PROBES } from './schema';
 
 const MAX_LOGIN_FAILURES = RATE_LIMITS.connectToken.max;
 const LOGIN_FAILURE_WINDOW_MS = RATE_LIMITS.connectToken.windowMs;
@@ -22,12 +25,25 @@ const address = '198.51.100.7';
 
 const mailbox = { username: 'flow@mailport.test', password: 'correct horse 7' };
 let dovecot: DovecotServer;
+/** An autoconfig host that holds every answer until `releaseAutoconfig`, then has no document. */
+let autoconfigHost: LocalHttpsServer;
+let releaseAutoconfig: () => void = () => {};
+let autoconfigReleased = new Promise<void>((resolve) => {
+  releaseAutoconfig = resolve;
+});
 
 beforeAll(async () => {
-  dovecot = await startDovecot({ users: [mailbox] });
+  [dovecot, autoconfigHost] = await Promise.all([
+    startDovecot({ users: [mailbox] }),
+    startLocalHttpsServer(['probe.test', '*.probe.test'], async (_request, response) => {
+      await autoconfigReleased;
+      response.writeHead(404).end();
+    }),
+  ]);
 });
 afterAll(async () => {
-  await dovecot?.stop();
+  releaseAutoconfig();
+  await Promise.all([dovecot?.stop(), autoconfigHost?.stop()]);
 });
 
 /** Real IMAP logins (counted), and discovery that finds nothing, so no test goes to the network. */
@@ -177,6 +193,76 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
 
     const later = new Date(start.getTime() + MAX_LOGIN_FAILURES * 1000 + LOGIN_FAILURE_WINDOW_MS + 1);
     expect(await signIn(database.db, row, input(mailbox.password), address, deps, later)).toMatchObject({ ok: true });
+  });
+
+  it('caps the outbound discovery probes per token, however many page loads discover at once', async () => {
+    autoconfigReleased = new Promise<void>((resolve) => {
+      releaseAutoconfig = resolve;
+    });
+    autoconfigHost.seen.length = 0;
+    let mxQueries = 0;
+    // Real discovery over real HTTPS; only DNS is a table (every name is the local server, no MX).
+    const network = {
+      ...networkDiscoveryDeps({
+        allowPrivateHosts: true,
+        resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+        connectTo: (address) => ({ address, port: autoconfigHost.port }),
+        ca: autoconfigHost.ca,
+      }),
+      resolveMx: async () => {
+        mxQueries += 1;
+        return [];
+      },
+    };
+    const { deps } = realDeps();
+    deps.discover = async (email, { takeProbe }) =>
+      discoverImapSettings(email, network, { takeProbe, stepTimeoutMs: 20_000 }).then((result) =>
+        result.found ? { found: true as const, settings: result.settings } : { found: false as const },
+      );
+
+    const created = await createConnectToken(
+      database.db,
+      developerId,
+      { level: 'top' },
+      { callback_url: 'https://partner.example.com/back' },
+      start,
+    );
+    if (!created.ok) throw new Error(created.reason);
+    const loadActive = async () => {
+      const page = await loadConnectPage(database.db, created.token, start);
+      if (page.kind !== 'active') throw new Error(page.kind);
+      return page.row;
+    };
+    await openConnectFlow(database.db, await loadActive(), deps, start); // the flow row, no address yet
+    const row = await loadActive();
+
+    // 25 form posts of an address at once, each starting a discovery (3 probes each), and 25 page loads.
+    const loads = Array.from({ length: 25 }, () => [
+      saveIdentity(database.db, row, { email: 'jane@probe.test' }, deps, start),
+      openConnectFlow(database.db, row, deps, start),
+    ]).flat();
+    const probesSpent = async () =>
+      (await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: created.token } })).discoveryProbes;
+    // Every probe granted became a request; the autoconfig ones are all held open at the server at once.
+    await vi.waitFor(
+      async () => {
+        expect(await probesSpent()).toBe(MAX_DISCOVERY_PROBES);
+        expect(autoconfigHost.seen.length + mxQueries).toBe(MAX_DISCOVERY_PROBES);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(autoconfigHost.inFlight()).toBe(autoconfigHost.seen.length);
+    expect(autoconfigHost.inFlight()).toBeGreaterThan(5);
+    releaseAutoconfig();
+    await Promise.all(loads);
+
+    expect(autoconfigHost.seen.length + mxQueries).toBe(MAX_DISCOVERY_PROBES);
+    expect(await probesSpent()).toBe(MAX_DISCOVERY_PROBES);
+    // The budget is spent: a new address still gets settings (the guess), without any network.
+    await saveIdentity(database.db, await loadActive(), { email: 'john@probe.test' }, deps, start);
+    const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: created.token } });
+    expect(flow).toMatchObject({ email: 'john@probe.test', server: 'imap.probe.test', settingsSource: 'guess' });
+    expect(autoconfigHost.seen.length + mxQueries).toBe(MAX_DISCOVERY_PROBES);
   });
 
   it('does not count an unreachable server as a wrong password', async () => {

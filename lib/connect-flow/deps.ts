@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db/client';
-import { discoverImapSettings } from '@/lib/discovery/discover';
+import { discoverImapSettings, networkDiscoveryDeps } from '@/lib/discovery/discover';
 import { getConfig } from '@/lib/env';
 import { verifyImapLogin } from '@/lib/imap/verify';
 import { getJobQueue } from '@/lib/jobs/queue';
@@ -10,8 +10,8 @@ import type { ConnectFlowDeps } from './mutations';
 export function defaultConnectFlowDeps(): ConnectFlowDeps {
   const { allowPrivateHosts } = getConfig();
   return {
-    discover: async (email) => {
-      const result = await discoverImapSettings(email);
+    discover: async (email, { takeProbe }) => {
+      const result = await discoverImapSettings(email, networkDiscoveryDeps({ allowPrivateHosts }), { takeProbe });
       if (result.found) return { found: true, settings: result.settings };
       return result.unsupported ? { found: false, provider: result.unsupported.provider } : { found: false };
     },

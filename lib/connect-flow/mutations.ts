@@ -4,11 +4,15 @@ import { claimAttempt, releaseAttempt } from '@/lib/rate-limits/mutations';
 import { clientAddressBucket, mailboxSubject, RATE_LIMITS, type RateLimitName } from '@/lib/rate-limits/schema';
 import type { TlsMode } from '@/lib/sources/schema';
 import { type ConnectPageRow, isFullEmail } from './data';
-import type { IdentityInput, SignInInput } from './schema';
+import { type IdentityInput, MAX_DISCOVERY_PROBES, type SignInInput } from './schema';
 
 /** What the flow needs from the outside world; injected so tests and the bench can pick. */
 export interface ConnectFlowDeps {
-  discover(email: string): Promise<
+  /** `takeProbe` spends one of the token's outbound discovery probes; discovery asks it before each request. */
+  discover(
+    email: string,
+    options: { takeProbe: () => Promise<boolean> },
+  ): Promise<
     | {
         found: true;
         settings: {
@@ -63,8 +67,23 @@ export async function openConnectFlow(db: Db, row: ConnectPageRow, deps: Connect
   if (flow.email && !flow.server) await applyDiscovery(db, row.id, flow.email, deps, now);
 }
 
+/**
+ * Spends one of the token's discovery probes, if any is left. One conditional
+ * UPDATE, so concurrent page loads cannot overspend it (no read-then-write).
+ */
+export async function takeDiscoveryProbe(db: Db, tokenId: string): Promise<boolean> {
+  const { count } = await db.connectFlow.updateMany({
+    where: { tokenId, discoveryProbes: { lt: MAX_DISCOVERY_PROBES } },
+    data: { discoveryProbes: { increment: 1 } },
+  });
+  return count === 1;
+}
+
 async function applyDiscovery(db: Db, tokenId: string, email: string, deps: ConnectFlowDeps, now: Date) {
-  const discovered = await deps.discover(email).catch(() => ({ found: false as const, provider: undefined }));
+  const takeProbe = () => takeDiscoveryProbe(db, tokenId);
+  const discovered = await deps
+    .discover(email, { takeProbe })
+    .catch(() => ({ found: false as const, provider: undefined }));
   const settings = discovered.found
     ? discovered.settings
     : // Nothing found: a sensible guess the end user can correct under "advanced settings".

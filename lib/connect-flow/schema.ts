@@ -39,3 +39,11 @@ export const signInInput = z.object({
 export type SignInInput = z.infer<typeof signInInput>;
 
 /* Sign-in attempt limits (per token, mailbox and client address): lib/rate-limits/schema.ts. */
+
+/**
+ * Outbound requests settings discovery may make for one token (each MX query,
+ * each autoconfig request and redirect hop). A discovery costs 3 when nothing
+ * redirects and at most 7, so an end user can retype their address a few
+ * times; then the flow offers the guess without network.
+ */
+export const MAX_DISCOVERY_PROBES = 20;

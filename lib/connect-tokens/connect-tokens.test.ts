@@ -3,9 +3,18 @@ import { findAccount } from '@/lib/accounts/data';
 import { decryptSecret } from '@/lib/crypto/secrets';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
+import type { JobQueue } from '@/lib/jobs/queue';
+import type { ResolveHost } from '@/lib/network/guard';
 import { findSource } from '@/lib/sources/data';
+import { updateSource } from '@/lib/sources/mutations';
 import type { MailboxSettings } from '@/lib/sources/schema';
-import { findConnectToken, findConnectTokenProgress, listConnectTokens, listConnectTokensForDashboard } from './data';
+import {
+  type ConnectTokenScope,
+  findConnectToken,
+  findConnectTokenProgress,
+  listConnectTokens,
+  listConnectTokensForDashboard,
+} from './data';
 import {
   createConnectToken,
   deleteConnectToken,
@@ -311,6 +320,102 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
     });
     // No prefixes: anything the schema accepts.
     expect((await newTopToken({ callback_url: 'https://anywhere.example.net/x' })) as string).toMatch(/^[0-9a-z]{16}$/);
+  });
+
+  /** DNS for the private-callback tests: one name on an intranet, one on the internet; others from the system. */
+  const partnerDns: ResolveHost = async (host) => {
+    if (host === 'hooks.intranet.test') return [{ address: '10.20.30.40', family: 4 }];
+    if (host === 'hooks.partner.test') return [{ address: '93.184.215.14', family: 4 }];
+    const { lookup } = await import('node:dns/promises');
+    return lookup(host, { all: true });
+  };
+  const PRIVATE_CALLBACKS: [string, string][] = [
+    ['http://127.0.0.1:8080/cb', '127.0.0.1'],
+    ['https://10.1.2.3/cb', '10.1.2.3'],
+    ['http://[::1]:3000/cb', '[::1]'],
+    ['https://localhost/cb', 'localhost'],
+    ['http://169.254.169.254/latest/meta-data', '169.254.169.254'],
+    ['https://hooks.intranet.test/cb', 'hooks.intranet.test'],
+  ];
+
+  it('refuses private or local source/status callback URLs at creation, at every level, creating nothing', async () => {
+    const { developerId: owner } = await createDeveloperKey(database.db, { email: 'ssrf@example.com', appName: 'P' });
+    const guard = { allowPrivateHosts: false, resolve: partnerDns };
+    const seed = await createConnectToken(database.db, owner, top, { callback_url: 'https://app.example.com' }, now);
+    if (!seed.ok) throw new Error('setup');
+    const used = await redeemConnectToken(database.db, seed.token, { mailbox: mailbox('p@example.com') }, now);
+    if (!used.ok) throw new Error('setup');
+    const scopes: ConnectTokenScope[] = [
+      top,
+      { level: 'account', account: (await findAccount(database.db, owner, used.accountId))! },
+      { level: 'source', source: (await findSource(database.db, owner, used.accountId, used.sourceLabel))! },
+    ];
+    const tokensBefore = await database.db.connectToken.count({ where: { developerId: owner } });
+
+    for (const scope of scopes) {
+      for (const field of ['source_callback_url', 'status_callback_url']) {
+        for (const [url, host] of PRIVATE_CALLBACKS) {
+          const input = { callback_url: 'https://app.example.com/done', [field]: url };
+          expect(
+            await createConnectToken(database.db, owner, scope, input, now, guard),
+            `${scope.level} ${url}`,
+          ).toEqual({ ok: false, reason: 'callback_url_private', field, host });
+        }
+      }
+    }
+    expect(await database.db.connectToken.count({ where: { developerId: owner } })).toBe(tokensBefore);
+
+    const create = (input: Record<string, string>, allowPrivateHosts = false) =>
+      createConnectToken(database.db, owner, top, { callback_url: 'https://app.example.com/done', ...input }, now, {
+        allowPrivateHosts,
+        resolve: partnerDns,
+      });
+    expect((await create({ source_callback_url: 'https://hooks.partner.test/cb' })).ok).toBe(true);
+    // Not in DNS (yet): accepted; every delivery attempt resolves and checks it again.
+    expect((await create({ status_callback_url: 'https://no-such-host.invalid/cb' })).ok).toBe(true);
+    // callback_url is where the end user's browser goes; our server never fetches it.
+    expect((await create({ callback_url: 'http://localhost:3000/done' })).ok).toBe(true);
+    // Self-hosted installs and tests that allow private hosts.
+    expect((await create({ source_callback_url: 'http://127.0.0.1:8080/cb' }, true)).ok).toBe(true);
+  });
+
+  it('refuses a private status_callback_url on source update, changing nothing', async () => {
+    const { developerId: owner } = await createDeveloperKey(database.db, { email: 'ssrf2@example.com', appName: 'P' });
+    const seed = await createConnectToken(
+      database.db,
+      owner,
+      top,
+      { callback_url: 'https://app.example.com', status_callback_url: 'https://hooks.partner.test/status' },
+      now,
+      { allowPrivateHosts: false, resolve: partnerDns },
+    );
+    if (!seed.ok) throw new Error('setup');
+    const used = await redeemConnectToken(database.db, seed.token, { mailbox: mailbox('q@example.com') }, now);
+    if (!used.ok) throw new Error('setup');
+    const ownedSource = (await findSource(database.db, owner, used.accountId, used.sourceLabel))!;
+    const deps = (allowPrivateHosts: boolean) => ({
+      queue: {} as JobQueue, // not reached: no status change is asked for
+      verify: async () => ({ ok: true }) as const,
+      callbackHosts: { allowPrivateHosts, resolve: partnerDns },
+      now,
+    });
+    const update = (url: string, allowPrivateHosts = false) =>
+      updateSource(database.db, ownedSource, { status_callback_url: url }, deps(allowPrivateHosts));
+    const statusUrl = async () =>
+      (await database.db.source.findUniqueOrThrow({ where: { id: used.sourceId } })).statusCallbackUrl;
+
+    for (const [url, host] of PRIVATE_CALLBACKS) {
+      expect(await update(url), url).toEqual({
+        ok: false,
+        reason: 'callback_url_private',
+        field: 'status_callback_url',
+        host,
+      });
+    }
+    expect(await statusUrl()).toBe('https://hooks.partner.test/status');
+    expect(await update('https://hooks.partner.test/v2')).toEqual({ ok: true });
+    expect(await statusUrl()).toBe('https://hooks.partner.test/v2');
+    expect(await update('http://127.0.0.1:9/status', true)).toEqual({ ok: true });
   });
 
   it('lists every level for the dashboard with status, email search and paging, and deletes only unused', async () => {

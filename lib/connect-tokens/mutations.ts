@@ -1,9 +1,12 @@
 import { newAccountUsername } from '@/lib/accounts/mutations';
+import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
+import { getConfig } from '@/lib/env';
 import { newAccountId, newConnectToken } from '@/lib/ids';
+import { findPrivateUrlHost } from '@/lib/network/guard';
 import { insertSource, refreshAccountEmailAddresses, type SourceOptions } from '@/lib/sources/mutations';
 import type { MailboxSettings } from '@/lib/sources/schema';
 import { type ConnectTokenScope, liveTokenWhere, scopeTargets } from './data';
@@ -17,7 +20,9 @@ import {
 export type CreateConnectTokenResult =
   | { ok: true; token: string }
   /** The developer's settings allow callbacks only under some prefixes, and `field` is not under any. */
-  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] };
+  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
+  /** A server-side callback URL (source_/status_callback_url) whose host is a private or local address. */
+  | { ok: false; reason: 'callback_url_private'; field: string; host: string };
 
 /** Splits Context.IO's `*hidden*` sentinel into an empty name plus a "do not ask" flag. */
 function nameField(value: string | undefined) {
@@ -30,6 +35,7 @@ export async function createConnectToken(
   scope: ConnectTokenScope,
   input: Partial<CreateConnectTokenInput> & Pick<CreateConnectTokenInput, 'callback_url'>,
   now: Date,
+  guard: CallbackHostGuard = { allowPrivateHosts: getConfig().allowPrivateHosts },
 ): Promise<CreateConnectTokenResult> {
   const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
     where: { id: developerId },
@@ -41,6 +47,12 @@ export async function createConnectToken(
     status_callback_url: input.status_callback_url,
   });
   if (disallowed) return { ok: false, reason: 'callback_url_not_allowed', field: disallowed, prefixes };
+  // callback_url is where the end user's browser goes, never fetched by us: only the two POSTed ones are checked.
+  const privateUrl = await findPrivateUrlHost(
+    { source_callback_url: input.source_callback_url, status_callback_url: input.status_callback_url },
+    { timeoutMs: CALLBACK_HOST_CHECK_TIMEOUT_MS, ...guard },
+  );
+  if (privateUrl) return { ok: false, reason: 'callback_url_private', ...privateUrl };
   const targets = scopeTargets(scope);
   const firstName = nameField(input.first_name);
   const lastName = nameField(input.last_name);

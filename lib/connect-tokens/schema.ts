@@ -43,8 +43,12 @@ export const createConnectTokenInput = z.object({
   }),
   first_name: name.meta({ description: "The account holder's first name; *hidden* hides the field." }),
   last_name: name.meta({ description: "The account holder's last name; *hidden* hides the field." }),
-  source_callback_url: optionalHttpUrl.meta({ description: "POSTed to when the source's initial sync completes." }),
-  status_callback_url: optionalHttpUrl.meta({ description: "POSTed to when the source's connection status changes." }),
+  source_callback_url: optionalHttpUrl.meta({
+    description: "POSTed to when the source's initial sync completes. A private or local host is refused (400).",
+  }),
+  status_callback_url: optionalHttpUrl.meta({
+    description: "POSTed to when the source's connection status changes. A private or local host is refused (400).",
+  }),
   source_sync_all_folders: flag.meta({ description: '1: keep Trash, Drafts, Junk and similar folders in the sync.' }),
   source_sync_folders: optionalText(1000).meta({
     description: 'Comma list of special folders to sync despite the default filter, e.g. All,Trash.',

@@ -28,6 +28,8 @@ export async function connectLocalMailbox(
     { level: 'top' },
     createConnectTokenInput.parse({ callback_url: 'https://partner.example.com/done', ...tokenOptions }),
     now,
+    // Tests and the bench send callbacks to receivers on this machine.
+    { allowPrivateHosts: true },
   );
   if (!created.ok) throw new Error(created.reason);
   const redeemed = await redeemConnectToken(

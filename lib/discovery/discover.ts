@@ -1,4 +1,5 @@
 import { Resolver } from 'node:dns/promises';
+import { getPublicHttpsText, type PublicHttpsGetOptions } from '@/lib/network/https-get';
 import type { TlsMode } from '@/lib/sources/schema';
 import { findAutoconfig } from './autoconfig';
 import { findProviderByDomain, findProviderByMxHost, type Provider } from './providers';
@@ -37,25 +38,36 @@ export type DiscoveryResult =
   | { found: true; settings: DiscoveredSettings }
   | { found: false; unsupported?: UnsupportedProvider };
 
-/** Every network access discovery makes; injected so tests never touch the network. */
+/** Every network access discovery makes; injected so tests can stand in for DNS and the web. */
 export interface DiscoveryDeps {
   resolveMx(domain: string): Promise<{ exchange: string; priority: number }[]>;
-  /** The body of a 2xx https answer, or null for anything else; never throws. */
-  fetchText(url: string, timeoutMs: number): Promise<string | null>;
+  /**
+   * The body of a 2xx https answer, or null for anything else; never throws.
+   * `takeProbe` is asked before every request it makes, redirect hops included.
+   */
+  fetchText(url: string, options: { timeoutMs: number; takeProbe: TakeProbe }): Promise<string | null>;
 }
+
+/** One outbound probe from the caller's budget; false when it is spent (then no request is made). */
+export type TakeProbe = () => Promise<boolean>;
 
 export interface DiscoveryOptions {
   /** Bound on each network step (DNS, each autoconfig fetch); they run concurrently. */
   stepTimeoutMs?: number;
+  /** The caller's probe budget (the connect flow's, per token); unlimited when not given. */
+  takeProbe?: TakeProbe;
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 2500;
 const MAX_DOCUMENT_BYTES = 64 * 1024;
-const MAX_REDIRECTS = 3;
+/** Autoconfig hosts redirect once or twice at most (http→https, apex→www); more is a loop or a game. */
+export const MAX_REDIRECTS = 2;
+const unlimited: TakeProbe = async () => true;
 
 export async function discoverImapSettings(
   email: string,
-  deps: DiscoveryDeps = networkDiscoveryDeps,
+  // Callers pass the config's choice; without one, private hosts stay refused.
+  deps: DiscoveryDeps = networkDiscoveryDeps({ allowPrivateHosts: false }),
   options: DiscoveryOptions = {},
 ): Promise<DiscoveryResult> {
   const parsed = mailboxAddress.safeParse(email);
@@ -66,14 +78,18 @@ export async function discoverImapSettings(
   // Local parts can be case-sensitive on the server; only the domain is normalised.
   const address = `${localPart}@${domain}`;
   const stepTimeoutMs = options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  const takeProbe = options.takeProbe ?? unlimited;
 
   const known = findProviderByDomain(domain);
   if (known) return fromProvider(known, address, 'providers');
 
   // Autoconfig and MX do not depend on each other: ask both at once, prefer autoconfig.
   const [autoconfig, mxHosts] = await Promise.all([
-    findAutoconfig(address, (url) => settleWithin(() => deps.fetchText(url, stepTimeoutMs), stepTimeoutMs, null)),
-    settleWithin(() => deps.resolveMx(domain), stepTimeoutMs, []),
+    findAutoconfig(address, (url) =>
+      settleWithin(() => deps.fetchText(url, { timeoutMs: stepTimeoutMs, takeProbe }), stepTimeoutMs, null),
+    ),
+    // The MX query is a probe too: once the budget is spent, discovery makes no network access at all.
+    settleWithin(async () => ((await takeProbe()) ? deps.resolveMx(domain) : []), stepTimeoutMs, []),
   ]);
   if (autoconfig) {
     return { found: true, settings: { ...autoconfig, oauth: false, appPassword: false, source: 'autoconfig' } };
@@ -144,66 +160,29 @@ function settleWithin<T>(step: () => Promise<T>, timeoutMs: number, fallback: T)
   return Promise.race([attempt, deadline]).finally(() => clearTimeout(timer));
 }
 
+/** How the real network layer may reach out; the guard's settings come from the config. */
+export type NetworkDiscoveryOptions = Pick<PublicHttpsGetOptions, 'allowPrivateHosts' | 'resolve' | 'connectTo' | 'ca'>;
+
 /**
  * The real network. DNS gets one try per name server and a short timeout of its
  * own, so machines without outside DNS fail fast instead of retrying for ~20 s.
  * A fresh Resolver per lookup, since cancel() would cancel every query on it.
+ * Autoconfig documents come through the SSRF guard (lib/network/https-get.ts).
  */
-export const networkDiscoveryDeps: DiscoveryDeps = {
-  resolveMx: async (domain) => {
-    const resolver = new Resolver({ timeout: DEFAULT_STEP_TIMEOUT_MS, tries: 1 });
-    return resolver.resolveMx(domain);
-  },
-  fetchText: fetchHttpsText,
-};
-
-/** GET over https only, redirects included (each hop checked), at most 64 KiB of body. */
-async function fetchHttpsText(url: string, timeoutMs: number): Promise<string | null> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  try {
-    let target = new URL(url);
-    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      if (target.protocol !== 'https:') return null;
-      const response = await fetch(target, {
-        signal,
-        redirect: 'manual',
-        headers: { accept: 'application/xml, text/xml;q=0.9, */*;q=0.1' },
-      });
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
-        target = new URL(location, target);
-        continue;
-      }
-      if (!response.ok) {
-        await response.body?.cancel();
-        return null;
-      }
-      return await readLimited(response, MAX_DOCUMENT_BYTES);
-    }
-    return null;
-  } catch {
-    return null;
-  }
-}
-
-async function readLimited(response: Response, maxBytes: number): Promise<string | null> {
-  if (Number(response.headers.get('content-length') ?? 0) > maxBytes || !response.body) {
-    await response.body?.cancel();
-    return null;
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+export function networkDiscoveryDeps(options: NetworkDiscoveryOptions): DiscoveryDeps {
+  return {
+    resolveMx: async (domain) => {
+      const resolver = new Resolver({ timeout: DEFAULT_STEP_TIMEOUT_MS, tries: 1 });
+      return resolver.resolveMx(domain);
+    },
+    fetchText: (url, { timeoutMs, takeProbe }) =>
+      getPublicHttpsText(url, {
+        ...options,
+        timeoutMs,
+        takeProbe,
+        maxBytes: MAX_DOCUMENT_BYTES,
+        maxRedirects: MAX_REDIRECTS,
+        accept: 'application/xml, text/xml;q=0.9, */*;q=0.1',
+      }),
+  };
 }

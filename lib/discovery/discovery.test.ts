@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type LocalHttpsServer, startLocalHttpsServer } from '@/e2e/fixtures/https';
 import { describeZodError } from '@/lib/http/zod-errors';
 import { parseAutoconfig } from './autoconfig';
 import { type DiscoveryDeps, discoverImapSettings, networkDiscoveryDeps } from './discover';
@@ -338,34 +339,66 @@ describe('the API', () => {
 });
 
 describe('the real network layer', () => {
-  afterEach(() => vi.unstubAllGlobals());
-
-  it('refuses plain http without a request', async () => {
-    expect(await networkDiscoveryDeps.fetchText('http://example.com/mail/config-v1.1.xml', 50)).toBeNull();
+  let server: LocalHttpsServer;
+  beforeAll(async () => {
+    server = await startLocalHttpsServer(['acme.example', '*.acme.example'], (request, response) => {
+      if (request.url?.startsWith('/mail/config-v1.1.xml')) response.writeHead(200).end(AUTOCONFIG);
+      else response.writeHead(404).end();
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
   });
 
-  it('follows https redirects only, and refuses bodies over 64 KiB', async () => {
-    const pages: Record<string, () => Response> = {
-      'https://a.example/moved': () => new Response(null, { status: 301, headers: { location: '/config.xml' } }),
-      'https://a.example/config.xml': () => new Response(AUTOCONFIG),
-      'https://a.example/downgrade': () =>
-        new Response(null, { status: 302, headers: { location: 'http://a.example/config.xml' } }),
-      'https://a.example/loop': () => new Response(null, { status: 302, headers: { location: '/loop' } }),
-      'https://a.example/huge': () => new Response('x'.repeat(64 * 1024 + 1)),
-      'https://a.example/missing': () => new Response('not here', { status: 404 }),
+  /** Real HTTPS to the local server: every name resolves to 127.0.0.1, and no MX (no outside DNS). */
+  const localNetwork = (allowPrivateHosts: boolean): DiscoveryDeps => ({
+    ...networkDiscoveryDeps({
+      allowPrivateHosts,
+      resolve: async () => [{ address: '127.0.0.1', family: 4 }],
+      connectTo: (address) => ({ address, port: server.port }),
+      ca: server.ca,
+    }),
+    resolveMx: async () => [],
+  });
+
+  it('refuses plain http without a request', async () => {
+    const deps = networkDiscoveryDeps({ allowPrivateHosts: true });
+    const takeProbe = vi.fn(async () => true);
+    expect(await deps.fetchText('http://example.com/mail/config-v1.1.xml', { timeoutMs: 50, takeProbe })).toBeNull();
+    expect(takeProbe).not.toHaveBeenCalled();
+  });
+
+  it('does not fetch autoconfig from a private address unless private hosts are allowed', async () => {
+    server.seen.length = 0;
+    const refused = await discoverImapSettings('jane@acme.example', localNetwork(false));
+    expect(refused.found && refused.settings).toMatchObject({ server: 'imap.acme.example', source: 'guess' });
+    expect(server.seen).toEqual([]);
+
+    const allowed = await discoverImapSettings('jane@acme.example', localNetwork(true));
+    expect(allowed.found && allowed.settings).toMatchObject({ server: 'imap.acme.example', source: 'autoconfig' });
+    // The .well-known request may still be under way when the first answer wins.
+    expect(server.seen.map((seen) => seen.host)).toContain('autoconfig.acme.example');
+  });
+
+  it('spends a probe on the MX query and each request, and goes without network once they are spent', async () => {
+    server.seen.length = 0;
+    let probes = 0;
+    const counted = async () => {
+      probes += 1;
+      return true;
     };
-    const fetched: string[] = [];
-    vi.stubGlobal('fetch', async (url: URL, init: RequestInit) => {
-      expect(init.redirect).toBe('manual');
-      fetched.push(url.href);
-      return pages[url.href]?.() ?? new Response(null, { status: 500 });
-    });
-    expect(await networkDiscoveryDeps.fetchText('https://a.example/moved', 1000)).toBe(AUTOCONFIG);
-    for (const path of ['downgrade', 'loop', 'huge', 'missing']) {
-      expect(await networkDiscoveryDeps.fetchText(`https://a.example/${path}`, 1000), path).toBeNull();
-    }
-    expect(fetched).not.toContain('http://a.example/config.xml');
-    expect(fetched.filter((url) => url.endsWith('/loop'))).toHaveLength(4);
+    await discoverImapSettings('jane@acme.example', localNetwork(true), { takeProbe: counted });
+    expect(probes).toBe(3); // MX + two autoconfig locations
+    await vi.waitFor(() => expect(server.seen).toHaveLength(2));
+    const mx = vi.fn(async () => []);
+    const none = await discoverImapSettings(
+      'jane@acme.example',
+      { ...localNetwork(true), resolveMx: mx },
+      { takeProbe: async () => false },
+    );
+    expect(none.found && none.settings.source).toBe('guess');
+    expect(mx).not.toHaveBeenCalled();
+    expect(server.seen).toHaveLength(2); // only the first run's two requests
   });
 
   // Build machines have no outside DNS: this must fail fast and fall back to a guess.

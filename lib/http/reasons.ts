@@ -1,3 +1,4 @@
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import { connectTokenNotFoundMessage } from '@/lib/connect-tokens/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { ApiError, type ApiErrorCode } from './errors';
@@ -15,6 +16,8 @@ export type DomainFailure =
     }
   /** The developer's settings allow callbacks only under some prefixes, and `field` is not under any. */
   | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
+  /** A server-side callback URL (source_/status_callback_url) whose host is a private or local address. */
+  | { ok: false; reason: 'callback_url_private'; field: string; host: string }
   /** A mailbox server we could not talk to (spec §3). */
   | { ok: false; reason: 'imap_unavailable'; message: string };
 
@@ -61,6 +64,11 @@ export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } =
     code: 'bad_request',
     description: "A callback URL is outside the developer's allowed prefixes",
     message: (failure) => disallowedCallbackUrlMessage(failure.field, failure.prefixes),
+  },
+  callback_url_private: {
+    code: 'bad_request',
+    description: 'A callback URL we would POST to points at a private or local address',
+    message: (failure) => privateCallbackUrlMessage(failure.field, failure.host),
   },
   imap_unavailable: {
     code: 'imap_unavailable',

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { ImapFlow, type ImapFlowError, ImapFlowErrorCode, type ImapFlowOptions } from 'imapflow';
+import { checkHostAllowed } from '@/lib/network/guard';
 import type { TlsMode } from '@/lib/sources/schema';
-import { checkHostAllowed } from './network-guard';
 
 /** Proves mailbox credentials by logging in to the real IMAP server, then logs out. */
 

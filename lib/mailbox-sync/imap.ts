@@ -1,6 +1,6 @@
 import { type FetchMessageObject, type FetchQueryObject, ImapFlow, type MessageStructureObject } from 'imapflow';
-import { checkHostAllowed } from '@/lib/imap/network-guard';
 import { classifyImapError, type ImapFailure, type ImapLogin, imapFlowOptions } from '@/lib/imap/verify';
+import { checkHostAllowed } from '@/lib/network/guard';
 
 /**
  * The small interface the sync needs from an IMAP server, and its imapflow

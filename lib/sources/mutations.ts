@@ -1,4 +1,5 @@
 import { queueCallback } from '@/lib/callbacks/mutations';
+import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
@@ -6,6 +7,7 @@ import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import type { JobQueue } from '@/lib/jobs/queue';
+import { findPrivateUrlHost } from '@/lib/network/guard';
 import { type OwnedSource, sourceOrder } from './data';
 import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
 
@@ -69,12 +71,16 @@ export type UpdateSourceResult =
   | { ok: true }
   /** The developer's settings allow callbacks only under some prefixes (as for new connect tokens). */
   | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
+  /** status_callback_url's host is a private or local address (as for new connect tokens). */
+  | { ok: false; reason: 'callback_url_private'; field: string; host: string }
   | { ok: false; reason: 'imap_unavailable'; message: string };
 
 export interface UpdateSourceDeps {
   queue: JobQueue;
   /** A live IMAP login (lib/imap/verify.ts), for force_status_check. */
   verify: (login: ImapLogin) => Promise<ImapCheckResult>;
+  /** Whether status_callback_url may name a private host (MAILPORT_ALLOW_PRIVATE_HOSTS). */
+  callbackHosts: CallbackHostGuard;
   now: Date;
 }
 
@@ -129,6 +135,11 @@ export async function updateSource(
     });
     const field = findDisallowedCallbackUrl(prefixes, { status_callback_url: input.status_callback_url });
     if (field) return { ok: false, reason: 'callback_url_not_allowed', field, prefixes };
+    const privateUrl = await findPrivateUrlHost(
+      { status_callback_url: input.status_callback_url },
+      { timeoutMs: CALLBACK_HOST_CHECK_TIMEOUT_MS, ...deps.callbackHosts },
+    );
+    if (privateUrl) return { ok: false, reason: 'callback_url_private', ...privateUrl };
   }
   const data: Prisma.SourceUpdateInput = {};
   if (input.password !== undefined) {

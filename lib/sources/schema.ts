@@ -42,7 +42,9 @@ export const updateSourceInput = z.object({
   password: optionalText(1000).meta({ description: 'A new mailbox password (stored encrypted, never returned).' }),
   sync_all_folders: flag.meta({ description: '1: keep Trash, Drafts, Junk and similar folders in the sync.' }),
   expunge_on_deleted_flag: flag.meta({ description: '1: hide messages flagged \\Deleted.' }),
-  status_callback_url: optionalHttpUrl.meta({ description: "POSTed to when the source's status changes." }),
+  status_callback_url: optionalHttpUrl.meta({
+    description: "POSTed to when the source's status changes. A private or local host is refused (400).",
+  }),
 });
 export type UpdateSourceInput = z.output<typeof updateSourceInput>;
 

@@ -61,7 +61,7 @@ export function connectTokenCollectionContracts<L extends Level>(level: L) {
       params: z.object(params),
       input: level === 'source' ? createReconnectTokenInput : createConnectTokenInput,
       output: { status: 201, description: 'Created', schema: connectTokenCreatedJson },
-      reasons: ['callback_url_not_allowed'],
+      reasons: ['callback_url_not_allowed', 'callback_url_private'],
     }),
   };
 }

@@ -3,6 +3,7 @@ import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { findConnectToken, listConnectTokens } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteConnectToken } from '@/lib/connect-tokens/mutations';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
+import { getConfig } from '@/lib/env';
 import { type ApiContext, apiRoute } from '@/lib/http/api-route';
 import type { connectTokenCollectionContracts, connectTokenItemContracts } from './connect-token-contracts';
 
@@ -33,7 +34,9 @@ export function connectTokenCollection(contract: Collection) {
     POST: apiRoute(contract.POST, async (context) => {
       const scope = scopeOf(context);
       const input = context.input as z.output<Collection['POST']['input']>;
-      const created = await createConnectToken(context.db, context.developerId, scope, input, context.now);
+      const created = await createConnectToken(context.db, context.developerId, scope, input, context.now, {
+        allowPrivateHosts: getConfig().allowPrivateHosts,
+      });
       if (!created.ok) return created;
       return {
         body: {

@@ -4,11 +4,13 @@ import { redirect } from 'next/navigation';
 import type { FormState } from '@/components/dashboard/fields';
 import { findAccount } from '@/lib/accounts/data';
 import { accountIdParam } from '@/lib/accounts/schema';
+import { privateCallbackUrlMessage } from '@/lib/callbacks/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteUnusedConnectToken } from '@/lib/connect-tokens/mutations';
 import { createConnectTokenInput, createReconnectTokenInput } from '@/lib/connect-tokens/schema';
 import type { Db } from '@/lib/db/client';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
+import { getConfig } from '@/lib/env';
 import { findSource } from '@/lib/sources/data';
 import { formValues, invalidForm } from '../_shared/forms';
 import { text } from '../_shared/read';
@@ -39,9 +41,14 @@ export async function createToken(_state: FormState, formData: FormData): Promis
   if (!parsed.success) return invalidForm(parsed.error, raw, values, 'api');
   const scope = await scopeFrom(db, developerId, formData);
   if (typeof scope === 'string') return { error: scope, values };
-  const created = await createConnectToken(db, developerId, scope, parsed.data, now);
+  const created = await createConnectToken(db, developerId, scope, parsed.data, now, {
+    allowPrivateHosts: getConfig().allowPrivateHosts,
+  });
   if (!created.ok) {
-    const message = disallowedCallbackUrlMessage(created.field, created.prefixes);
+    const message =
+      created.reason === 'callback_url_private'
+        ? privateCallbackUrlMessage(created.field, created.host)
+        : disallowedCallbackUrlMessage(created.field, created.prefixes);
     return { error: message, fieldErrors: { [created.field]: message }, values };
   }
   redirect(`/dashboard/tokens/${created.token}?created=1`);

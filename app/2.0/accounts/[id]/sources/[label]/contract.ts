@@ -26,7 +26,7 @@ export const POST = defineRoute({
   params,
   input: updateSourceInput,
   output: { status: 200, description: 'Updated', schema: successJson },
-  reasons: ['callback_url_not_allowed', 'imap_unavailable'],
+  reasons: ['callback_url_not_allowed', 'callback_url_private', 'imap_unavailable'],
 });
 
 export const DELETE = defineRoute({

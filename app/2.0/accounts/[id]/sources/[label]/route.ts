@@ -13,6 +13,7 @@ export const POST = apiRoute(contract.POST, async ({ db, source, input, now }) =
   const result = await updateSource(db, source, input, {
     queue: await getJobQueue(),
     verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
+    callbackHosts: { allowPrivateHosts },
     now,
   });
   return result.ok ? { body: { success: true as const } } : result;

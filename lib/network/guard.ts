@@ -1,8 +1,9 @@
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 
 /**
- * SSRF guard for any host a user or developer names (IMAP servers, callback URLs).
+ * SSRF guard for any host a user or developer names (IMAP servers, callback URLs,
+ * the autoconfig documents settings discovery fetches): the one owner of "may we connect there".
  * The name is resolved once and every address it has is checked, so a name that
  * points at loopback, a private network or a cloud metadata service is refused.
  * Callers then connect to the returned address, not the name, so a second DNS
@@ -150,6 +151,45 @@ export async function checkHostAllowed(
   // because hosts without IPv6 routes are far more common than IPv6-only servers.
   const chosen = addresses.find((entry) => entry.family === 4) ?? addresses[0];
   return chosen ? { ok: true, address: chosen.address } : { ok: false, failure: 'unknown_host' };
+}
+
+/**
+ * A `lookup` for node:http(s) and node:net that answers with the address the
+ * guard checked, whatever name is asked: the socket cannot reach a second DNS
+ * answer, while TLS SNI, certificate checks and the Host header keep the name.
+ */
+export function pinnedLookup(address: string): LookupFunction {
+  const family = isIP(address) === 6 ? 6 : 4;
+  return (_host, options, callback) => {
+    if (options.all) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
+}
+
+/**
+ * The first of the given URLs (by field name) whose host is a private or local
+ * address, with that host; null when all are public or none is set. A name that
+ * does not resolve (or not within the timeout) passes: the check at each
+ * connection still holds, and a partner's host may not be in DNS yet.
+ */
+export async function findPrivateUrlHost(
+  urls: Record<string, string | undefined>,
+  options: { allowPrivateHosts: boolean; timeoutMs?: number; resolve?: ResolveHost },
+): Promise<{ field: string; host: string } | null> {
+  if (options.allowPrivateHosts) return null;
+  const checks = Object.entries(urls).map(async ([field, url]) => {
+    if (!url) return null;
+    let host: string;
+    try {
+      host = new URL(url).hostname;
+    } catch {
+      return null; // the field's schema refuses it; nothing to resolve
+    }
+    const check = await checkHostAllowed(host, false, { timeoutMs: options.timeoutMs, resolve: options.resolve });
+    return !check.ok && check.failure === 'private_address' ? { field, host } : null;
+  });
+  // Resolved at once; the first field in the caller's order wins.
+  return (await Promise.all(checks)).find((found) => found !== null) ?? null;
 }
 
 /** getaddrinfo cannot be cancelled; a lookup that outlives the budget is abandoned. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHostAllowed, isNonPublicAddress, type ResolveHost } from './network-guard';
+import { checkHostAllowed, isNonPublicAddress, type ResolveHost } from './guard';
 
 describe('isNonPublicAddress', () => {
   it.each([
