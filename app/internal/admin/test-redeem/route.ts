@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { currentTime, testHooksEnabled } from '@/lib/clock';
 import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { getDb } from '@/lib/db/client';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { isAdminRequest } from '@/lib/server/admin-channel';
 import { TLS_MODES } from '@/lib/sources/schema';
@@ -45,6 +44,6 @@ export async function POST(request: Request): Promise<Response> {
     currentTime(),
   );
   // As after the connect pages: the new (or re-connected) source starts syncing.
-  if (result.ok) await requestSourceSync(db, await getJobQueue(), result.sourceId);
+  if (result.ok) await requestSourceSync(db, result.sourceId);
   return Response.json(result);
 }

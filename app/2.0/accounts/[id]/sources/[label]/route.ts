@@ -5,7 +5,6 @@ import { getConfig } from '@/lib/env';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
 import { ApiError, badRequest, notFound } from '@/lib/http/errors';
 import { verifyImapLogin } from '@/lib/imap/verify';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { deleteSource, updateSource } from '@/lib/sources/mutations';
 import { sourceLabelParam, updateSourceInput } from '@/lib/sources/schema';
 import { serializeSource } from '@/lib/sources/serialize';
@@ -28,7 +27,6 @@ export const POST = apiRoute({
     await requireSource(db, developerId, params.id, params.label);
     const { allowPrivateHosts } = getConfig();
     const result = await updateSource(db, developerId, params.id, params.label, input, {
-      queue: await getJobQueue(),
       verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
       now,
     });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { serializeSourceSync } from '@/lib/mailbox-sync/serialize';
@@ -27,7 +26,7 @@ export const POST = apiRoute({
   input: z.object({}),
   handler: async ({ db, developerId, params, baseUrl }) => {
     const source = await requireSource(db, developerId, params.id, params.label);
-    const queued = await requestSourceSync(db, await getJobQueue(), source.id);
+    const queued = await requestSourceSync(db, source.id);
     return {
       status: 202,
       body: {
