@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { describeZodError } from '@/lib/http/zod-errors';
+import { describeZodError } from '@/lib/validation/zod-errors';
 import { parseAutoconfig } from './autoconfig';
 import { type DiscoveryDeps, discoverImapSettings, networkDiscoveryDeps } from './discover';
 import { PROVIDERS } from './providers';

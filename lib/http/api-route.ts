@@ -7,7 +7,7 @@ import { authenticateRequest } from './authenticate';
 import { ApiError } from './errors';
 import { parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
-import { describeZodError } from './zod-errors';
+import { describeZodError } from '@/lib/validation/zod-errors';
 
 /** What every /2.0 handler receives: the authenticated developer and validated input. */
 export interface ApiContext<Params, Input> {

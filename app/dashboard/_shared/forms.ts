@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { describeZodIssuesByField } from '@/lib/http/zod-errors';
+import { describeZodIssuesByField } from '@/lib/validation/zod-errors';
 
 /**
  * What a dashboard form's server action returns to useActionState: nothing yet,
