@@ -3,11 +3,11 @@ import type { z } from 'zod';
 import { currentTime } from '@/lib/clock';
 import { type Db, getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
+import { describeZodError } from '@/lib/validation/zod-errors';
 import { authenticateRequest } from './authenticate';
 import { ApiError } from './errors';
 import { parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
-import { describeZodError } from '@/lib/validation/zod-errors';
 
 /** What every /2.0 handler receives: the authenticated developer and validated input. */
 export interface ApiContext<Params, Input> {
