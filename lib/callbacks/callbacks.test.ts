@@ -8,6 +8,7 @@ import { JOBS } from '@/lib/jobs/definitions';
 import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { findDelivery, listSourceDeliveries } from './data';
 import { attemptCallbackDelivery, retryDeliveryNow } from './mutations';
+import type { DeliveryState } from './schema';
 
 /** "Retry now" and the dashboard's delivery reads, scoped by developer, on PGlite and PostgreSQL. */
 
@@ -59,7 +60,7 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
     await database?.close();
   });
 
-  const addDelivery = (id: string, state: string, createdAt = new Date()) =>
+  const addDelivery = (id: string, state: DeliveryState, createdAt = new Date()) =>
     database.db.callbackDelivery.create({
       data: {
         id: `${kind}-${id}`,

@@ -4,7 +4,7 @@ import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { getDb } from '@/lib/db/client';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { isAdminRequest } from '@/lib/server/admin-channel';
-import { TLS_MODES } from '@/lib/sources/schema';
+import { AUTHENTICATION_TYPES, TLS_MODES } from '@/lib/sources/schema';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,7 +19,7 @@ const input = z.object({
     tlsMode: z.enum(TLS_MODES),
     username: z.string().min(1),
     provider: z.string().optional(),
-    authenticationType: z.enum(['password', 'oauth2']).default('password'),
+    authenticationType: z.enum(AUTHENTICATION_TYPES).default('password'),
     secret: z.string(),
   }),
 });
