@@ -113,7 +113,3 @@ export function FieldError({ name, error }: { name: string; error?: string }) {
     </p>
   );
 }
-
-export function CsrfField({ value }: { value: string }) {
-  return <input type="hidden" name="csrf" value={value} />;
-}

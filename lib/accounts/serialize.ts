@@ -28,5 +28,3 @@ export function serializeAccount(
     resource_url: accountResourceUrl(baseUrl, account.id),
   } satisfies z.input<typeof accountJson>;
 }
-
-export type AccountJson = ReturnType<typeof serializeAccount>;

@@ -1,12 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { CallbackDeliveryState, CallbackEvent as callbackEvents } from '@/lib/db/generated/enums';
+import { type CallbackDeliveryState, CallbackEvent as callbackEvents } from '@/lib/db/generated/enums';
 
 /** Callbacks to the developer (spec §12): events, the body, and its signature. */
 
 // The database enums' values (prisma/schema.prisma), so column and contract cannot drift.
 export type CallbackEvent = (typeof callbackEvents)[keyof typeof callbackEvents];
-export const DELIVERY_STATES = Object.values(CallbackDeliveryState);
 export type DeliveryState = (typeof CallbackDeliveryState)[keyof typeof CallbackDeliveryState];
 
 export const callbackBody = z.object({

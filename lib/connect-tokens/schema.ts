@@ -57,7 +57,6 @@ export type CreateConnectTokenInput = z.output<typeof createConnectTokenInput>;
 
 /** POST /2.0/accounts/:id/sources/:label/connect_tokens: only the callback (spec §7). */
 export const createReconnectTokenInput = createConnectTokenInput.pick({ callback_url: true });
-export type CreateReconnectTokenInput = z.output<typeof createReconnectTokenInput>;
 
 /** Connect-token lists take no parameters in the clients; limit/offset are accepted anyway. */
 export const listConnectTokensInput = z.object(pagination(1000, 1000));
@@ -67,12 +66,6 @@ export const connectTokenParam = z
   .string()
   .regex(/^[0-9a-z]{16}$/, 'expected a 16-character connect token')
   .meta({ description: 'The connect token, 16 lowercase base-36 characters.' });
-
-/** Where a token leads when used. */
-export type ConnectTokenLevel =
-  | { kind: 'account' }
-  | { kind: 'source-on-account'; accountId: string }
-  | { kind: 'reconnect-source'; accountId: string; sourceId: string };
 
 /** A connect token as the API returns it (spec §5). */
 export const connectTokenJson = z

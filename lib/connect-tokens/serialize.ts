@@ -45,5 +45,3 @@ export function serializeConnectToken(token: ConnectTokenRow, baseUrl: string) {
     browser_redirect_url: browserRedirectUrl(baseUrl, token.id),
   } satisfies z.input<typeof connectTokenJson>;
 }
-
-export type ConnectTokenJson = ReturnType<typeof serializeConnectToken>;
