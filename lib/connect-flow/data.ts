@@ -1,5 +1,6 @@
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { isConnectToken } from '@/lib/ids';
 
 /** Everything the connect pages show for one token: who asks, what for, and how far the end user got. */
 const connectPageSelect = {
@@ -39,7 +40,7 @@ export function connectLevel(row: Pick<ConnectPageRow, 'targetAccountId' | 'targ
 }
 
 export async function loadConnectPage(db: Db, token: string, now: Date): Promise<ConnectPageState> {
-  if (!/^[0-9a-z]{16}$/.test(token)) return { kind: 'not_found' };
+  if (!isConnectToken(token)) return { kind: 'not_found' };
   const row = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
   if (!row) return { kind: 'not_found' };
   const appName = row.developer.appName;

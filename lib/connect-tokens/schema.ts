@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountJson } from '@/lib/accounts/schema';
+import { CONNECT_TOKEN_PATTERN } from '@/lib/ids';
 import { browserCallbackUrl, flag, optionalHttpUrl, optionalText, pagination } from '@/lib/validation/fields';
 
 /**
@@ -64,7 +65,7 @@ export type ListConnectTokensInput = z.output<typeof listConnectTokensInput>;
 
 export const connectTokenParam = z
   .string()
-  .regex(/^[0-9a-z]{16}$/, 'expected a 16-character connect token')
+  .regex(CONNECT_TOKEN_PATTERN, 'expected a 16-character connect token')
   .meta({ description: 'The connect token, 16 lowercase base-36 characters.' });
 
 /** A connect token as the API returns it (spec §5). */
