@@ -1,7 +1,7 @@
 import { type AccountRow, accountSelect } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
-import type { DashboardTokenFilters, ListConnectTokensInput } from './schema';
+import type { ConnectTokenLevel, DashboardTokenFilters, ListConnectTokensInput } from './schema';
 
 export const connectTokenSelect = {
   id: true,
@@ -48,7 +48,7 @@ async function withAccounts(db: Db, rows: ConnectTokenBaseRow[]): Promise<Connec
 
 /** Where a token is addressed: top level, under an account, or under one of its sources. */
 export type ConnectTokenScope =
-  | { level: 'top' }
+  | { level: Extract<ConnectTokenLevel, 'top'> }
   | { level: 'account'; accountId: string }
   | { level: 'source'; accountId: string; sourceLabel: string };
 

@@ -63,6 +63,23 @@ export const createReconnectTokenInput = createConnectTokenInput.pick({ callback
 export const listConnectTokensInput = z.object(pagination(1000, 1000));
 export type ListConnectTokensInput = z.output<typeof listConnectTokensInput>;
 
+/**
+ * The one vocabulary for a token's level (spec §5–§7): `top` makes a new account,
+ * `account` adds a source to one, `source` re-connects one. The API's three
+ * route families, the scope of data functions and the connect pages all use it.
+ */
+export const CONNECT_TOKEN_LEVELS = ['top', 'account', 'source'] as const;
+export type ConnectTokenLevel = (typeof CONNECT_TOKEN_LEVELS)[number];
+
+/** A token's level, from the targets stored on it. */
+export function connectTokenLevel(targets: {
+  targetAccountId: string | null;
+  targetSource: unknown;
+}): ConnectTokenLevel {
+  if (targets.targetSource) return 'source';
+  return targets.targetAccountId ? 'account' : 'top';
+}
+
 export const connectTokenParam = z
   .string()
   .regex(CONNECT_TOKEN_PATTERN, 'expected a 16-character connect token')

@@ -3,6 +3,7 @@ import { accountIdParam } from '@/lib/accounts/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { findConnectToken, listConnectTokens } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteConnectToken } from '@/lib/connect-tokens/mutations';
+import type { ConnectTokenLevel } from '@/lib/connect-tokens/schema';
 import {
   connectTokenNotFoundMessage,
   connectTokenParam,
@@ -21,7 +22,7 @@ import { requireAccount, requireSource } from './resources';
  * operations under /2.0, /2.0/accounts/:id and /2.0/accounts/:id/sources/:label.
  */
 
-export type Level = 'top' | 'account' | 'source';
+type Level = ConnectTokenLevel;
 
 const paramsFor = {
   top: z.object({}),
