@@ -1,9 +1,10 @@
 import { defineConfig, devices } from '@playwright/test';
-import { testServers as servers } from './e2e/fixtures/servers';
+import { projectName, testServers as servers, testAreas } from './e2e/fixtures/servers';
 
 /**
  * e2e runs against the production build (`next build` first, see scripts/test-all.sh):
  * one server on embedded PGlite, and one on PostgreSQL when MAILPORT_TEST_DATABASE_URL is set.
+ * Projects are area × database, each runnable alone: `npx playwright test --project=api-pglite`.
  */
 const chromium = {
   ...devices['Desktop Chrome'],
@@ -30,10 +31,13 @@ export default defineConfig({
   reporter: [['list']],
   timeout: 30_000,
   use: { trace: 'retain-on-failure' },
-  projects: servers.map((server) => ({
-    name: server.name,
-    use: { ...chromium, baseURL: `http://localhost:${server.port}` },
-  })),
+  projects: servers.flatMap((server) =>
+    Object.entries(testAreas).map(([area, testMatch]) => ({
+      name: projectName(area as keyof typeof testAreas, server),
+      testMatch,
+      use: { ...chromium, baseURL: `http://localhost:${server.port}` },
+    })),
+  ),
   webServer: servers.map((server) => ({
     command: server.command,
     url: `http://localhost:${server.port}/healthz`,

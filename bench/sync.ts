@@ -84,8 +84,11 @@ async function seedSource(databaseUrl: string, dovecot: DovecotServer, username:
       password: PASSWORD,
       port: dovecot.port,
     });
-    const queue = await openJobQueue({ kind: 'postgres', connectionString: databaseUrl }, { supervise: false });
-    await queueSourceSync(db, queue, source.sourceId);
+    const queue = await openJobQueue(
+      { db, target: { kind: 'postgres', connectionString: databaseUrl } },
+      { supervise: false },
+    );
+    await queueSourceSync(db, source.sourceId);
     await queue.stop({ graceful: false, close: true, wait: true });
     return source.sourceId;
   } finally {

@@ -21,3 +21,6 @@ export function advanceTestClock(milliseconds: number): Date {
   globalForClock.__mailportClockOffsetMs = (globalForClock.__mailportClockOffsetMs ?? 0) + milliseconds;
   return currentTime();
 }
+
+/** A time as the API shows it: whole Unix seconds, 0 for never (Context.IO's convention). */
+export const unixSeconds = (date: Date | null | undefined): number => (date ? Math.floor(date.getTime() / 1000) : 0);

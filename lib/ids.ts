@@ -22,4 +22,6 @@ export const newConsumerKey = (): string => randomString(BASE36, 20);
 export const newConsumerSecret = (): string => randomString(BASE62, 32);
 
 export const isAccountId = (value: string): boolean => /^[0-9a-f]{24}$/.test(value);
-export const isConnectToken = (value: string): boolean => /^[0-9a-z]{16}$/.test(value);
+/** The one connect-token format (see newConnectToken). */
+export const CONNECT_TOKEN_PATTERN = /^[0-9a-z]{16}$/;
+export const isConnectToken = (value: string): boolean => CONNECT_TOKEN_PATTERN.test(value);

@@ -81,8 +81,8 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
       password: PASSWORD,
       port: dovecot.port,
     });
-    const queue = await openJobQueue(database.target, { supervise: false });
-    await queueSourceSync(db, queue, source.sourceId);
+    const queue = await openJobQueue(database, { supervise: false });
+    await queueSourceSync(db, source.sourceId);
     await queue.stop({ graceful: false, close: true, wait: true });
 
     const synced = () => db.sourceSync.findUnique({ where: { sourceId: source.sourceId } });

@@ -8,6 +8,10 @@ export { ErrorSummary } from '@/components/ui/error-summary';
  * Every control has a label; an error is tied to its field and announced.
  */
 
+/**
+ * What a dashboard form's server action returns to useActionState (the one
+ * definition): nothing yet, or the problem with the values to show again. Successes usually redirect.
+ */
 export type FormState = {
   error?: string;
   fieldErrors?: Record<string, string>;
@@ -112,8 +116,4 @@ export function FieldError({ name, error }: { name: string; error?: string }) {
       {error}
     </p>
   );
-}
-
-export function CsrfField({ value }: { value: string }) {
-  return <input type="hidden" name="csrf" value={value} />;
 }

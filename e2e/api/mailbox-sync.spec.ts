@@ -4,7 +4,7 @@ import { redeemOntoDovecot } from '../fixtures/admin';
 import { type ContextIoClient, expect, test } from '../fixtures/api';
 import { type DovecotServer, startDovecot } from '../fixtures/dovecot';
 import { PREPARED, prepareMailbox } from '../fixtures/mailbox';
-import { testServer } from '../fixtures/servers';
+import { testServer, testServers } from '../fixtures/servers';
 
 /**
  * A connected mailbox syncs by itself (in the app on PGlite, in `npm run
@@ -20,7 +20,7 @@ const callbacks: { path: string; body: Record<string, any> }[] = [];
 
 test.beforeAll(async () => {
   dovecot = await startDovecot();
-  const names = ['pglite', 'postgres'];
+  const names = testServers.map((server) => server.name);
   // Users first: Dovecot may not notice a passwd file changed twice within one second.
   for (const name of names) await dovecot.addUser(`sync-${name}@mailport.test`, PASSWORD);
   for (const name of names) await prepareMailbox(dovecot, `sync-${name}@mailport.test`);
@@ -56,7 +56,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
 async function connectMailbox(api: ContextIoClient, projectName: string, form: Record<string, string>) {
   const token = (await api.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com', ...form } }))
     .body.token as string;
-  const username = `sync-${projectName}@mailport.test`;
+  const username = `sync-${testServer(projectName).name}@mailport.test`;
   const redeemed = await redeemOntoDovecot(testServer(projectName), token, dovecot, { username, password: PASSWORD });
   const accountPath = `/2.0/accounts/${redeemed.accountId}`;
   return {

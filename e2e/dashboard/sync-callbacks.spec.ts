@@ -4,7 +4,7 @@ import { redeemOntoDovecot } from '../fixtures/admin';
 import { checkPage, createApiKeyInDashboard, expect, signIn, test } from '../fixtures/dashboard';
 import { type DovecotServer, startDovecot } from '../fixtures/dovecot';
 import { prepareMailbox } from '../fixtures/mailbox';
-import { testServer } from '../fixtures/servers';
+import { testServer, testServers } from '../fixtures/servers';
 
 /**
  * A real mailbox (Dovecot) synced by the real worker, watched from the source
@@ -21,7 +21,7 @@ const received: { path: string; status: number }[] = [];
 
 test.beforeAll(async () => {
   dovecot = await startDovecot();
-  const names = ['pglite', 'postgres'];
+  const names = testServers.map((server) => server.name);
   for (const name of names) await dovecot.addUser(`dash-sync-${name}@mailport.test`, PASSWORD);
   for (const name of names) await prepareMailbox(dovecot, `dash-sync-${name}@mailport.test`);
   receiver = createServer((request, response) => {
@@ -56,7 +56,7 @@ test('sync progress, re-run a sync, callback deliveries with their attempts, ret
   const created = await api.post('/2.0/connect_tokens', {
     form: { callback_url: 'https://p.example.com/done', source_callback_url: `${receiverUrl}${callbackPath}` },
   });
-  const username = `dash-sync-${testInfo.project.name}@mailport.test`;
+  const username = `dash-sync-${testServer(testInfo.project.name).name}@mailport.test`;
   const used = await redeemOntoDovecot(server, created.body.token, dovecot, { username, password: PASSWORD });
   const sourcePath = `/dashboard/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`;
   const apiSourcePath = `/2.0/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`;
@@ -130,7 +130,7 @@ test('without JavaScript: re-run a sync and follow it with the Refresh link; the
   const created = await api.post('/2.0/connect_tokens', {
     form: { callback_url: 'https://p.example.com/done', status_callback_url: `${receiverUrl}/status-nojs` },
   });
-  const username = `dash-sync-${testInfo.project.name}@mailport.test`;
+  const username = `dash-sync-${testServer(testInfo.project.name).name}@mailport.test`;
   const used = await redeemOntoDovecot(server, created.body.token, dovecot, { username, password: PASSWORD });
   const sourcePath = `/dashboard/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`;
 

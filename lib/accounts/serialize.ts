@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import type { accountJson } from '@/lib/accounts/schema';
+import { unixSeconds } from '@/lib/clock';
 import { serializeSource } from '@/lib/sources/serialize';
 import type { AccountRow } from './data';
-
-const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 export const accountResourceUrl = (baseUrl: string, accountId: string) => `${baseUrl}/2.0/accounts/${accountId}`;
 
@@ -17,7 +16,7 @@ export function serializeAccount(
     id: account.id,
     username: account.username,
     created: unixSeconds(account.createdAt),
-    suspended: account.suspendedAt ? unixSeconds(account.suspendedAt) : 0,
+    suspended: unixSeconds(account.suspendedAt),
     email_addresses: account.emailAddresses,
     first_name: account.firstName,
     last_name: account.lastName,
@@ -28,5 +27,3 @@ export function serializeAccount(
     resource_url: accountResourceUrl(baseUrl, account.id),
   } satisfies z.input<typeof accountJson>;
 }
-
-export type AccountJson = ReturnType<typeof serializeAccount>;

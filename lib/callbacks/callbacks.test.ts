@@ -8,6 +8,7 @@ import { JOBS } from '@/lib/jobs/definitions';
 import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { findDelivery, listSourceDeliveries } from './data';
 import { attemptCallbackDelivery, retryDeliveryNow } from './mutations';
+import type { DeliveryState } from './schema';
 
 /** "Retry now" and the dashboard's delivery reads, scoped by developer, on PGlite and PostgreSQL. */
 
@@ -21,7 +22,7 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
   beforeAll(async () => {
     database = await openTestDatabase(kind);
     // No workers: the test reads the jobs it queues.
-    queue = await openJobQueue(database.target, { supervise: false });
+    queue = await openJobQueue(database, { supervise: false });
     owner = (await createDeveloperKey(database.db, { email: `owner-${kind}@example.com`, appName: 'Owner' }))
       .developerId;
     stranger = (await createDeveloperKey(database.db, { email: `other-${kind}@example.com`, appName: 'Other' }))
@@ -59,7 +60,7 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
     await database?.close();
   });
 
-  const addDelivery = (id: string, state: string, createdAt = new Date()) =>
+  const addDelivery = (id: string, state: DeliveryState, createdAt = new Date()) =>
     database.db.callbackDelivery.create({
       data: {
         id: `${kind}-${id}`,
@@ -76,11 +77,11 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
 
   it("another developer's delivery and a missing one are not found, and nothing is queued", async () => {
     const delivery = await addDelivery('foreign', 'failed');
-    expect(await retryDeliveryNow(database.db, queue, stranger, delivery.id)).toEqual({
+    expect(await retryDeliveryNow(database.db, stranger, delivery.id)).toEqual({
       ok: false,
       reason: 'not_found',
     });
-    expect(await retryDeliveryNow(database.db, queue, owner, 'no-such-delivery')).toEqual({
+    expect(await retryDeliveryNow(database.db, owner, 'no-such-delivery')).toEqual({
       ok: false,
       reason: 'not_found',
     });
@@ -92,7 +93,7 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
 
   it('a failed delivery goes back to pending for one attempt that gives up again on failure', async () => {
     const delivery = await addDelivery('failed', 'failed');
-    expect(await retryDeliveryNow(database.db, queue, owner, delivery.id)).toEqual({
+    expect(await retryDeliveryNow(database.db, owner, delivery.id)).toEqual({
       ok: true,
       deliveryId: delivery.id,
     });
@@ -104,10 +105,10 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
 
   it('a pending delivery gets one extra attempt and keeps its scheduled retries; a delivered one is refused', async () => {
     const pending = await addDelivery('pending', 'pending');
-    expect((await retryDeliveryNow(database.db, queue, owner, pending.id)).ok).toBe(true);
+    expect((await retryDeliveryNow(database.db, owner, pending.id)).ok).toBe(true);
     expect(await fetchJobs()).toEqual([{ deliveryId: pending.id, retryNow: { giveUpOnFailure: false } }]);
     const delivered = await addDelivery('delivered', 'delivered');
-    expect(await retryDeliveryNow(database.db, queue, owner, delivered.id)).toEqual({
+    expect(await retryDeliveryNow(database.db, owner, delivered.id)).toEqual({
       ok: false,
       reason: 'already_delivered',
     });

@@ -4,8 +4,7 @@ import https from 'node:https';
 import type { Db } from '@/lib/db/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { newRowId } from '@/lib/ids';
-import { enqueueCallbackDelivery } from '@/lib/jobs/definitions';
-import type { JobQueue } from '@/lib/jobs/queue';
+import { enqueueCallbackDelivery } from '@/lib/jobs/queue';
 import { checkHostAllowed, pinnedLookup } from '@/lib/network/guard';
 import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
@@ -30,7 +29,7 @@ export interface CallbackRequest {
 }
 
 /** Persists a signed delivery and queues its first attempt. Returns its id, or null when there is nothing to send. */
-export async function queueCallback(db: Db, queue: JobQueue, request: CallbackRequest): Promise<string | null> {
+export async function queueCallback(db: Db, request: CallbackRequest): Promise<string | null> {
   if (!request.url) return null;
   const source = await db.source.findUnique({
     where: { id: request.sourceId },
@@ -62,7 +61,7 @@ export async function queueCallback(db: Db, queue: JobQueue, request: CallbackRe
   await db.callbackDelivery.create({
     data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
   });
-  await enqueueCallbackDelivery(queue, { deliveryId: id });
+  await enqueueCallbackDelivery(db, { deliveryId: id });
   return id;
 }
 
@@ -76,12 +75,7 @@ export type RetryNowResult =
  * it fails); a pending one keeps its scheduled retries, so no second chain of
  * retries starts. Another developer's delivery is not found, like a missing one.
  */
-export async function retryDeliveryNow(
-  db: Db,
-  queue: JobQueue,
-  developerId: string,
-  deliveryId: string,
-): Promise<RetryNowResult> {
+export async function retryDeliveryNow(db: Db, developerId: string, deliveryId: string): Promise<RetryNowResult> {
   const delivery = await db.callbackDelivery.findFirst({
     where: { id: deliveryId, source: { account: { developerId } } },
     select: { id: true, state: true },
@@ -92,7 +86,7 @@ export async function retryDeliveryNow(
   if (wasFailed) {
     await db.callbackDelivery.updateMany({ where: { id: delivery.id, state: 'failed' }, data: { state: 'pending' } });
   }
-  await enqueueCallbackDelivery(queue, { deliveryId: delivery.id, retryNow: { giveUpOnFailure: wasFailed } });
+  await enqueueCallbackDelivery(db, { deliveryId: delivery.id, retryNow: { giveUpOnFailure: wasFailed } });
   return { ok: true, deliveryId: delivery.id };
 }
 

@@ -1,17 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { type CallbackDeliveryState, CallbackEvent as callbackEvents } from '@/lib/db/generated/enums';
 import type { ResolveHost } from '@/lib/network/guard';
 
 /** Callbacks to the developer (spec §12): events, the body, and its signature. */
 
-export const CALLBACK_EVENTS = ['initial_sync_completed', 'status_changed'] as const;
-export type CallbackEvent = (typeof CALLBACK_EVENTS)[number];
+// The database enums' values (prisma/schema.prisma), so column and contract cannot drift.
+export type CallbackEvent = (typeof callbackEvents)[keyof typeof callbackEvents];
+export type DeliveryState = (typeof CallbackDeliveryState)[keyof typeof CallbackDeliveryState];
 
 export const callbackBody = z.object({
   account_id: z.string(),
   label: z.string(),
   connect_token: z.string(),
-  event: z.enum(CALLBACK_EVENTS),
+  event: z.enum(callbackEvents),
   status: z.string(),
   failure_message: z.string(),
   timestamp: z.number().int(),

@@ -1,5 +1,7 @@
+import { type ConnectTokenLevel, connectTokenLevel } from '@/lib/connect-tokens/schema';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { isConnectToken } from '@/lib/ids';
 
 /** Everything the connect pages show for one token: who asks, what for, and how far the end user got. */
 const connectPageSelect = {
@@ -23,27 +25,20 @@ const connectPageSelect = {
 
 export type ConnectPageRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectPageSelect }>;
 
-export type ConnectLevel = 'new-account' | 'add-source' | 'reconnect-source';
-
 export type ConnectPageState =
   | { kind: 'not_found' }
   | { kind: 'expired'; appName: string }
   | { kind: 'used'; appName: string; row: ConnectPageRow }
-  | { kind: 'active'; appName: string; level: ConnectLevel; row: ConnectPageRow };
+  | { kind: 'active'; appName: string; level: ConnectTokenLevel; row: ConnectPageRow };
 
 export const isFullEmail = (value: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
 
-export function connectLevel(row: Pick<ConnectPageRow, 'targetAccountId' | 'targetSource'>): ConnectLevel {
-  if (row.targetSource) return 'reconnect-source';
-  return row.targetAccountId ? 'add-source' : 'new-account';
-}
-
 export async function loadConnectPage(db: Db, token: string, now: Date): Promise<ConnectPageState> {
-  if (!/^[0-9a-z]{16}$/.test(token)) return { kind: 'not_found' };
+  if (!isConnectToken(token)) return { kind: 'not_found' };
   const row = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
   if (!row) return { kind: 'not_found' };
   const appName = row.developer.appName;
   if (row.usedAt) return { kind: 'used', appName, row };
   if (row.expiresAt <= now) return { kind: 'expired', appName };
-  return { kind: 'active', appName, level: connectLevel(row), row };
+  return { kind: 'active', appName, level: connectTokenLevel(row), row };
 }

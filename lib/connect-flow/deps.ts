@@ -2,7 +2,6 @@ import { getDb } from '@/lib/db/client';
 import { discoverImapSettings, networkDiscoveryDeps } from '@/lib/discovery/discover';
 import { getConfig } from '@/lib/env';
 import { verifyImapLogin } from '@/lib/imap/verify';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import type { ConnectFlowDeps } from './mutations';
 
@@ -17,7 +16,7 @@ export function defaultConnectFlowDeps(): ConnectFlowDeps {
     },
     verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
     startSync: async (sourceId) => {
-      await queueSourceSync(await getDb(), await getJobQueue(), sourceId);
+      await queueSourceSync(await getDb(), sourceId);
     },
   };
 }

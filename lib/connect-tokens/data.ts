@@ -124,18 +124,6 @@ export async function listConnectTokens(
   return withAccounts(db, rows);
 }
 
-/** For the hosted connect pages: the token with what the end user must see. */
-export async function findConnectTokenForFlow(db: Db, token: string) {
-  return db.connectToken.findUnique({
-    where: { id: token },
-    select: {
-      ...connectTokenSelect,
-      developer: { select: { appName: true } },
-      targetSourceId: true,
-    },
-  });
-}
-
 /** The dashboard's condition for one status; kept beside liveTokenWhere so the two cannot disagree. */
 function statusWhere(status: DashboardTokenFilters['status'], now: Date): Prisma.ConnectTokenWhereInput {
   switch (status) {

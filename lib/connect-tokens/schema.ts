@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountJson } from '@/lib/accounts/schema';
+import { CONNECT_TOKEN_PATTERN } from '@/lib/ids';
 import { browserCallbackUrl, flag, optionalHttpUrl, optionalText, pagination } from '@/lib/validation/fields';
 
 /**
@@ -61,22 +62,32 @@ export type CreateConnectTokenInput = z.output<typeof createConnectTokenInput>;
 
 /** POST /2.0/accounts/:id/sources/:label/connect_tokens: only the callback (spec §7). */
 export const createReconnectTokenInput = createConnectTokenInput.pick({ callback_url: true });
-export type CreateReconnectTokenInput = z.output<typeof createReconnectTokenInput>;
 
 /** Connect-token lists take no parameters in the clients; limit/offset are accepted anyway. */
 export const listConnectTokensInput = z.object(pagination(1000, 1000));
 export type ListConnectTokensInput = z.output<typeof listConnectTokensInput>;
 
+/**
+ * The one vocabulary for a token's level (spec §5–§7): `top` makes a new account,
+ * `account` adds a source to one, `source` re-connects one. The API's three
+ * route families, the scope of data functions and the connect pages all use it.
+ */
+export const CONNECT_TOKEN_LEVELS = ['top', 'account', 'source'] as const;
+export type ConnectTokenLevel = (typeof CONNECT_TOKEN_LEVELS)[number];
+
+/** A token's level, from the targets stored on it. */
+export function connectTokenLevel(targets: {
+  targetAccountId: string | null;
+  targetSource: unknown;
+}): ConnectTokenLevel {
+  if (targets.targetSource) return 'source';
+  return targets.targetAccountId ? 'account' : 'top';
+}
+
 export const connectTokenParam = z
   .string()
-  .regex(/^[0-9a-z]{16}$/, 'expected a 16-character connect token')
+  .regex(CONNECT_TOKEN_PATTERN, 'expected a 16-character connect token')
   .meta({ description: 'The connect token, 16 lowercase base-36 characters.' });
-
-/** Where a token leads when used. */
-export type ConnectTokenLevel =
-  | { kind: 'account' }
-  | { kind: 'source-on-account'; accountId: string }
-  | { kind: 'reconnect-source'; accountId: string; sourceId: string };
 
 /** A connect token as the API returns it (spec §5). */
 export const connectTokenJson = z

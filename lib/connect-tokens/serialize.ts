@@ -1,9 +1,8 @@
 import type { z } from 'zod';
 import { accountResourceUrl, serializeAccount } from '@/lib/accounts/serialize';
+import { unixSeconds } from '@/lib/clock';
 import type { connectTokenJson } from '@/lib/connect-tokens/schema';
 import type { ConnectTokenRow } from './data';
-
-const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 /** The token's own address: under the account or source it was created for. */
 export function connectTokenResourceUrl(
@@ -26,7 +25,7 @@ export function serializeConnectToken(token: ConnectTokenRow, baseUrl: string) {
     token: token.id,
     email: token.email,
     created: unixSeconds(token.createdAt),
-    used: token.usedAt ? unixSeconds(token.usedAt) : 0,
+    used: unixSeconds(token.usedAt),
     expires: token.usedAt ? false : unixSeconds(token.expiresAt),
     callback_url: token.callbackUrl,
     first_name: token.firstName,
@@ -45,5 +44,3 @@ export function serializeConnectToken(token: ConnectTokenRow, baseUrl: string) {
     browser_redirect_url: browserRedirectUrl(baseUrl, token.id),
   } satisfies z.input<typeof connectTokenJson>;
 }
-
-export type ConnectTokenJson = ReturnType<typeof serializeConnectToken>;

@@ -79,7 +79,7 @@ export function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
 }
 
 // Next.js may load this module in several bundles; the process must still hold one database.
-const globalForDb = globalThis as unknown as { __mailportDb?: Promise<OpenDatabase> };
+const globalForDb = globalThis as unknown as { __mailportDb?: Promise<OpenDatabase>; __mailportClient?: Db };
 
 function sharedDatabase(): Promise<OpenDatabase> {
   if (!globalForDb.__mailportDb) {
@@ -89,6 +89,12 @@ function sharedDatabase(): Promise<OpenDatabase> {
       if (globalForDb.__mailportDb === opening) globalForDb.__mailportDb = undefined;
     });
     globalForDb.__mailportDb = opening;
+    opening.then(
+      (open) => {
+        if (globalForDb.__mailportDb === opening) globalForDb.__mailportClient = open.client;
+      },
+      () => {},
+    );
   }
   return globalForDb.__mailportDb;
 }
@@ -127,9 +133,20 @@ export async function isDatabaseReady(timeoutMs = 2_000): Promise<boolean> {
   }
 }
 
+/** Whether `db` is the process's client (not a test's or a script's own). */
+export function isProcessDb(db: Db): boolean {
+  return globalForDb.__mailportClient === db;
+}
+
+/** The process's client if it is open, without opening it. */
+export function openProcessDb(): Db | undefined {
+  return globalForDb.__mailportClient;
+}
+
 export async function closeDb(): Promise<void> {
   const opening = globalForDb.__mailportDb;
   globalForDb.__mailportDb = undefined;
+  globalForDb.__mailportClient = undefined;
   if (opening) await (await opening).close();
 }
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalHttpsServer, startLocalHttpsServer } from '@/e2e/fixtures/https';
-import { describeZodError } from '@/lib/http/zod-errors';
+import { describeZodError } from '@/lib/validation/zod-errors';
 import { parseAutoconfig } from './autoconfig';
 import { type DiscoveryDeps, discoverImapSettings, networkDiscoveryDeps } from './discover';
 import { PROVIDERS } from './providers';

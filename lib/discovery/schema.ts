@@ -21,7 +21,6 @@ export const discoveryInput = z.object({
     .meta({ description: 'IMAP, the only type (any letter case).' }),
   email: mailboxAddress.meta({ description: 'The address whose IMAP settings to look up.', format: 'email' }),
 });
-export type DiscoveryInput = z.output<typeof discoveryInput>;
 
 export const discoveryJson = z
   .discriminatedUnion('found', [

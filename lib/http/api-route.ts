@@ -5,13 +5,13 @@ import { currentTime } from '@/lib/clock';
 import { type Db, getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
 import { findSource, type OwnedSource } from '@/lib/sources/data';
+import { describeZodError } from '@/lib/validation/zod-errors';
 import { authenticateRequest } from './authenticate';
 import type { RouteContract, RouteScope } from './contract';
 import { ApiError } from './errors';
 import { type DomainReason, errorForFailure, type FailureOf, isDomainFailure } from './reasons';
 import { parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
-import { describeZodError } from './zod-errors';
 
 /** The owned rows the route's scope proved: looked up once per request, here. */
 type ScopeRows<Scope extends RouteScope> = Scope extends 'source'

@@ -33,6 +33,4 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string) => new ApiError('bad_request', message);
-export const notFound = (message: string) => new ApiError('not_found', message);
 export const unauthorized = (message: string) => new ApiError('unauthorized', message);

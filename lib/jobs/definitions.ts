@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { getConfig } from '@/lib/env';
-import type { JobQueue } from './queue';
 
 /**
  * Every job: its name, payload schema and retry policy, in one registry.
- * Domain code enqueues only through the typed functions below; the handlers
- * live in lib/jobs/worker.ts, so this module imports no domain code.
+ * Domain code enqueues only through the typed functions in ./queue.ts; the
+ * handlers live in lib/server/worker.ts, so this module imports no domain code
+ * (and nothing from ./queue.ts: the queue depends on the definitions, not back).
  */
 
 export const JOBS = {
@@ -61,32 +61,4 @@ export function jobPolicies() {
     },
     [JOBS.maintenance.name]: { policy: 'standard', retryLimit: 0, expireInSeconds: 300 },
   } satisfies Record<string, Omit<import('pg-boss').Queue, 'name'>>;
-}
-
-/** Creates the queues (idempotent) and, in supervising processes, the schedule. */
-export async function registerQueues(queue: JobQueue, options: { supervise: boolean }): Promise<void> {
-  for (const [name, policy] of Object.entries(jobPolicies())) await queue.createQueue(name, { name, ...policy });
-  if (options.supervise) await queue.schedule(JOBS.maintenance.name, MAINTENANCE_CRON, {});
-}
-
-const sendOptions = (name: keyof ReturnType<typeof jobPolicies>) => {
-  const { policy: _policy, ...options } = jobPolicies()[name];
-  return options;
-};
-
-/** Queues a sync of the source; a no-op when one is already queued. */
-export async function enqueueSourceSync(queue: JobQueue, payload: SourceSyncPayload): Promise<boolean> {
-  const data = JOBS.sourceSync.payload.parse(payload);
-  const id = await queue.send(JOBS.sourceSync.name, data, {
-    ...sendOptions(JOBS.sourceSync.name),
-    singletonKey: data.sourceId,
-  });
-  return id !== null;
-}
-
-/** Queues the next attempt at a persisted callback delivery. */
-export async function enqueueCallbackDelivery(queue: JobQueue, payload: CallbackDeliveryPayload): Promise<void> {
-  const data = JOBS.callbackDelivery.payload.parse(payload);
-  const options = sendOptions(JOBS.callbackDelivery.name);
-  await queue.send(JOBS.callbackDelivery.name, data, data.retryNow ? { ...options, retryLimit: 0 } : options);
 }

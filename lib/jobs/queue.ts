@@ -1,15 +1,24 @@
 import type { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
-import { getDbTarget } from '@/lib/db/client';
+import { type Db, getDb, getDbTarget, isProcessDb, openProcessDb } from '@/lib/db/client';
 import type { MigrationTarget } from '@/lib/db/migrations';
-import { registerQueues } from './definitions';
+import {
+  type CallbackDeliveryPayload,
+  JOBS,
+  jobPolicies,
+  MAINTENANCE_CRON,
+  type SourceSyncPayload,
+} from './definitions';
 
 /**
  * The job queue: pg-boss on the same database as everything else, so jobs
  * survive restarts and any number of workers can share them. On PGlite it runs
  * on the one in-process connection; on PostgreSQL it has a small pool of its own.
+ *
+ * A queue belongs to a database: domains enqueue with the `Db` they already
+ * hold (`enqueueSourceSync(db, …)`) and never see the queue. The process's
+ * database gets the process's queue; a test binds its own with `openJobQueue`.
  */
-
 export type JobQueue = PgBoss;
 
 export interface JobQueueOptions {
@@ -17,6 +26,12 @@ export interface JobQueueOptions {
   supervise: boolean;
   /** How often timed-out jobs are looked for (pg-boss maintenance). */
   maintenanceIntervalSeconds?: number;
+}
+
+/** The database a queue lives in: its Prisma client (what domains hold) and its connection. */
+export interface QueueDatabase {
+  db: Db;
+  target: MigrationTarget;
 }
 
 /**
@@ -36,7 +51,33 @@ function pgliteExecutor(pglite: PGlite): PgBoss.Db {
   };
 }
 
-export async function openJobQueue(target: MigrationTarget, options: JobQueueOptions): Promise<JobQueue> {
+/** Creates the queues (idempotent) and, in supervising processes, the schedule. */
+async function registerQueues(queue: JobQueue, options: { supervise: boolean }): Promise<void> {
+  for (const [name, policy] of Object.entries(jobPolicies())) await queue.createQueue(name, { name, ...policy });
+  if (options.supervise) await queue.schedule(JOBS.maintenance.name, MAINTENANCE_CRON, {});
+}
+
+// Which queue each open database enqueues on. Weak: a closed test database takes its entry with it.
+// On globalThis because Next.js may load this module in several bundles (see lib/db/client.ts).
+const globalForQueue = globalThis as unknown as { __mailportQueues?: WeakMap<Db, Promise<JobQueue>> };
+globalForQueue.__mailportQueues ??= new WeakMap();
+const queues = globalForQueue.__mailportQueues;
+
+/** Opens a queue on the database and makes it the one that database's enqueues go to. */
+export function openJobQueue(database: QueueDatabase, options: JobQueueOptions): Promise<JobQueue> {
+  return bindQueue(database.db, startPgBoss(database.target, options));
+}
+
+function bindQueue(db: Db, opening: Promise<JobQueue>): Promise<JobQueue> {
+  queues.set(db, opening);
+  // A failed open must not be kept: the next enqueue tries again.
+  opening.catch(() => {
+    if (queues.get(db) === opening) queues.delete(db);
+  });
+  return opening;
+}
+
+async function startPgBoss(target: MigrationTarget, options: JobQueueOptions): Promise<JobQueue> {
   const common = {
     supervise: options.supervise,
     schedule: options.supervise,
@@ -54,30 +95,62 @@ export async function openJobQueue(target: MigrationTarget, options: JobQueueOpt
   return boss;
 }
 
-// One queue per process, beside the one database (see lib/db/client.ts).
-const globalForQueue = globalThis as unknown as { __mailportQueue?: Promise<JobQueue> };
-
 /**
- * The process's queue. It only sends jobs unless `startJobQueue` already opened
- * it as a supervising worker (embedded mode, `npm run worker`).
+ * The queue of the database `db`. The process's database opens a send-only
+ * queue on first use unless `startJobQueue` already opened it as a worker
+ * (embedded mode, `npm run worker`); any other database must have one bound.
  */
-export function getJobQueue(): Promise<JobQueue> {
-  globalForQueue.__mailportQueue ??= getDbTarget().then((target) => openJobQueue(target, { supervise: false }));
-  return globalForQueue.__mailportQueue;
+function jobQueueFor(db: Db): Promise<JobQueue> {
+  const bound = queues.get(db);
+  if (bound) return bound;
+  if (!isProcessDb(db)) throw new Error('no job queue is open on this database (openJobQueue binds one)');
+  // Bound before the first await, so concurrent first sends share one queue.
+  return bindQueue(
+    db,
+    getDbTarget().then((target) => startPgBoss(target, { supervise: false })),
+  );
 }
 
 /** Opens the process's queue as a supervising one; call before anything sends. */
-export function startJobQueue(options: Omit<JobQueueOptions, 'supervise'> = {}): Promise<JobQueue> {
-  if (globalForQueue.__mailportQueue) throw new Error('the job queue is already open in this process');
-  globalForQueue.__mailportQueue = getDbTarget().then((target) =>
-    openJobQueue(target, { ...options, supervise: true }),
+export async function startJobQueue(options: Omit<JobQueueOptions, 'supervise'> = {}): Promise<JobQueue> {
+  const db = await getDb();
+  if (queues.has(db)) throw new Error('the job queue is already open in this process');
+  return bindQueue(
+    db,
+    getDbTarget().then((target) => startPgBoss(target, { ...options, supervise: true })),
   );
-  return globalForQueue.__mailportQueue;
 }
 
+/** Stops the process's queue (if it was opened). */
 export async function stopJobQueue(): Promise<void> {
-  const opening = globalForQueue.__mailportQueue;
-  globalForQueue.__mailportQueue = undefined;
+  const db = openProcessDb();
+  if (!db) return;
+  const opening = queues.get(db);
+  queues.delete(db);
   // Graceful: running jobs get up to 20 s to finish; an unfinished one is retried after it times out.
   if (opening) await (await opening).stop({ graceful: true, close: true, wait: true, timeout: 20_000 });
+}
+
+const sendOptions = (name: keyof ReturnType<typeof jobPolicies>) => {
+  const { policy: _policy, ...options } = jobPolicies()[name];
+  return options;
+};
+
+/** Queues a sync of the source; a no-op (false) when one is already queued. */
+export async function enqueueSourceSync(db: Db, payload: SourceSyncPayload): Promise<boolean> {
+  const data = JOBS.sourceSync.payload.parse(payload);
+  const queue = await jobQueueFor(db);
+  const id = await queue.send(JOBS.sourceSync.name, data, {
+    ...sendOptions(JOBS.sourceSync.name),
+    singletonKey: data.sourceId,
+  });
+  return id !== null;
+}
+
+/** Queues the next attempt at a persisted callback delivery. */
+export async function enqueueCallbackDelivery(db: Db, payload: CallbackDeliveryPayload): Promise<void> {
+  const data = JOBS.callbackDelivery.payload.parse(payload);
+  const options = sendOptions(JOBS.callbackDelivery.name);
+  const queue = await jobQueueFor(db);
+  await queue.send(JOBS.callbackDelivery.name, data, data.retryNow ? { ...options, retryLimit: 0 } : options);
 }

@@ -34,3 +34,27 @@ export type FolderRow = Prisma.SourceFolderGetPayload<{ select: typeof folderSel
 export async function listSourceFolders(db: Db, source: OwnedSource): Promise<FolderRow[]> {
   return db.sourceFolder.findMany({ where: { sourceId: source.id }, orderBy: { name: 'asc' }, select: folderSelect });
 }
+
+/** What a sync run needs of its source, the sealed credentials included (never serialised). */
+export function findSourceForSync(db: Db, sourceId: string) {
+  return db.source.findUnique({
+    where: { id: sourceId },
+    select: {
+      id: true,
+      accountId: true,
+      status: true,
+      server: true,
+      port: true,
+      tlsMode: true,
+      username: true,
+      credentialCiphertext: true,
+      callbackUrl: true,
+      syncAllFolders: true,
+      syncFolders: true,
+      syncFlags: true,
+      rawFileList: true,
+    },
+  });
+}
+
+export type SourceForSync = NonNullable<Awaited<ReturnType<typeof findSourceForSync>>>;

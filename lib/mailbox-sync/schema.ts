@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { SyncState } from '@/lib/db/generated/enums';
 
-/** The sync state of a source, as the API shows it (spec §9). */
-
-export const SYNC_STATES = ['queued', 'running', 'done', 'failed'] as const;
+/** The sync state of a source, as the API shows it (spec §9): the database enum's values. */
+export const SYNC_STATES = Object.values(SyncState);
 
 /** Progress on the source object: what the spec's sync resource does not say. */
 export const sourceSyncStatusJson = z

@@ -1,9 +1,8 @@
 import type { z } from 'zod';
+import { unixSeconds } from '@/lib/clock';
 import type { FolderRow, SourceSyncRow } from './data';
 import { symbolicNameOf } from './rules';
 import type { folderJson, folderSyncJson, sourceSyncStatusJson } from './schema';
-
-const unixSeconds = (date: Date | null | undefined) => (date ? Math.floor(date.getTime() / 1000) : 0);
 
 export function serializeSyncStatus(sync: SourceSyncRow | null) {
   return {

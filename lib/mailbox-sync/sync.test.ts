@@ -13,7 +13,7 @@ import { serializeMessage } from '@/lib/messages/serialize';
 import { findSource } from '@/lib/sources/data';
 import { listSourceFolders } from './data';
 import { openMailboxSession } from './imap';
-import { runSourceSync, type SyncRunOptions } from './mutations';
+import { runSourceSync, type SyncRunOptions } from './run';
 import { serializeFolder, serializeSourceSync } from './serialize';
 
 /** The initial sync against a real Dovecot holding a prepared mailbox, on PGlite and PostgreSQL. */
@@ -40,7 +40,7 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    queue = await openJobQueue(database.target, { supervise: false });
+    queue = await openJobQueue(database, { supervise: false });
     const key = await createDeveloperKey(database.db, { email: `sync-${kind}@example.com`, appName: 'Sync' });
     developer = { developerId: key.developerId, secret: key.secret };
   });
@@ -60,7 +60,6 @@ describe.each(testDatabaseKinds())('mailbox sync on %s', (kind) => {
     );
 
   const runOptions = (overrides: Partial<SyncRunOptions> = {}): SyncRunOptions => ({
-    queue,
     openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
     now: () => new Date(),
     budgetMs: 60_000,

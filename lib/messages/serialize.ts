@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { accountResourceUrl } from '@/lib/accounts/serialize';
+import { unixSeconds } from '@/lib/clock';
 import type { Address } from '@/lib/mailbox-sync/imap';
 import { sourceResourceUrl } from '@/lib/sources/serialize';
 import type { MessageRow } from './data';
 import type { messageJson } from './schema';
 
-const unixSeconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : 0);
 const addresses = (value: unknown): Address[] => (Array.isArray(value) ? (value as Address[]) : []);
 
 export const messageResourceUrl = (baseUrl: string, accountId: string, messageId: string) =>

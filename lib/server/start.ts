@@ -2,8 +2,8 @@ import { closeDb, DatabaseBusyError, type Db, findPendingMigrations, getDb } fro
 import { ensureFirstDeveloper, type FirstDeveloperCredentials } from '@/lib/developers/mutations';
 import { type AppConfig, ConfigError, getConfig } from '@/lib/env';
 import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
-import { startWorkers } from '@/lib/jobs/worker';
 import { publishAdminChannel } from './admin-channel';
+import { startWorkers } from './worker';
 
 /**
  * Runs once when the Next.js server process starts (instrumentation hook):

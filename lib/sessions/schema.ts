@@ -50,7 +50,6 @@ export const resetPasswordInput = z
     path: ['confirmPassword'],
     error: 'The two passwords differ. Type the same password twice.',
   });
-export type ResetPasswordInput = z.infer<typeof resetPasswordInput>;
 
 export const changePasswordInput = z
   .object({

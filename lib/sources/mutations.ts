@@ -6,7 +6,6 @@ import type { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
-import type { JobQueue } from '@/lib/jobs/queue';
 import { findPrivateUrlHost } from '@/lib/network/guard';
 import { type OwnedSource, sourceOrder } from './data';
 import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
@@ -76,7 +75,6 @@ export type UpdateSourceResult =
   | { ok: false; reason: 'imap_unavailable'; message: string };
 
 export interface UpdateSourceDeps {
-  queue: JobQueue;
   /** A live IMAP login (lib/imap/verify.ts), for force_status_check. */
   verify: (login: ImapLogin) => Promise<ImapCheckResult>;
   /** Whether status_callback_url may name a private host (MAILPORT_ALLOW_PRIVATE_HOSTS). */
@@ -90,7 +88,6 @@ export interface UpdateSourceDeps {
  */
 export async function recordSourceStatus(
   db: Db,
-  queue: JobQueue,
   sourceId: string,
   status: SourceStatus,
   message: string,
@@ -105,7 +102,7 @@ export async function recordSourceStatus(
     return false;
   }
   const source = await db.source.findUnique({ where: { id: sourceId }, select: { statusCallbackUrl: true } });
-  await queueCallback(db, queue, {
+  await queueCallback(db, {
     sourceId,
     event: 'status_changed',
     url: source?.statusCallbackUrl ?? '',
@@ -149,7 +146,7 @@ export async function updateSource(
   if (input.expunge_on_deleted_flag !== undefined) data.expungeOnDeletedFlag = input.expunge_on_deleted_flag;
   if (input.status_callback_url !== undefined) data.statusCallbackUrl = input.status_callback_url;
   if (Object.keys(data).length > 0) await db.source.update({ where: { id: source.id }, data });
-  if (input.status === true) await recordSourceStatus(db, deps.queue, source.id, 'OK', '', deps.now);
+  if (input.status === true) await recordSourceStatus(db, source.id, 'OK', '', deps.now);
 
   if (input.force_status_check) {
     const row = await db.source.findUniqueOrThrow({
@@ -164,10 +161,10 @@ export async function updateSource(
       password: decryptSecret(row.credentialCiphertext),
     });
     if (check.ok) {
-      await recordSourceStatus(db, deps.queue, source.id, 'OK', '', deps.now);
+      await recordSourceStatus(db, source.id, 'OK', '', deps.now);
     } else {
       const status = statusForImapFailure(check.failure);
-      await recordSourceStatus(db, deps.queue, source.id, status, check.message, deps.now);
+      await recordSourceStatus(db, source.id, status, check.message, deps.now);
       // A wrong password is an answer; a server we could not talk to is a 503 (spec §3).
       if (status === 'CONNECTION_IMPOSSIBLE') return { ok: false, reason: 'imap_unavailable', message: check.message };
     }

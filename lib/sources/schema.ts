@@ -1,21 +1,20 @@
 import { z } from 'zod';
+import { AuthenticationType, SourceStatus as sourceStatuses, TlsMode as tlsModes } from '@/lib/db/generated/enums';
 import { sourceSyncStatusJson } from '@/lib/mailbox-sync/schema';
 import { flag, optionalHttpUrl, optionalText } from '@/lib/validation/fields';
 
-/** Source statuses (spec §9). */
-export const SOURCE_STATUSES = [
-  'OK',
-  'INVALID_CREDENTIALS',
-  'CONNECTION_IMPOSSIBLE',
-  'NO_ACCESS_TO_ALL_MAIL',
-  'TEMP_DISABLED',
-  'DISABLED',
-] as const;
-export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+/**
+ * Source statuses (spec §9): the database enum's values (prisma/schema.prisma),
+ * so the column, the filter and the types cannot drift. generated/enums.ts is
+ * plain constants, safe in an isomorphic schema module.
+ */
+export const SOURCE_STATUSES = Object.values(sourceStatuses);
+export type SourceStatus = (typeof sourceStatuses)[keyof typeof sourceStatuses];
+export const AUTHENTICATION_TYPES = Object.values(AuthenticationType);
 
 export const sourceStatusFilter = z.preprocess(
   (value) => (value === '' ? undefined : typeof value === 'string' ? value.toUpperCase() : value),
-  z.enum(SOURCE_STATUSES, { error: `expected one of ${SOURCE_STATUSES.join(', ')}` }).optional(),
+  z.enum(sourceStatuses, { error: `expected one of ${SOURCE_STATUSES.join(', ')}` }).optional(),
 );
 
 /** `status` and `status_ok` trim lists of sources (and of accounts, by their sources). */
@@ -48,7 +47,7 @@ export const updateSourceInput = z.object({
 });
 export type UpdateSourceInput = z.output<typeof updateSourceInput>;
 
-export const TLS_MODES = ['TLS', 'STARTTLS', 'NONE'] as const;
+export const TLS_MODES = Object.values(tlsModes);
 export type TlsMode = (typeof TLS_MODES)[number];
 
 /** A mailbox proven by the connect flow: where it is and how to log in. */
@@ -60,7 +59,7 @@ export interface MailboxSettings {
   username: string;
   /** A known provider (gmail, outlook, …) names the label `localpart::provider`. */
   provider?: string;
-  authenticationType: 'password' | 'oauth2';
+  authenticationType: AuthenticationType;
   /** The password or the OAuth grant; encrypted before it is stored. */
   secret: string;
 }

@@ -30,5 +30,3 @@ export function serializeSource(source: SourceRow, baseUrl: string) {
     resource_url: sourceResourceUrl(baseUrl, source.accountId, source.label),
   } satisfies z.input<typeof sourceJson>;
 }
-
-export type SourceJson = ReturnType<typeof serializeSource>;

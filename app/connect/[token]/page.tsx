@@ -85,12 +85,12 @@ export default async function ConnectPage({ params, searchParams }: Props) {
   const error = readError(flow?.lastError);
   const cancelHref = `/connect/${token}/cancel`;
   const csrf = csrfTokenFor(token);
-  const askIdentity = level !== 'reconnect-source' && !isFullEmail(row.email);
+  const askIdentity = level !== 'source' && !isFullEmail(row.email);
   const showIdentity = askIdentity && (!flow?.email || query.edit === 'who');
   const title =
-    level === 'reconnect-source'
+    level === 'source'
       ? 'Reconnect your mailbox'
-      : level === 'add-source'
+      : level === 'account'
         ? 'Add another mailbox'
         : 'Connect your mailbox';
 

@@ -1,15 +1,6 @@
 import type { z } from 'zod';
-import { describeZodIssuesByField } from '@/lib/http/zod-errors';
-
-/**
- * What a dashboard form's server action returns to useActionState: nothing yet,
- * or the problem with the values to show again. Successes usually redirect.
- */
-export type FormState = {
-  error?: string;
-  fieldErrors?: Record<string, string>;
-  values?: Record<string, string>;
-};
+import type { FormState } from '@/components/dashboard/fields';
+import { describeZodIssuesByField } from '@/lib/validation/zod-errors';
 
 /** The submitted text fields, to re-fill the form after an error (never passwords). */
 export function formValues(formData: FormData, omit: string[] = []): Record<string, string> {

@@ -13,6 +13,7 @@ import { connectTokenNotFoundMessage, connectTokenStatus } from '@/lib/connect-t
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
 import { getConfig } from '@/lib/env';
 import { errorBody } from '@/lib/http/respond';
+import { isConnectToken } from '@/lib/ids';
 import { requireDeveloper } from '../../_shared/session';
 import { deleteToken } from '../actions';
 
@@ -35,9 +36,7 @@ export default async function TokenPage({
   const { token } = await params;
   const context = await requireDeveloper(`/dashboard/tokens/${encodeURIComponent(token)}`);
   const query = await searchParams;
-  const row = /^[0-9a-z]{16}$/.test(token)
-    ? await findConnectTokenProgress(context.db, context.developerId, token)
-    : null;
+  const row = isConnectToken(token) ? await findConnectTokenProgress(context.db, context.developerId, token) : null;
   if (!row) {
     return (
       <DashboardShell section="tokens" title="Connect token not found" email={context.email} csrf={context.csrf}>

@@ -1,8 +1,7 @@
 import { currentTime } from '@/lib/clock';
 import { getDb } from '@/lib/db/client';
-import { runMaintenance } from '@/lib/jobs/maintenance';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { isAdminRequest } from '@/lib/server/admin-channel';
+import { runMaintenance } from '@/lib/server/maintenance';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,5 +10,5 @@ export async function POST(request: Request): Promise<Response> {
   if (!isAdminRequest(request.headers.get('authorization'))) {
     return Response.json({ type: 'error', value: 'not found' }, { status: 404 });
   }
-  return Response.json(await runMaintenance(await getDb(), await getJobQueue(), currentTime()));
+  return Response.json(await runMaintenance(await getDb(), currentTime()));
 }

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { currentTime, testHooksEnabled } from '@/lib/clock';
 import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
 import { getDb } from '@/lib/db/client';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { isAdminRequest } from '@/lib/server/admin-channel';
-import { TLS_MODES } from '@/lib/sources/schema';
+import { AUTHENTICATION_TYPES, TLS_MODES } from '@/lib/sources/schema';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,7 +19,7 @@ const input = z.object({
     tlsMode: z.enum(TLS_MODES),
     username: z.string().min(1),
     provider: z.string().optional(),
-    authenticationType: z.enum(['password', 'oauth2']).default('password'),
+    authenticationType: z.enum(AUTHENTICATION_TYPES).default('password'),
     secret: z.string(),
   }),
 });
@@ -45,6 +44,6 @@ export async function POST(request: Request): Promise<Response> {
     currentTime(),
   );
   // As after the connect pages: the new (or re-connected) source starts syncing.
-  if (result.ok) await queueSourceSync(db, await getJobQueue(), result.sourceId);
+  if (result.ok) await queueSourceSync(db, result.sourceId);
   return Response.json(result);
 }

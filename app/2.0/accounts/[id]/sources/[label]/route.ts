@@ -1,7 +1,6 @@
 import { getConfig } from '@/lib/env';
 import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { verifyImapLogin } from '@/lib/imap/verify';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { deleteSource, updateSource } from '@/lib/sources/mutations';
 import { serializeSource } from '@/lib/sources/serialize';
 import * as contract from './contract';
@@ -11,7 +10,6 @@ export const GET = apiRoute(contract.GET, async ({ source, baseUrl }) => ({ body
 export const POST = apiRoute(contract.POST, async ({ db, source, input, now }) => {
   const { allowPrivateHosts } = getConfig();
   const result = await updateSource(db, source, input, {
-    queue: await getJobQueue(),
     verify: (login) => verifyImapLogin(login, { allowPrivateHosts }),
     callbackHosts: { allowPrivateHosts },
     now,

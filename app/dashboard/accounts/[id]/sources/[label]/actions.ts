@@ -2,7 +2,6 @@
 
 import { redirect } from 'next/navigation';
 import { retryDeliveryNow } from '@/lib/callbacks/mutations';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { findSource } from '@/lib/sources/data';
 import { text } from '../../../../_shared/read';
@@ -19,7 +18,7 @@ export async function rerunSync(accountId: string, label: string, formData: Form
   const { db, developerId } = guard.context;
   const source = await findSource(db, developerId, accountId, label);
   if (!source) redirect(path);
-  const queued = await requestSourceSync(db, await getJobQueue(), source);
+  const queued = await requestSourceSync(db, source);
   redirect(`${path}?notice=${queued ? 'sync-queued' : 'sync-waiting'}`);
 }
 
@@ -29,7 +28,7 @@ export async function retryDelivery(accountId: string, label: string, formData: 
   const guard = await guardAction(formData);
   if (!guard.ok) redirect(`${path}?notice=expired`);
   const { db, developerId } = guard.context;
-  const result = await retryDeliveryNow(db, await getJobQueue(), developerId, text(formData, 'deliveryId') ?? '');
+  const result = await retryDeliveryNow(db, developerId, text(formData, 'deliveryId') ?? '');
   redirect(
     `${path}?notice=${result.ok ? 'retry-queued' : result.reason === 'already_delivered' ? 'retry-delivered' : 'retry-gone'}#callbacks-heading`,
   );

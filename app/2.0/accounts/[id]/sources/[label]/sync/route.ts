@@ -1,5 +1,4 @@
 import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
-import { getJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { serializeSourceSync } from '@/lib/mailbox-sync/serialize';
@@ -13,7 +12,7 @@ export const GET = apiRoute(contract.GET, async ({ db, source }) => ({
 
 /** POST …/sync: queues a sync of the source (one at most waits behind a running one). */
 export const POST = apiRoute(contract.POST, async ({ db, source, baseUrl }) => {
-  const queued = await requestSourceSync(db, await getJobQueue(), source);
+  const queued = await requestSourceSync(db, source);
   return {
     body: {
       success: true as const,

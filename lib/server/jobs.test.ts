@@ -8,8 +8,8 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
+import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { queueMissingSyncs, queueSourceSync } from '@/lib/mailbox-sync/mutations';
-import { type JobQueue, openJobQueue } from './queue';
 import { startWorkers } from './worker';
 
 /**
@@ -72,7 +72,7 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
 
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    queue = await openJobQueue(database.target, { supervise: true, maintenanceIntervalSeconds: 1 });
+    queue = await openJobQueue(database, { supervise: true, maintenanceIntervalSeconds: 1 });
     await startWorkers(database.db, queue, {
       allowPrivateHosts: true,
       syncJobTimeoutSeconds: 60,
@@ -98,9 +98,9 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     const path = `/synced-${kind}`;
     script.set(path, [500, 503, 200]);
     const source = await connect({ source_callback_url: `${receiverUrl}${path}` });
-    expect(await queueSourceSync(database.db, queue, source.sourceId)).toBe(true);
+    expect(await queueSourceSync(database.db, source.sourceId)).toBe(true);
     // A second request while one is queued adds nothing (one queued sync per source).
-    expect(await queueSourceSync(database.db, queue, source.sourceId)).toBe(false);
+    expect(await queueSourceSync(database.db, source.sourceId)).toBe(false);
 
     const state = await waitFor(
       'the sync',
@@ -145,7 +145,7 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     // As when the job queue was unreachable at sign-in: a source, no sync state, no job.
     const source = await connect({});
     expect(await database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } })).toBeNull();
-    expect(await queueMissingSyncs(database.db, queue)).toBeGreaterThanOrEqual(1);
+    expect(await queueMissingSyncs(database.db)).toBeGreaterThanOrEqual(1);
     const state = await waitFor(
       'the sync queued by housekeeping',
       () => database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } }),
@@ -202,14 +202,14 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     await database.db.callbackDelivery.update({ where: { id }, data: { state: 'failed' } });
     const read = () => database.db.callbackDelivery.findUniqueOrThrow({ where: { id } });
 
-    expect((await retryDeliveryNow(database.db, queue, developer.developerId, id)).ok).toBe(true);
+    expect((await retryDeliveryNow(database.db, developer.developerId, id)).ok).toBe(true);
     await waitFor('the manual attempt', read, (row) => row.attempts === 1);
     // Failed again, and it stays at one attempt: the queue does not retry a manual attempt.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(await read()).toMatchObject({ state: 'failed', attempts: 1 });
 
     script.set(path, [200]);
-    expect((await retryDeliveryNow(database.db, queue, developer.developerId, id)).ok).toBe(true);
+    expect((await retryDeliveryNow(database.db, developer.developerId, id)).ok).toBe(true);
     await waitFor('the delivery', read, (row) => row.state === 'delivered');
     expect((await read()).attempts).toBe(2);
     expect(received.filter((entry) => entry.path === path).map((entry) => entry.status)).toEqual([500, 200]);

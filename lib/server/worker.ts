@@ -2,14 +2,15 @@ import type PgBoss from 'pg-boss';
 import { attemptCallbackDelivery } from '@/lib/callbacks/mutations';
 import { currentTime } from '@/lib/clock';
 import type { Db } from '@/lib/db/client';
+import { JOBS } from '@/lib/jobs/definitions';
+import { enqueueSourceSync, type JobQueue } from '@/lib/jobs/queue';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
-import { runSourceSync } from '@/lib/mailbox-sync/mutations';
-import { enqueueSourceSync, JOBS } from './definitions';
+import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { runMaintenance } from './maintenance';
-import type { JobQueue } from './queue';
 
 /**
- * The job handlers: each parses its payload with the registry's schema and
+ * The job handlers, wired to the domains here in the composition root (lib/jobs
+ * knows only names, payloads and policies): each parses its payload with the registry's schema and
  * calls one domain function. A thrown error fails the job, and pg-boss retries
  * it with backoff as the registry's policy says.
  */
@@ -37,7 +38,6 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
     if (!job) return;
     const { sourceId } = JOBS.sourceSync.payload.parse(job.data);
     const result = await runSourceSync(db, sourceId, {
-      queue,
       openSession: (login) => openMailboxSession(login, { allowPrivateHosts: options.allowPrivateHosts }),
       now: currentTime,
       // Half the job's timeout, so a live run is never taken for a crashed one.
@@ -45,7 +45,7 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
       isLastAttempt: isLastAttempt(job),
     });
     if (result.outcome === 'retry') throw new Error(`sync of source ${sourceId}: ${result.reason}`);
-    if (result.outcome === 'continue') await enqueueSourceSync(queue, { sourceId });
+    if (result.outcome === 'continue') await enqueueSourceSync(db, { sourceId });
     return result;
   };
 
@@ -70,5 +70,5 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
   for (let i = 0; i < (options.callbackConcurrency ?? 4); i++) {
     await queue.work(JOBS.callbackDelivery.name, work, deliverOne);
   }
-  await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, queue, currentTime()));
+  await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, currentTime()));
 }

@@ -4,14 +4,13 @@ import { purgeOldNonces } from '@/lib/developers/mutations';
 import { queueMissingSyncs } from '@/lib/mailbox-sync/mutations';
 import { purgeExpiredRateLimits } from '@/lib/rate-limits/mutations';
 import { purgeExpiredSessions } from '@/lib/sessions/mutations';
-import type { JobQueue } from './queue';
 
 /**
  * Housekeeping: expired unused tokens, stale OAuth nonces, ended dashboard
  * sessions and guessing counters whose window has ended go, and any source
  * whose sync was never queued (or whose job was lost) gets one.
  */
-export async function runMaintenance(db: Db, queue: JobQueue, now: Date) {
+export async function runMaintenance(db: Db, now: Date) {
   const realNow = new Date();
   const [connectTokens, nonces, sessions, rateLimits] = await Promise.all([
     purgeExpiredConnectTokens(db, now),
@@ -21,7 +20,7 @@ export async function runMaintenance(db: Db, queue: JobQueue, now: Date) {
     // Connect-flow counters run on the domain clock, dashboard ones on real time: the earlier of the two ends neither early.
     purgeExpiredRateLimits(db, now < realNow ? now : realNow),
   ]);
-  const syncs = await queueMissingSyncs(db, queue);
+  const syncs = await queueMissingSyncs(db);
   return {
     purged_connect_tokens: connectTokens,
     purged_nonces: nonces,

@@ -1,0 +1,219 @@
+import { queueCallback } from '@/lib/callbacks/mutations';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import type { Db } from '@/lib/db/client';
+import { newRowId } from '@/lib/ids';
+import type { ImapLogin } from '@/lib/imap/verify';
+import { recordSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
+import { importMessages } from './batch-store';
+import { findSourceForSync, type SourceForSync } from './data';
+import type { MailboxSession, OpenSessionResult } from './imap';
+import { planFolders } from './rules';
+
+/**
+ * The mailbox sync of one source. Each folder keeps a checkpoint (UIDVALIDITY,
+ * highest UID stored); messages and the checkpoint move together in one
+ * transaction per batch, so a run killed anywhere resumes with nothing lost or doubled.
+ */
+
+export interface SyncRunOptions {
+  openSession: (login: ImapLogin) => Promise<OpenSessionResult>;
+  now: () => Date;
+  /** Stop after this long and let a follow-up job continue (jobs have a timeout). */
+  budgetMs: number;
+  /** This is the queue's last try: a connection failure becomes the source's status. */
+  isLastAttempt: boolean;
+  batchSize?: number;
+  /** Called after every stored batch (tests and the benchmark watch progress). */
+  onBatch?: (stored: number) => void | Promise<void>;
+}
+
+export type SyncRunResult =
+  | { outcome: 'done'; messagesStored: number }
+  | { outcome: 'continue'; messagesStored: number }
+  | { outcome: 'skipped'; reason: 'source_gone' | 'source_disabled' }
+  | { outcome: 'failed'; reason: 'auth_failed' }
+  | { outcome: 'retry'; reason: string };
+
+/** One run of a source's sync: connect, refresh the folder list, import new messages folder by folder. */
+export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOptions): Promise<SyncRunResult> {
+  const source = await findSourceForSync(db, sourceId);
+  if (!source) return { outcome: 'skipped', reason: 'source_gone' };
+  if (source.status === 'DISABLED') return { outcome: 'skipped', reason: 'source_disabled' };
+  const startedAt = options.now();
+  await db.sourceSync.upsert({
+    where: { sourceId },
+    create: { sourceId, state: 'running', lastSyncStart: startedAt },
+    update: { state: 'running', lastSyncStart: startedAt, lastError: '' },
+  });
+
+  const opened = await options.openSession({
+    server: source.server,
+    port: source.port,
+    tlsMode: source.tlsMode,
+    username: source.username,
+    password: decryptSecret(source.credentialCiphertext),
+  });
+  if (!opened.ok) return failConnection(db, source, opened.failure, options);
+  // A source that could not be reached before works again.
+  if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {
+    await recordSourceStatus(db, source.id, 'OK', '', options.now());
+  }
+
+  const session = opened.session;
+  let stored = 0;
+  try {
+    const folders = await refreshFolders(db, session, source);
+    const deadline = Date.now() + options.budgetMs;
+    for (const folder of folders) {
+      const result = await syncFolder(db, session, source, folder, { ...options, deadline });
+      stored += result.stored;
+      if (!result.finished) {
+        await db.sourceSync.update({ where: { sourceId }, data: { state: 'queued' } });
+        return { outcome: 'continue', messagesStored: stored };
+      }
+    }
+  } catch (error) {
+    // A dropped connection or a server error mid-sync: the checkpoints hold, the queue retries.
+    const reason = error instanceof Error ? error.message : String(error);
+    await db.sourceSync.update({ where: { sourceId }, data: { state: 'queued', lastError: reason.slice(0, 500) } });
+    return { outcome: 'retry', reason };
+  } finally {
+    await session.close();
+  }
+  await finishRun(db, source, options);
+  return { outcome: 'done', messagesStored: stored };
+}
+
+async function failConnection(
+  db: Db,
+  source: SourceForSync,
+  failure: string,
+  options: SyncRunOptions,
+): Promise<SyncRunResult> {
+  const status = statusForImapFailure(failure);
+  // A wrong password will not fix itself: no retries. Anything else may be passing.
+  if (status === 'INVALID_CREDENTIALS' || options.isLastAttempt) {
+    await recordSourceStatus(db, source.id, status, failureMessage(failure), options.now());
+    await db.sourceSync.update({
+      where: { sourceId: source.id },
+      data: { state: 'failed', lastError: failure, lastSyncStop: options.now() },
+    });
+    return status === 'INVALID_CREDENTIALS'
+      ? { outcome: 'failed', reason: 'auth_failed' }
+      : { outcome: 'retry', reason: failure };
+  }
+  await db.sourceSync.update({ where: { sourceId: source.id }, data: { state: 'queued', lastError: failure } });
+  return { outcome: 'retry', reason: failure };
+}
+
+function failureMessage(failure: string): string {
+  return failure === 'auth_failed'
+    ? 'The mail server no longer accepts the stored password.'
+    : `The mail server could not be reached (${failure}).`;
+}
+
+type FolderRow = { id: string; name: string; uidValidity: bigint | null; highestUid: bigint };
+
+/** Brings the stored folder list in line with the server's; returns the folders to sync, in server order. */
+async function refreshFolders(db: Db, session: MailboxSession, source: SourceForSync): Promise<FolderRow[]> {
+  const plans = planFolders(await session.listFolders(), {
+    syncAllFolders: source.syncAllFolders,
+    syncFolders: source.syncFolders,
+  });
+  const existing = await db.sourceFolder.findMany({ where: { sourceId: source.id }, select: { id: true, name: true } });
+  const byName = new Map(existing.map((row) => [row.name, row.id]));
+  for (const plan of plans) {
+    const data = {
+      delimiter: plan.delimiter,
+      attributes: plan.attributes,
+      specialUse: plan.specialUse,
+      includedInSync: plan.includedInSync,
+    };
+    const id = byName.get(plan.path);
+    if (id) await db.sourceFolder.update({ where: { id }, data });
+    else await db.sourceFolder.create({ data: { id: newRowId(), sourceId: source.id, name: plan.path, ...data } });
+  }
+  // A folder deleted on the server takes its messages with it.
+  const gone = existing.filter((row) => !plans.some((plan) => plan.path === row.name)).map((row) => row.id);
+  if (gone.length > 0) await db.sourceFolder.deleteMany({ where: { id: { in: gone } } });
+
+  const included = plans.filter((plan) => plan.includedInSync).map((plan) => plan.path);
+  const rows = await db.sourceFolder.findMany({
+    where: { sourceId: source.id, name: { in: included } },
+    select: { id: true, name: true, uidValidity: true, highestUid: true, initialImportFinished: true },
+  });
+  await db.sourceSync.update({
+    where: { sourceId: source.id },
+    data: { foldersTotal: rows.length, foldersDone: rows.filter((row) => row.initialImportFinished).length },
+  });
+  return included.flatMap((name) => rows.filter((row) => row.name === name));
+}
+
+async function syncFolder(
+  db: Db,
+  session: MailboxSession,
+  source: SourceForSync,
+  folder: FolderRow,
+  options: SyncRunOptions & { deadline: number },
+): Promise<{ stored: number; finished: boolean }> {
+  const status = await session.openFolder(folder.name);
+  let highestUid = folder.highestUid;
+  if (folder.uidValidity !== null && folder.uidValidity !== status.uidValidity) {
+    // UIDVALIDITY changed: the server renumbered the folder and every stored UID is meaningless.
+    const removed = await db.message.deleteMany({ where: { folderId: folder.id } });
+    await db.sourceSync.update({
+      where: { sourceId: source.id },
+      data: { messagesSynced: { decrement: removed.count } },
+    });
+    highestUid = 0n;
+  }
+  await db.sourceFolder.update({
+    where: { id: folder.id },
+    data: {
+      uidValidity: status.uidValidity,
+      highestUid,
+      nbMessages: status.exists,
+      lastSyncStart: options.now(),
+      ...(highestUid === 0n && folder.uidValidity !== status.uidValidity && { initialImportFinished: false }),
+    },
+  });
+
+  // UIDNEXT says whether anything arrived since the checkpoint, without a FETCH.
+  const hasNew = status.exists > 0 && (status.uidNext === null || status.uidNext > Number(highestUid) + 1);
+  const { stored, finished } = hasNew
+    ? await importMessages(db, session, source, folder.id, Number(highestUid), options)
+    : { stored: 0, finished: true };
+  if (!finished) return { stored, finished };
+
+  const now = options.now();
+  const updated = await db.sourceFolder.updateMany({
+    where: { id: folder.id, initialImportFinished: false },
+    data: { initialImportFinished: true, lastSyncStop: now },
+  });
+  if (updated.count === 0) await db.sourceFolder.update({ where: { id: folder.id }, data: { lastSyncStop: now } });
+  else await db.sourceSync.update({ where: { sourceId: source.id }, data: { foldersDone: { increment: 1 } } });
+  return { stored, finished: true };
+}
+
+/** Every included folder imported: the sync is done, and the first time, the developer is told. */
+async function finishRun(db: Db, source: SourceForSync, options: SyncRunOptions): Promise<void> {
+  const now = options.now();
+  // One transaction, so nobody reads "done" without "initial sync finished".
+  const [, first] = await db.$transaction([
+    db.sourceSync.update({ where: { sourceId: source.id }, data: { state: 'done', lastSyncStop: now } }),
+    db.sourceSync.updateMany({
+      where: { sourceId: source.id, initialSyncDoneAt: null },
+      data: { initialSyncDoneAt: now },
+    }),
+  ]);
+  if (first.count === 1) {
+    await queueCallback(db, {
+      sourceId: source.id,
+      event: 'initial_sync_completed',
+      url: source.callbackUrl,
+      status: 'OK',
+      failureMessage: '',
+      now,
+    });
+  }
+}
