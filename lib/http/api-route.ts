@@ -5,7 +5,7 @@ import { type Db, getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
 import { authenticateRequest } from './authenticate';
 import { ApiError } from './errors';
-import { parseRequest } from './request';
+import { assertStorableInput, parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
 import { describeZodError } from './zod-errors';
 
@@ -51,6 +51,7 @@ export function apiRoute<ParamsSchema extends z.ZodType, InputSchema extends z.Z
       const now = currentTime();
 
       const rawParams = (await routeContext?.params) ?? {};
+      assertStorableInput(rawParams, 'path');
       const params = spec.params.safeParse(rawParams);
       // A malformed id in the path is an unknown resource, never a 400 that confirms the shape.
       if (!params.success) throw new ApiError('not_found', describeZodError(params.error, 'path', rawParams));

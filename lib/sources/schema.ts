@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sourceSyncStatusJson } from '@/lib/mailbox-sync/schema';
-import { flag, optionalHttpUrl, optionalText } from '@/lib/validation/fields';
+import { flag, optionalHttpUrl, optionalText, storableString } from '@/lib/validation/fields';
 
 /** Source statuses (spec §9). */
 export const SOURCE_STATUSES = [
@@ -29,8 +29,7 @@ export type ListSourcesInput = z.output<typeof listSourcesInput>;
 export type SourceFilters = ListSourcesInput;
 
 /** A source label as it appears in a path; `0` means the account's first source. */
-export const sourceLabelParam = z
-  .string()
+export const sourceLabelParam = storableString()
   .min(1)
   .max(600)
   .meta({ description: 'The source label, e.g. jane::gmail; 0 means the first source.' });

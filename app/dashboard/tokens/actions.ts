@@ -5,8 +5,9 @@ import type { FormState } from '@/components/dashboard/fields';
 import { accountIdParam } from '@/lib/accounts/schema';
 import type { ConnectTokenScope } from '@/lib/connect-tokens/data';
 import { createConnectToken, deleteUnusedConnectToken } from '@/lib/connect-tokens/mutations';
-import { createConnectTokenInput, createReconnectTokenInput } from '@/lib/connect-tokens/schema';
+import { connectTokenParam, createConnectTokenInput, createReconnectTokenInput } from '@/lib/connect-tokens/schema';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
+import { sourceLabelParam } from '@/lib/sources/schema';
 import { formValues, invalidForm } from '../_shared/forms';
 import { text } from '../_shared/read';
 import { guardAction } from '../_shared/session';
@@ -16,6 +17,7 @@ function scopeFrom(formData: FormData): ConnectTokenScope | null {
   if (!account) return { level: 'top' };
   if (!accountIdParam.safeParse(account).success) return null;
   const source = text(formData, 'source');
+  if (source && !sourceLabelParam.safeParse(source).success) return null;
   return source
     ? { level: 'source', accountId: account, sourceLabel: source }
     : { level: 'account', accountId: account };
@@ -52,6 +54,7 @@ export async function deleteToken(formData: FormData): Promise<void> {
   const token = text(formData, 'token') ?? '';
   if (!guard.ok) redirect(`/dashboard/tokens/${encodeURIComponent(token)}?notice=expired`);
   const { db, developerId, now } = guard.context;
+  if (!connectTokenParam.safeParse(token).success) redirect('/dashboard/tokens');
   const result = await deleteUnusedConnectToken(db, developerId, token, now);
   if (result.ok) redirect('/dashboard/tokens?notice=deleted');
   redirect(`/dashboard/tokens/${encodeURIComponent(token)}?notice=${result.reason}`);
