@@ -42,15 +42,26 @@ function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-/** URLSearchParams turns a percent-encoded byte sequence that is not UTF-8 into U+FFFD; refuse it instead. */
-function assertUtf8PercentEncoding(encoded: string, where: 'query string' | 'request body'): void {
-  for (const part of encoded.split(/[&=]/)) {
+/**
+ * Whether a path, query or form body has a percent-encoded byte sequence that
+ * is not UTF-8 (or a stray %). URLSearchParams would turn it into U+FFFD and
+ * Next.js's path decoding fails on it with a bare 500: refuse it instead.
+ */
+export function hasMalformedPercentEncoding(encoded: string): boolean {
+  for (const part of encoded.split(/[&=/]/)) {
     if (!part.includes('%')) continue;
     try {
       decodeURIComponent(part.replace(/\+/g, ' '));
     } catch {
-      throw new ApiError('bad_request', `malformed percent-encoding in the ${where}: expected UTF-8`);
+      return true;
     }
+  }
+  return false;
+}
+
+function assertUtf8PercentEncoding(encoded: string, where: 'query string' | 'request body'): void {
+  if (hasMalformedPercentEncoding(encoded)) {
+    throw new ApiError('bad_request', `malformed percent-encoding in the ${where}: expected UTF-8`);
   }
 }
 
