@@ -74,8 +74,11 @@ async function expectPageCsp(response: Response | null, what: string, formAction
 async function watchViolations(page: Page): Promise<string[]> {
   const problems: string[] = [];
   page.on('console', (message) => {
+    const url = message.location().url;
+    // The browser's own favicon request and the 404 page we open on purpose are not the page's resources.
+    if (message.text().startsWith('Failed to load resource') && !url.includes('/_next/')) return;
     if (message.type() === 'error' || /Content Security Policy|Permissions-Policy/i.test(message.text())) {
-      problems.push(`console ${message.type()}: ${message.text()}`);
+      problems.push(`console ${message.type()}: ${message.text()} (${url})`);
     }
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
