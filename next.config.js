@@ -14,20 +14,7 @@ const nextConfig = {
     'pg-boss',
   ],
   poweredByHeader: false,
-  async headers() {
-    // The connect pages and dashboard must never be framed by another site (clickjacking).
-    return [
-      {
-        source: '/:path*',
-        headers: [
-          { key: 'X-Frame-Options', value: 'DENY' },
-          { key: 'Content-Security-Policy', value: "frame-ancestors 'none'" },
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-          { key: 'Referrer-Policy', value: 'same-origin' },
-        ],
-      },
-    ];
-  },
+  // Security headers (CSP with a nonce, HSTS, Permissions-Policy, …) are set by proxy.ts.
 };
 
 export default nextConfig;

@@ -292,3 +292,26 @@ test('known providers: Gmail asks for an app password, Proton Mail is explained'
   await page.goto(proton.browser_redirect_url);
   await expect(page.getByText('Proton Mail cannot be connected with a password')).toBeVisible();
 });
+
+test('control characters in the first name or username get a field error, never a failure', async ({ page, api }) => {
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api);
+  await page.goto(browser_redirect_url);
+  await page.getByLabel('Email address').fill(mailbox.email);
+  await page.getByLabel(/First name/).fill('Ja\u0007ne');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(errorSummary(page)).toContainText('Remove the control characters');
+  await expect(page.getByLabel(/First name/)).toHaveAttribute('aria-invalid', 'true');
+
+  await fillIdentity(page, mailbox.email);
+  await expect(page.getByText(`Signing in to ${mailbox.email}`)).toBeVisible();
+  await openAdvancedSettings(page);
+  await page.getByLabel('IMAP server').fill('127.0.0.1');
+  await page.getByLabel('Port').fill(String(dovecot.port));
+  await page.getByLabel('Security').selectOption('NONE');
+  await page.getByLabel('Username').fill(`${mailbox.email}\u0007`);
+  await page.getByLabel(/Password/).fill(mailbox.password);
+  await page.getByRole('button', { name: 'Connect mailbox' }).click();
+  await expect(errorSummary(page)).toContainText('Remove the control characters');
+  expect((await api.get(`/2.0/connect_tokens/${token}`)).body).toMatchObject({ used: 0, first_name: '' });
+});

@@ -206,3 +206,8 @@ export function getConfig(): AppConfig {
 export function resetConfigForTests(): void {
   globalForConfig.__mailportConfig = undefined;
 }
+
+/** `next dev` (Next.js inlines NODE_ENV at build time): its React debugging needs eval, which the CSP allows then. */
+export function isDevelopmentBuild(): boolean {
+  return process.env.NODE_ENV === 'development';
+}

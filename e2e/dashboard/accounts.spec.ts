@@ -67,17 +67,3 @@ test('accounts list and detail, a source with its status, and links to add or re
     (await api.get(`/2.0/accounts/${used.accountId}/connect_tokens`)).body.map((t: { token: string }) => t.token),
   ).toContain(addJson.token);
 });
-
-test("another developer's account is not found", async ({ page, developer, newDeveloper }, testInfo) => {
-  void developer;
-  const server = testServer(testInfo.project.name);
-  const other = await newDeveloper();
-  const created = await other.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com/cb' } });
-  const used = await redeemToken(server, created.body.token, { email: `other-${Date.now()}@example.com` });
-  await page.goto(`/dashboard/accounts/${used.accountId}`);
-  await expect(page.getByRole('heading', { level: 1, name: 'Account not found' })).toBeVisible();
-  await page.goto(`/dashboard/accounts/${used.accountId}/sources/${encodeURIComponent(used.sourceLabel)}`);
-  await expect(page.getByRole('heading', { level: 1, name: 'Source not found' })).toBeVisible();
-  await page.goto(`/dashboard/tokens/new?account=${used.accountId}`);
-  await expect(page.getByText('This account does not exist.')).toBeVisible();
-});

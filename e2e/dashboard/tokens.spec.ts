@@ -136,12 +136,3 @@ test('filter by status, search by email, page through, and delete an unused toke
   await page.goto('/dashboard/tokens?status=unused');
   await expect(page.getByText('Showing 1–20 of 20 tokens')).toBeVisible();
 });
-
-test("another developer's token is not found", async ({ page, developer, newDeveloper }, testInfo) => {
-  void developer;
-  void testInfo;
-  const other = await newDeveloper();
-  const created = await other.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com/cb' } });
-  await page.goto(`/dashboard/tokens/${created.body.token}`);
-  await expect(page.getByRole('heading', { level: 1, name: 'Connect token not found' })).toBeVisible();
-});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sourceFilters, sourceJson } from '@/lib/sources/schema';
-import { optionalText, pagination } from '@/lib/validation/fields';
+import { optionalText, pagination, storableString } from '@/lib/validation/fields';
 
 export const accountIdParam = z
   .string()
@@ -14,6 +14,14 @@ export const listAccountsInput = z.object({
   ...pagination(100, 100),
 });
 export type ListAccountsInput = z.output<typeof listAccountsInput>;
+
+/** The dashboard's account search (an exact address, as GET /2.0/accounts takes it). */
+export const dashboardAccountFilters = z.object({
+  email: storableString({ message: 'Remove the control characters (such as tabs) from the search.' })
+    .trim()
+    .transform((value) => value.slice(0, 254) || undefined)
+    .optional(),
+});
 
 /** POST /2.0/accounts/:id. */
 export const updateAccountInput = z.object({

@@ -42,3 +42,13 @@ export async function loadConnectPage(db: Db, token: string, now: Date): Promise
   if (row.expiresAt <= now) return { kind: 'expired', appName };
   return { kind: 'active', appName, level: connectTokenLevel(row), row };
 }
+
+/**
+ * A token's callback URL, for the connect pages' CSP: without JavaScript the
+ * sign-in form's POST redirects there, and Chrome checks that against form-action.
+ */
+export async function findConnectCallbackUrl(db: Db, token: string): Promise<string | null> {
+  if (!/^[0-9a-z]{16}$/.test(token)) return null;
+  const row = await db.connectToken.findUnique({ where: { id: token }, select: { callbackUrl: true } });
+  return row?.callbackUrl ?? null;
+}

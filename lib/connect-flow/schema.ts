@@ -1,16 +1,19 @@
 import { z } from 'zod';
 import { TLS_MODES } from '@/lib/sources/schema';
+import { storableString } from '@/lib/validation/fields';
 
 /**
  * Inputs of the hosted connect pages (end users). The same schemas validate the
  * forms on the server; the forms carry matching HTML constraints for the browser.
  */
 
-const trimmed = (max: number) => z.string().trim().max(max, `Use at most ${max} characters.`);
+/** Refused before they reach the database (PostgreSQL cannot store NUL), in the end user's words. */
+const text = () =>
+  storableString({ message: 'Remove the control characters (such as tabs or line breaks) from this field.' });
+const trimmed = (max: number) => text().trim().max(max, `Use at most ${max} characters.`);
 
 export const identityInput = z.object({
-  email: z
-    .string()
+  email: text()
     .trim()
     .toLowerCase()
     .pipe(z.email({ error: 'Enter an email address like jane@example.com.' })),
@@ -20,9 +23,8 @@ export const identityInput = z.object({
 export type IdentityInput = z.infer<typeof identityInput>;
 
 export const signInInput = z.object({
-  password: z.string().min(1, 'Enter your password.').max(1000),
-  server: z
-    .string()
+  password: text().min(1, 'Enter your password.').max(1000),
+  server: text()
     .trim()
     .toLowerCase()
     .min(1, 'Enter the IMAP server name.')
@@ -34,7 +36,7 @@ export const signInInput = z.object({
     .min(1, 'Enter a port between 1 and 65535.')
     .max(65535, 'Enter a port between 1 and 65535.'),
   tlsMode: z.enum(TLS_MODES, { error: 'Choose how to secure the connection.' }),
-  username: z.string().trim().min(1, 'Enter the username for this mailbox.').max(320),
+  username: text().trim().min(1, 'Enter the username for this mailbox.').max(320),
 });
 export type SignInInput = z.infer<typeof signInInput>;
 

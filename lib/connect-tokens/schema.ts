@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { accountJson } from '@/lib/accounts/schema';
 import { CONNECT_TOKEN_PATTERN } from '@/lib/ids';
-import { browserCallbackUrl, flag, optionalHttpUrl, optionalText, pagination } from '@/lib/validation/fields';
+import {
+  browserCallbackUrl,
+  flag,
+  optionalHttpUrl,
+  optionalText,
+  pagination,
+  storableString,
+} from '@/lib/validation/fields';
 
 /**
  * Connect token inputs (spec §5–§7). Shared by the API routes, the dashboard
@@ -19,8 +26,7 @@ export const EXPIRED_TOKEN_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** A full address, or only `@domain` to pre-select the provider and ask for the local part. */
 const tokenEmail = z.preprocess(
   (value) => (value === '' || value === null ? undefined : value),
-  z
-    .string({ error: 'expected an email address or @domain' })
+  storableString({ error: 'expected an email address or @domain' })
     .trim()
     .toLowerCase()
     .max(254, 'expected at most 254 characters')
@@ -133,9 +139,17 @@ export function connectTokenStatus(token: { usedAt: Date | null; expiresAt: Date
   return token.expiresAt > now ? 'unused' : 'expired';
 }
 
-/** The dashboard's token list: filters from the query string; a bad value falls back to "all". */
+/**
+ * The dashboard's token list: filters from the query string. An unknown status
+ * falls back to "all"; an email search with control characters is refused
+ * (PostgreSQL cannot compare NUL) and the page says so beside the field.
+ */
 export const dashboardTokenFilters = z.object({
   status: z.enum(CONNECT_TOKEN_STATUSES).optional().catch(undefined),
-  email: z.string().trim().toLowerCase().max(254).optional().catch(undefined),
+  email: storableString({ message: 'Remove the control characters (such as tabs) from the search.' })
+    .trim()
+    .toLowerCase()
+    .transform((value) => value.slice(0, 254))
+    .optional(),
 });
 export type DashboardTokenFilters = z.output<typeof dashboardTokenFilters>;

@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { storableString } from '@/lib/validation/fields';
 
 /** Input for creating a developer and an API key; shared by the CLI, the admin hook and the dashboard. */
 export const createDeveloperKeyInput = z.object({
-  email: z
-    .email({ error: 'expected an email address' })
-    .max(254)
+  email: storableString({ error: 'expected an email address' })
+    .pipe(z.email({ error: 'expected an email address' }).max(254))
     .transform((value) => value.toLowerCase()),
-  appName: z
-    .string({ error: 'expected the app name end users will see' })
+  appName: storableString({
+    error: 'expected the app name end users will see',
+    message: 'Remove the control characters (such as tabs or line breaks) from the app name.',
+  })
     .trim()
     .min(1, 'expected the app name end users will see')
     .max(80, 'expected an app name of at most 80 characters'),
@@ -22,8 +24,9 @@ export interface DeveloperKeyCredentials {
 }
 
 /** A callback URL prefix: an absolute URL (http(s) or an app scheme), compared on whole path segments. */
-const callbackUrlPrefix = z
-  .string()
+const callbackUrlPrefix = storableString({
+  message: 'Remove the control characters (such as tabs) from the prefixes: one prefix per line.',
+})
   .trim()
   .max(500, 'Use at most 500 characters per prefix.')
   .refine((value) => {

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { storableString } from '@/lib/validation/fields';
 
 /**
  * A mailbox address as discovery accepts it: trimmed, at most 254 characters
  * (RFC 5321), and a domain with a letter TLD, so `a@127.0.0.1` never turns into
  * a request to an IP address. Shared by the API and `discoverImapSettings`.
  */
-export const mailboxAddress = z
-  .string({ error: 'expected an email address' })
+export const mailboxAddress = storableString({ error: 'expected an email address' })
   .trim()
   .max(254, 'expected an email address of at most 254 characters')
   .pipe(z.email({ error: 'expected an email address such as jane@example.com' }));

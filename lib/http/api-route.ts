@@ -10,7 +10,7 @@ import { authenticateRequest } from './authenticate';
 import type { RouteContract, RouteScope } from './contract';
 import { ApiError } from './errors';
 import { type DomainReason, errorForFailure, type FailureOf, isDomainFailure } from './reasons';
-import { parseRequest } from './request';
+import { assertStorableInput, parseRequest } from './request';
 import { errorBody, errorResponse, jsonResponse } from './respond';
 
 /** The owned rows the route's scope proved: looked up once per request, here. */
@@ -90,6 +90,7 @@ export function apiRoute<
       const now = currentTime();
 
       const rawParams = (await routeContext?.params) ?? {};
+      assertStorableInput(rawParams, 'path');
       const params = contract.params.safeParse(rawParams);
       // A malformed id in the path is an unknown resource, never a 400 that confirms the shape.
       if (!params.success) throw new ApiError('not_found', describeZodError(params.error, 'path', rawParams));

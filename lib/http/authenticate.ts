@@ -5,6 +5,7 @@ import { getConfig } from '@/lib/env';
 import { collapseSlashes, ORIGINAL_PATH_HEADER } from './edge';
 import { unauthorized } from './errors';
 import { type IncomingRequestForSignature, readOAuthParams, verifyOAuthSignature } from './oauth';
+import { assertStorableInput } from './request';
 
 /**
  * Two-legged OAuth 1.0a for one request: signature, timestamp window, and a
@@ -31,6 +32,8 @@ export async function authenticateRequest(
   };
   const read = readOAuthParams(signed);
   if (!read.ok) throw unauthorized(read.reason);
+  // The consumer key is looked up and the nonce stored: a NUL in either must be a 400, not a database error.
+  assertStorableInput({ ...read.params }, 'parameter');
 
   const credentials = await findConsumerCredentials(db, read.params.oauth_consumer_key);
   if (!credentials) throw unauthorized('unknown or revoked oauth_consumer_key');

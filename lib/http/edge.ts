@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { NON_HTML_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './security-headers';
 
 /**
  * The rules of our HTTP edge (lib/server/http-edge.ts), the server in front of
@@ -17,15 +18,9 @@ const PAGE_METHODS = new Set(['GET', 'HEAD', 'POST']);
  */
 export const ORIGINAL_PATH_HEADER = 'x-mailport-original-path';
 
-/**
- * Today's static list from next.config.js (our pages get the same); the error
- * page's CSP is stricter, it only allows the page's own inline style.
- * TODO(integrator): one shared constant once the full CSP lands.
- */
+/** The headers every response carries (lib/http/security-headers.ts), plus no caching of our errors. */
 const SECURITY_HEADERS: Record<string, string> = {
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
+  ...Object.fromEntries(STATIC_SECURITY_HEADERS.map(([name, value]) => [name.toLowerCase(), value])),
   'cache-control': 'no-store',
 };
 
@@ -160,7 +155,7 @@ function errorResponse(surface: Surface, status: number, message: string, method
       status,
       headers: {
         ...SECURITY_HEADERS,
-        'content-security-policy': "frame-ancestors 'none'",
+        'content-security-policy': NON_HTML_CONTENT_SECURITY_POLICY,
         'content-type': 'application/json',
       },
       body: method === 'HEAD' ? '' : JSON.stringify({ type: 'error', value: message }),

@@ -1,3 +1,4 @@
+import { findUnstorableField, UNSTORABLE_TEXT_MESSAGE } from '@/lib/validation/fields';
 import { ApiError } from './errors';
 
 /** Larger bodies are refused before they are buffered: no API call needs more. */
@@ -32,6 +33,48 @@ async function readBodyLimited(request: Request): Promise<Uint8Array> {
 
 const tooLarge = () => new ApiError('payload_too_large', `request body exceeds ${MAX_BODY_BYTES} bytes`);
 
+/** Strict UTF-8: a lenient decoder would store U+FFFD where the client sent something else. */
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError('bad_request', 'the request body is not valid UTF-8');
+  }
+}
+
+/**
+ * Whether a path, query or form body has a percent-encoded byte sequence that
+ * is not UTF-8 (or a stray %). URLSearchParams would turn it into U+FFFD and
+ * Next.js's path decoding fails on it with a bare 500: refuse it instead.
+ */
+export function hasMalformedPercentEncoding(encoded: string): boolean {
+  for (const part of encoded.split(/[&=/]/)) {
+    if (!part.includes('%')) continue;
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}
+
+function assertUtf8PercentEncoding(encoded: string, where: 'query string' | 'request body'): void {
+  if (hasMalformedPercentEncoding(encoded)) {
+    throw new ApiError('bad_request', `malformed percent-encoding in the ${where}: expected UTF-8`);
+  }
+}
+
+/** Names are echoed in the error: show a control character as U+FFFD rather than send it back. */
+const printable = (name: string) => name.replace(/[\p{Cc}\p{Cs}]/gu, '\uFFFD');
+
+/** Every parameter, known to a route or not, is refused when PostgreSQL could not store it (issue 9, defect 5). */
+export function assertStorableInput(values: Record<string, unknown>, kind: 'parameter' | 'path'): void {
+  const name = findUnstorableField(values);
+  if (name !== null)
+    throw new ApiError('bad_request', `invalid ${kind} ${printable(name)}: ${UNSTORABLE_TEXT_MESSAGE}`);
+}
+
 function firstValues(entries: Iterable<[string, unknown]>, into: Record<string, unknown>): void {
   for (const [name, value] of entries) {
     if (!(name in into)) into[name] = value;
@@ -51,7 +94,8 @@ export async function parseRequest(request: Request): Promise<ParsedRequest> {
     if (bytes.byteLength > 0 || mediaType === 'application/x-www-form-urlencoded') {
       if (mediaType === 'application/x-www-form-urlencoded' || mediaType === '') {
         // Python's requests and Ruby's Faraday may omit the type on a form body: treat it as a form.
-        formBody = Buffer.from(bytes).toString('utf8');
+        formBody = decodeUtf8(bytes);
+        assertUtf8PercentEncoding(formBody, 'request body');
         firstValues(new URLSearchParams(formBody), bodyInput);
       } else if (mediaType === 'multipart/form-data') {
         const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } })
@@ -67,8 +111,9 @@ export async function parseRequest(request: Request): Promise<ParsedRequest> {
       } else if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-        } catch {
+          parsed = JSON.parse(decodeUtf8(bytes));
+        } catch (error) {
+          if (error instanceof ApiError) throw error;
           throw new ApiError('bad_request', 'malformed JSON body');
         }
         if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -84,7 +129,9 @@ export async function parseRequest(request: Request): Promise<ParsedRequest> {
     }
   }
 
+  assertUtf8PercentEncoding(url.search.slice(1), 'query string');
   const input: Record<string, unknown> = { ...bodyInput };
   firstValues(url.searchParams, input);
+  assertStorableInput(input, 'parameter');
   return { formBody, input };
 }

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { storableString } from '@/lib/validation/fields';
+
+const CONTROL_CHARACTERS = 'Remove the control characters (such as tabs or line breaks) from this field.';
 
 /**
  * Dashboard sign-in inputs, shared by the server actions, the operator command
@@ -14,16 +17,14 @@ export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;
 
-export const emailField = z
-  .string({ error: 'Enter your email address.' })
+export const emailField = storableString({ error: 'Enter your email address.', message: CONTROL_CHARACTERS })
   .trim()
   .toLowerCase()
   .min(1, 'Enter your email address.')
   .max(254, 'Use at most 254 characters.')
   .pipe(z.email({ error: 'Enter an email address like you@example.com.' }));
 
-export const newPasswordField = z
-  .string({ error: 'Choose a password.' })
+export const newPasswordField = storableString({ error: 'Choose a password.', message: CONTROL_CHARACTERS })
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
   .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
@@ -35,8 +36,7 @@ export type SignInInput = z.infer<typeof signInInput>;
 
 export const signUpInput = z.object({
   email: emailField,
-  appName: z
-    .string({ error: 'Enter the app name your users will see.' })
+  appName: storableString({ error: 'Enter the app name your users will see.', message: CONTROL_CHARACTERS })
     .trim()
     .min(1, 'Enter the app name your users will see.')
     .max(80, 'Use at most 80 characters.'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AuthenticationType, SourceStatus as sourceStatuses, TlsMode as tlsModes } from '@/lib/db/generated/enums';
 import { sourceSyncStatusJson } from '@/lib/mailbox-sync/schema';
-import { flag, optionalHttpUrl, optionalText } from '@/lib/validation/fields';
+import { flag, optionalHttpUrl, optionalText, storableString } from '@/lib/validation/fields';
 
 /**
  * Source statuses (spec §9): the database enum's values (prisma/schema.prisma),
@@ -28,8 +28,7 @@ export type ListSourcesInput = z.output<typeof listSourcesInput>;
 export type SourceFilters = ListSourcesInput;
 
 /** A source label as it appears in a path; `0` means the account's first source. */
-export const sourceLabelParam = z
-  .string()
+export const sourceLabelParam = storableString()
   .min(1)
   .max(600)
   .meta({ description: 'The source label, e.g. jane::gmail; 0 means the first source.' });

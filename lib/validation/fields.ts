@@ -8,6 +8,41 @@ import { z } from 'zod';
 
 const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
 
+/**
+ * C0/C1 control characters (NUL, BEL, tab, newline, DEL, …) and unpaired UTF-16
+ * surrogates. PostgreSQL cannot store NUL in text or JSON, nor encode a lone
+ * surrogate as UTF-8; no field of ours is multi-line, so tab and newline go too.
+ */
+const UNSTORABLE_CHARACTER = /[\p{Cc}\p{Cs}]/u;
+
+/** Whether a string may be stored and queried as PostgreSQL text. */
+export function isStorableText(value: string): boolean {
+  return !UNSTORABLE_CHARACTER.test(value);
+}
+
+/** The API's words for unstorable text (after "invalid parameter <name>: "). */
+export const UNSTORABLE_TEXT_MESSAGE =
+  'control characters (such as NUL, tab or newline) and unpaired UTF-16 surrogates are not allowed';
+
+/** The first name (in the given order) whose string value is not storable text, or null. */
+export function findUnstorableField(values: Record<string, unknown>): string | null {
+  for (const [name, value] of Object.entries(values)) {
+    if (!isStorableText(name)) return name;
+    if (typeof value === 'string' && !isStorableText(value)) return name;
+  }
+  return null;
+}
+
+/**
+ * A string that refuses unstorable characters before anything else (before
+ * trim, so a trailing newline is refused rather than silently dropped).
+ * `message` speaks to whoever fills the field: the API's words by default.
+ */
+export const storableString = (options: { error?: string; message?: string } = {}) =>
+  z
+    .string(options.error ? { error: options.error } : undefined)
+    .refine(isStorableText, { error: options.message ?? UNSTORABLE_TEXT_MESSAGE, abort: true });
+
 /** 0/1 in any of the spellings the old clients use; output as a boolean. */
 export const flag = z
   .preprocess((value) => {
@@ -24,8 +59,7 @@ export const flag = z
 export const optionalText = (maxLength: number) =>
   z.preprocess(
     blankToUndefined,
-    z
-      .string({ error: 'expected a string' })
+    storableString({ error: 'expected a string' })
       .trim()
       .max(maxLength, `expected at most ${maxLength} characters`)
       .optional(),
@@ -35,13 +69,8 @@ export const optionalText = (maxLength: number) =>
 const FORBIDDEN_SCHEMES = new Set(['javascript', 'data', 'vbscript', 'file', 'blob', 'about', 'filesystem']);
 const MAX_URL_LENGTH = 2048;
 
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) < 0x20 || value.charCodeAt(i) === 0x7f) return true;
-  return false;
-}
-
 function parseAbsoluteUrl(value: string): URL | null {
-  if (value.length > MAX_URL_LENGTH || /\s/.test(value) || hasControlCharacter(value)) return null;
+  if (value.length > MAX_URL_LENGTH || /\s/.test(value)) return null;
   try {
     return new URL(value);
   } catch {
@@ -50,8 +79,7 @@ function parseAbsoluteUrl(value: string): URL | null {
 }
 
 /** An absolute http(s) URL with a host: where Mailport's servers POST callbacks. */
-export const httpUrl = z
-  .string({ error: 'expected an absolute http or https URL' })
+export const httpUrl = storableString({ error: 'expected an absolute http or https URL' })
   .trim()
   .refine((value) => {
     const url = parseAbsoluteUrl(value);
@@ -62,8 +90,7 @@ export const httpUrl = z
  * Where the end user's browser returns: http(s), or a custom scheme such as
  * `myapp://connected` as mobile apps used, but never one that runs code.
  */
-export const browserCallbackUrl = z
-  .string({ error: 'expected an absolute URL' })
+export const browserCallbackUrl = storableString({ error: 'expected an absolute URL' })
   .trim()
   .refine((value) => {
     const url = parseAbsoluteUrl(value);

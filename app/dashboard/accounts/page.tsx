@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass, inputClass, labelClass } from '@/components/dashboard/fields';
+import { buttonClass, FieldError, inputClass, labelClass } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { StatusBadge } from '@/components/dashboard/status-badge';
 import { countAccounts, listAccounts } from '@/lib/accounts/data';
+import { dashboardAccountFilters } from '@/lib/accounts/schema';
 import { param } from '../_shared/read';
 import { requireDeveloper } from '../_shared/session';
 
@@ -23,7 +24,10 @@ export default async function AccountsPage({
   const context = await requireDeveloper('/dashboard/accounts');
   const query = await searchParams;
   const page = pageFrom(query.page);
-  const email = param(query.email)?.trim().slice(0, 254) || undefined;
+  const parsedFilters = dashboardAccountFilters.safeParse({ email: param(query.email) });
+  // A refused search is shown beside its field, and the list is not filtered by it.
+  const emailError = parsedFilters.success ? undefined : parsedFilters.error.issues[0]?.message;
+  const email = parsedFilters.success ? parsedFilters.data.email : undefined;
   // The same query as GET /2.0/accounts (email is an exact address there too).
   const [accounts, total] = await Promise.all([
     listAccounts(context.db, context.developerId, {
@@ -42,7 +46,16 @@ export default async function AccountsPage({
           <label htmlFor="email" className={labelClass}>
             Email address
           </label>
-          <input id="email" name="email" type="search" defaultValue={email ?? ''} className={inputClass} />
+          <input
+            id="email"
+            name="email"
+            type="search"
+            defaultValue={email ?? ''}
+            aria-invalid={emailError ? true : undefined}
+            aria-describedby={emailError ? 'email-error' : undefined}
+            className={inputClass}
+          />
+          <FieldError name="email" error={emailError} />
         </div>
         <button type="submit" className={buttonClass.secondary}>
           Find

@@ -11,7 +11,9 @@ import { createConnectTokenInput, createReconnectTokenInput } from '@/lib/connec
 import type { Db } from '@/lib/db/client';
 import { disallowedCallbackUrlMessage } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
+import { isConnectToken } from '@/lib/ids';
 import { findSource } from '@/lib/sources/data';
+import { sourceLabelParam } from '@/lib/sources/schema';
 import { formValues, invalidForm } from '../_shared/forms';
 import { text } from '../_shared/read';
 import { guardAction } from '../_shared/session';
@@ -24,7 +26,10 @@ async function scopeFrom(db: Db, developerId: string, formData: FormData): Promi
   if (!account) return 'This account does not exist.';
   const label = text(formData, 'source');
   if (!label) return { level: 'account', account };
-  const source = await findSource(db, developerId, account.id, label);
+  // A label with control characters cannot exist (and PostgreSQL would refuse to compare it).
+  const source = sourceLabelParam.safeParse(label).success
+    ? await findSource(db, developerId, account.id, label)
+    : null;
   return source ? { level: 'source', source } : 'This source does not exist.';
 }
 
@@ -59,6 +64,7 @@ export async function deleteToken(formData: FormData): Promise<void> {
   const token = text(formData, 'token') ?? '';
   if (!guard.ok) redirect(`/dashboard/tokens/${encodeURIComponent(token)}?notice=expired`);
   const { db, developerId, now } = guard.context;
+  if (!isConnectToken(token)) redirect('/dashboard/tokens');
   const result = await deleteUnusedConnectToken(db, developerId, token, now);
   if (result.ok) redirect('/dashboard/tokens?notice=deleted');
   redirect(`/dashboard/tokens/${encodeURIComponent(token)}?notice=${result.reason}`);

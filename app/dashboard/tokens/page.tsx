@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass, inputClass, labelClass, Notice } from '@/components/dashboard/fields';
+import { buttonClass, FieldError, inputClass, labelClass, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
@@ -25,10 +25,13 @@ export default async function TokensPage({
   const context = await requireDeveloper('/dashboard/tokens');
   const query = await searchParams;
   const page = pageFrom(query.page);
-  const filters = dashboardTokenFilters.parse({
-    status: param(query.status) || undefined,
-    email: param(query.email) || undefined,
-  });
+  const rawFilters = { status: param(query.status) || undefined, email: param(query.email) || undefined };
+  const parsedFilters = dashboardTokenFilters.safeParse(rawFilters);
+  // A refused search is shown beside its field, and the list is not filtered by it.
+  const emailError = parsedFilters.success ? undefined : parsedFilters.error.issues[0]?.message;
+  const filters = parsedFilters.success
+    ? parsedFilters.data
+    : dashboardTokenFilters.parse({ status: rawFilters.status });
   const { rows, total } = await listConnectTokensForDashboard(
     context.db,
     context.developerId,
@@ -66,7 +69,16 @@ export default async function TokensPage({
           <label htmlFor="email" className={labelClass}>
             Email contains
           </label>
-          <input id="email" name="email" type="search" defaultValue={filters.email ?? ''} className={inputClass} />
+          <input
+            id="email"
+            name="email"
+            type="search"
+            defaultValue={filters.email ?? ''}
+            aria-invalid={emailError ? true : undefined}
+            aria-describedby={emailError ? 'email-error' : undefined}
+            className={inputClass}
+          />
+          <FieldError name="email" error={emailError} />
         </div>
         <button type="submit" className={buttonClass.secondary}>
           Apply filters

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { EmptyState } from '@/components/dashboard/empty-state';
 import { buttonClass } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
@@ -17,20 +18,9 @@ export const metadata: Metadata = { title: 'Account', robots: { index: false } }
 export default async function AccountPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const context = await requireDeveloper(`/dashboard/accounts/${encodeURIComponent(id)}`);
-  // Another developer's account is "not found", exactly like a missing one.
+  // Another developer's account is a 404, exactly like a missing one, so ids cannot be probed.
   const account = accountIdParam.safeParse(id).success ? await findAccount(context.db, context.developerId, id) : null;
-  if (!account) {
-    return (
-      <DashboardShell section="accounts" title="Account not found" email={context.email} csrf={context.csrf}>
-        <EmptyState title="This account does not exist">
-          It may have been deleted.{' '}
-          <Link href="/dashboard/accounts" className="text-indigo-700 underline underline-offset-4">
-            Back to accounts
-          </Link>
-        </EmptyState>
-      </DashboardShell>
-    );
-  }
+  if (!account) notFound();
   const name = [account.firstName, account.lastName].filter(Boolean).join(' ');
   return (
     <DashboardShell

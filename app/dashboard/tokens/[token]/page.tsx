@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { CopyField } from '@/components/dashboard/copy-field';
-import { EmptyState } from '@/components/dashboard/empty-state';
 import { buttonClass, ErrorSummary, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { DashboardShell } from '@/components/dashboard/shell';
@@ -37,18 +37,8 @@ export default async function TokenPage({
   const context = await requireDeveloper(`/dashboard/tokens/${encodeURIComponent(token)}`);
   const query = await searchParams;
   const row = isConnectToken(token) ? await findConnectTokenProgress(context.db, context.developerId, token) : null;
-  if (!row) {
-    return (
-      <DashboardShell section="tokens" title="Connect token not found" email={context.email} csrf={context.csrf}>
-        <EmptyState title="This token does not exist">
-          It may have been deleted, or purged a week after it expired.{' '}
-          <Link href="/dashboard/tokens" className="text-indigo-700 underline underline-offset-4">
-            Back to connect tokens
-          </Link>
-        </EmptyState>
-      </DashboardShell>
-    );
-  }
+  // Deleted, purged a week after expiry, or another developer's: a 404 either way.
+  if (!row) notFound();
   const { publicUrl } = getConfig();
   const status = connectTokenStatus(row, context.now);
   const badge = tokenStatusBadge[status];

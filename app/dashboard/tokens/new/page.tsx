@@ -1,10 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { CreateTokenForm } from '@/components/dashboard/create-token-form';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { findAccount } from '@/lib/accounts/data';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { findSource } from '@/lib/sources/data';
+import { sourceLabelParam } from '@/lib/sources/schema';
 import { param } from '../../_shared/read';
 import { requireDeveloper } from '../../_shared/session';
 import { createToken } from '../actions';
@@ -27,7 +29,11 @@ export default async function NewTokenPage({
       ? await findAccount(context.db, context.developerId, accountParam)
       : null;
   const source =
-    account && sourceParam ? await findSource(context.db, context.developerId, account.id, sourceParam) : null;
+    account && sourceParam && sourceLabelParam.safeParse(sourceParam).success
+      ? await findSource(context.db, context.developerId, account.id, sourceParam)
+      : null;
+  // A token for another developer's (or a deleted) account or source: a 404, like its own page.
+  if ((accountParam && !account) || (sourceParam && !source)) notFound();
   const title = source ? 'Create a reconnect link' : account ? 'Add a mailbox to an account' : 'Create a connect token';
   return (
     <DashboardShell section="tokens" title={title} email={context.email} csrf={context.csrf}>
@@ -52,16 +58,7 @@ export default async function NewTokenPage({
           </>
         )}
       </p>
-      {(accountParam && !account) || (sourceParam && !source) ? (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900">
-          This {sourceParam && account ? 'source' : 'account'} does not exist.{' '}
-          <Link href="/dashboard/accounts" className="underline">
-            Back to accounts
-          </Link>
-        </p>
-      ) : (
-        <CreateTokenForm action={createToken} csrf={context.csrf} accountId={account?.id} sourceLabel={source?.label} />
-      )}
+      <CreateTokenForm action={createToken} csrf={context.csrf} accountId={account?.id} sourceLabel={source?.label} />
     </DashboardShell>
   );
 }

@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { retryDeliveryNow } from '@/lib/callbacks/mutations';
 import { requestSourceSync } from '@/lib/mailbox-sync/mutations';
 import { findSource } from '@/lib/sources/data';
+import { isStorableText } from '@/lib/validation/fields';
 import { text } from '../../../../_shared/read';
 import { guardAction } from '../../../../_shared/session';
 
@@ -28,7 +29,10 @@ export async function retryDelivery(accountId: string, label: string, formData: 
   const guard = await guardAction(formData);
   if (!guard.ok) redirect(`${path}?notice=expired`);
   const { db, developerId } = guard.context;
-  const result = await retryDeliveryNow(db, developerId, text(formData, 'deliveryId') ?? '');
+  const deliveryId = text(formData, 'deliveryId') ?? '';
+  // An id with a NUL cannot exist (and PostgreSQL would refuse to compare it).
+  if (!isStorableText(deliveryId)) redirect(`${path}?notice=retry-gone#callbacks-heading`);
+  const result = await retryDeliveryNow(db, developerId, deliveryId);
   redirect(
     `${path}?notice=${result.ok ? 'retry-queued' : result.reason === 'already_delivered' ? 'retry-delivered' : 'retry-gone'}#callbacks-heading`,
   );

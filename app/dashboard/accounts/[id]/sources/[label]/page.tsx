@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { notFound } from 'next/navigation';
 import { CallbackDeliveries } from '@/components/dashboard/callback-deliveries';
-import { EmptyState } from '@/components/dashboard/empty-state';
 import { buttonClass, ErrorSummary, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
@@ -12,6 +12,7 @@ import { SyncPanel } from '@/components/dashboard/sync-panel';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { listSourceDeliveries } from '@/lib/callbacks/data';
 import { findSource } from '@/lib/sources/data';
+import { sourceLabelParam } from '@/lib/sources/schema';
 import { requireDeveloper } from '../../../../_shared/session';
 import { rerunSync, retryDelivery } from './actions';
 
@@ -55,21 +56,12 @@ export default async function SourcePage({
   const label = decodeLabel(rawLabel);
   const accountPath = `/dashboard/accounts/${encodeURIComponent(id)}`;
   const context = await requireDeveloper(`${accountPath}/sources/${encodeURIComponent(label)}`);
-  const source = accountIdParam.safeParse(id).success
-    ? await findSource(context.db, context.developerId, id, label)
-    : null;
-  if (!source) {
-    return (
-      <DashboardShell section="accounts" title="Source not found" email={context.email} csrf={context.csrf}>
-        <EmptyState title="This source does not exist">
-          It may have been deleted.{' '}
-          <Link href={accountPath} className="text-indigo-700 underline underline-offset-4">
-            Back to the account
-          </Link>
-        </EmptyState>
-      </DashboardShell>
-    );
-  }
+  const source =
+    accountIdParam.safeParse(id).success && sourceLabelParam.safeParse(label).success
+      ? await findSource(context.db, context.developerId, id, label)
+      : null;
+  // Deleted or another developer's: a 404 either way, so labels cannot be probed.
+  if (!source) notFound();
   const badge = sourceStatusBadge(source.status);
   const selfPath = `${accountPath}/sources/${encodeURIComponent(source.label)}`;
   const page = pageFrom(query.page);
