@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['vitest.setup.ts'],
     env: {
       // Tests never touch ./data: a fixed test key and a throwaway data directory.
       MAILPORT_MASTER_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',

@@ -3,7 +3,12 @@ import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { type DatabaseConfig, getConfig } from '@/lib/env';
 import { PrismaClient } from './generated/client';
-import { applyPendingMigrations, type MigrationTarget, readMigrationsList } from './migrations';
+import {
+  applyPendingMigrations,
+  type MigrationOutcome,
+  type MigrationTarget,
+  readCommittedMigrations,
+} from './migrations';
 
 /**
  * The one module that owns the Prisma client. Callers get a PrismaClient and
@@ -28,8 +33,8 @@ export class DatabaseBusyError extends Error {
 interface OpenDatabase {
   client: PrismaClient;
   migrationTarget: MigrationTarget;
-  /** Migrations applied while opening (embedded mode only). */
-  appliedMigrations: string[];
+  /** What opening did to the schema (embedded mode migrates; PostgreSQL never does here). */
+  migrations: MigrationOutcome;
   close: () => Promise<void>;
 }
 
@@ -76,32 +81,43 @@ function isProcessAlive(pid: number): boolean {
   }
 }
 
-async function openEmbedded(dataDir: string): Promise<OpenDatabase> {
+async function openEmbedded(dataDir: string, options: OpenOptions): Promise<OpenDatabase> {
   const release = acquireDataDirLock(dataDir);
+  let pglite: PGlite | undefined;
   try {
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),
     ]);
-    const pglite: PGlite = await PGlite.create({ dataDir: path.join(dataDir, 'pglite') });
+    pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pglite') });
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
-    const appliedMigrations = await applyPendingMigrations(migrationTarget);
+    const migrations = options.migrate ? await applyPendingMigrations(migrationTarget) : { applied: [], modified: [] };
+    if (migrations.modified.length > 0) console.warn(describeModifiedMigrations(migrations.modified));
     const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
     return {
       client,
       migrationTarget,
-      appliedMigrations,
+      migrations,
       close: async () => {
         await client.$disconnect();
-        await pglite.close();
+        await pglite?.close();
         release();
       },
     };
   } catch (error) {
+    await pglite?.close().catch(() => {});
     release();
     throw error;
   }
+}
+
+/** Prisma only warns about an applied migration edited afterwards; so do we, naming it. */
+export function describeModifiedMigrations(names: string[]): string {
+  return (
+    `warning: ${names.length} applied migration(s) changed since they were applied (${names.join(', ')}); ` +
+    'they are not run again. Put schema changes in a new migration instead.'
+  );
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase> {
@@ -110,13 +126,18 @@ async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase
   return {
     client,
     migrationTarget: { kind: 'postgres', connectionString: url },
-    appliedMigrations: [],
+    migrations: { applied: [], modified: [] },
     close: () => client.$disconnect(),
   };
 }
 
-export function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
-  return config.kind === 'embedded' ? openEmbedded(config.dataDir) : openPostgres(config.url, config.poolSize);
+interface OpenOptions {
+  /** Embedded mode migrates on open unless told not to (`db:migrate --rolled-back` must not). */
+  migrate: boolean;
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = { migrate: true }): Promise<OpenDatabase> {
+  return config.kind === 'embedded' ? openEmbedded(config.dataDir, options) : openPostgres(config.url, config.poolSize);
 }
 
 // Next.js may load this module in several bundles; the process must still hold one database.
@@ -158,7 +179,7 @@ export async function closeDb(): Promise<void> {
  * not migrate by itself (instances would race); it refuses to start instead.
  */
 export async function findPendingMigrations(db: Db): Promise<string[]> {
-  const committed = readMigrationsList().migrationDirectories.map((directory) => directory.path);
+  const committed = readCommittedMigrations().map((migration) => migration.name);
   let applied: string[] = [];
   try {
     const rows = await db.$queryRaw<{ migration_name: string }[]>`
