@@ -9,6 +9,7 @@ import {
   type MigrationTarget,
   readCommittedMigrations,
 } from './migrations';
+import { copyTemplateInto, templateDirectory } from './pglite-template';
 
 /**
  * The one module that owns the Prisma client. Callers get a PrismaClient and
@@ -89,7 +90,10 @@ async function openEmbedded(dataDir: string, options: OpenOptions): Promise<Open
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),
     ]);
-    pglite = await PGlite.create({ dataDir: path.join(dataDir, 'pglite') });
+    const pgliteDir = path.join(dataDir, 'pglite');
+    // A first start copies an initdb'd template instead of running initdb (seconds).
+    copyTemplateInto(templateDirectory('empty'), pgliteDir);
+    pglite = await PGlite.create({ dataDir: pgliteDir });
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
     const migrations = options.migrate ? await applyPendingMigrations(migrationTarget) : { applied: [], modified: [] };

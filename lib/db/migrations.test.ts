@@ -1,7 +1,6 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyPendingMigrations,
@@ -13,26 +12,13 @@ import {
   readCommittedMigrations,
 } from './migrations';
 import { applyMigrationsWithSchemaEngine, diffMigrationsToSchema } from './schema-engine';
-import {
-  createScratchPostgresDatabase,
-  openTestDatabase,
-  type TestDatabase,
-  type TestDatabaseKind,
-  testDatabaseKinds,
-} from './testing';
+import { openTestDatabase, type TestDatabase, type TestDatabaseKind, testDatabaseKinds } from './testing';
 
 const committed = readCommittedMigrations();
 const committedNames = committed.map((migration) => migration.name);
 
 /** An empty database of the kind, with no migrations applied. */
-async function openEmpty(kind: TestDatabaseKind): Promise<{ target: MigrationTarget; close: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const pglite = await PGlite.create();
-    return { target: { kind: 'pglite', pglite }, close: () => pglite.close() };
-  }
-  const scratch = await createScratchPostgresDatabase();
-  return { target: { kind: 'postgres', connectionString: scratch.url }, close: scratch.drop };
-}
+const openEmpty = (kind: TestDatabaseKind) => openTestDatabase(kind, { migrated: false });
 
 /** Runs one query on the target outside Prisma (the history table is not in schema.prisma). */
 async function query<T>(target: MigrationTarget, sql: string): Promise<T[]> {

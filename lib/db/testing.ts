@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PrismaClient } from './generated/client';
-import { applyPendingMigrations, type MigrationTarget, projectRoot, readCommittedMigrations } from './migrations';
+import { applyPendingMigrations, type MigrationTarget, readCommittedMigrations } from './migrations';
+import { buildTemplate, copyTemplateInto, ensureEmptyTemplate, templateDirectory } from './pglite-template';
 
 /**
  * Integration tests run every database test file on PGlite and, when
@@ -11,7 +12,7 @@ import { applyPendingMigrations, type MigrationTarget, projectRoot, readCommitte
  * starts one), on PostgreSQL too. Each call gets a fresh, migrated database,
  * copied from a template migrated once (vitest.setup.ts makes both before the
  * files start): a new PGlite costs ~2.5 s of initdb, a copy of its data
- * directory ~0.4 s; on PostgreSQL, CREATE DATABASE … TEMPLATE.
+ * directory ~0.4 s (./pglite-template.ts); on PostgreSQL, CREATE DATABASE … TEMPLATE.
  */
 
 export type TestDatabaseKind = 'pglite' | 'postgres';
@@ -27,61 +28,46 @@ export function testDatabaseKinds(): TestDatabaseKind[] {
   return process.env.MAILPORT_TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<TestDatabase> {
-  return kind === 'pglite' ? openPglite() : openPostgres();
+/** A fresh database; `migrated: false` gives an empty one, for tests of the migrations themselves. */
+export async function openTestDatabase(
+  kind: TestDatabaseKind,
+  { migrated = true }: { migrated?: boolean } = {},
+): Promise<TestDatabase> {
+  return kind === 'pglite' ? openPglite(migrated) : openPostgres(migrated);
 }
 
-/**
- * Names the templates after what they contain (the migrations and PGlite's
- * version), so a new migration gets a new template and stale ones are never used.
- */
-function templateKey(): string {
+/** Names the migrated templates after their migrations: a new migration gets a new template. */
+function migrationsKey(): string {
   const hash = createHash('sha256');
-  const pglitePackage = path.join(projectRoot(), 'node_modules/@electric-sql/pglite/package.json');
-  hash.update(existsSync(pglitePackage) ? readFileSync(pglitePackage) : '');
   for (const migration of readCommittedMigrations()) hash.update(`${migration.name}\0${migration.checksum}\0`);
   return hash.digest('hex').slice(0, 16);
 }
 
-const READY_MARKER = 'mailport-template-ready';
-
-/**
- * A migrated PGlite data directory under the system temp directory, made once
- * and kept between runs. Built beside its final name and renamed into place,
- * so concurrent callers never see half a template.
- */
+/** A migrated PGlite data directory, made once per set of migrations and kept (node_modules/.cache). */
 export async function ensurePgliteTemplate(): Promise<string> {
-  const directory = path.join(tmpdir(), `mailport-pglite-template-${templateKey()}`);
-  if (existsSync(path.join(directory, READY_MARKER))) return directory;
-  const { PGlite } = await import('@electric-sql/pglite');
-  const building = `${directory}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const pglite = await PGlite.create({ dataDir: path.join(building, 'pglite') });
-  try {
-    await applyPendingMigrations({ kind: 'pglite', pglite });
-  } finally {
-    await pglite.close();
-  }
-  writeFileSync(path.join(building, READY_MARKER), '');
-  try {
-    renameSync(building, directory);
-  } catch (error) {
-    // Another process finished first: use theirs.
-    rmSync(building, { recursive: true, force: true });
-    if (!existsSync(path.join(directory, READY_MARKER))) throw error;
-  }
-  return directory;
+  return buildTemplate(templateDirectory(`migrated-${migrationsKey()}`), async (dataDir) => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    copyTemplateInto(await ensureEmptyTemplate(), dataDir);
+    const pglite = await PGlite.create({ dataDir });
+    try {
+      await applyPendingMigrations({ kind: 'pglite', pglite });
+    } finally {
+      await pglite.close();
+    }
+  });
 }
 
-async function openPglite(): Promise<TestDatabase> {
+async function openPglite(migrated: boolean): Promise<TestDatabase> {
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('pglite-prisma-adapter'),
   ]);
-  const template = await ensurePgliteTemplate();
+  const template = migrated ? await ensurePgliteTemplate() : await ensureEmptyTemplate();
   // Copying the directory beat PGlite's dumpDataDir/loadDataDir tarball (~0.4 s against ~0.6 s).
   const copy = mkdtempSync(path.join(tmpdir(), 'mailport-test-pglite-'));
-  cpSync(path.join(template, 'pglite'), path.join(copy, 'pglite'), { recursive: true });
-  const pglite = await PGlite.create({ dataDir: path.join(copy, 'pglite') });
+  const dataDir = path.join(copy, 'pglite');
+  copyTemplateInto(template, dataDir);
+  const pglite = await PGlite.create({ dataDir });
   const target: MigrationTarget = { kind: 'pglite', pglite };
   const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
@@ -124,7 +110,7 @@ async function runAdmin(serverUrl: string, sql: string): Promise<void> {
  */
 export async function ensurePostgresTemplate(serverUrl = process.env.MAILPORT_TEST_DATABASE_URL): Promise<string> {
   const server = serverUrlOrThrow(serverUrl);
-  const name = `mailport_template_${templateKey()}`;
+  const name = `mailport_template_${migrationsKey()}`;
   const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: server });
   await admin.connect();
@@ -165,9 +151,9 @@ export async function createScratchPostgresDatabase(
   };
 }
 
-async function openPostgres(): Promise<TestDatabase> {
+async function openPostgres(migrated: boolean): Promise<TestDatabase> {
   const { PrismaPg } = await import('@prisma/adapter-pg');
-  const scratch = await createScratchPostgresDatabase(undefined, { migrated: true });
+  const scratch = await createScratchPostgresDatabase(undefined, { migrated });
   const target: MigrationTarget = { kind: 'postgres', connectionString: scratch.url };
   const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: scratch.url, max: 10 }) });
   return {
