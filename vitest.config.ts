@@ -17,5 +17,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one worker per core minus one: a single file at a time on a
+    // 2-core machine. Most files mostly wait (Dovecot, PostgreSQL, spawned commands), so overlap them.
+    maxWorkers: Math.max(4, os.availableParallelism()),
   },
 });

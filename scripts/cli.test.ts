@@ -124,7 +124,8 @@ describe('db:migrate on the embedded database', () => {
     expect(resolved.status).toBe(0);
     const retried = run('scripts/db-migrate.ts', [], env);
     expect(retried.stdout).toMatch(/applied 1 migration\(s\): 29990101000000_broken$/m);
-  });
+    // Four commands in a row: give a busy machine room.
+  }, 180_000);
 });
 
 describe.runIf(testDatabaseKinds().includes('postgres'))('db:migrate and keys:create on PostgreSQL', () => {
