@@ -63,7 +63,9 @@ export function checksumOf(sql: string): string {
 }
 
 /** The committed migrations, oldest first (folder names start with a UTC timestamp). */
-export function readCommittedMigrations(baseDir = migrationsDirectory()): CommittedMigration[] {
+export function readCommittedMigrations(): CommittedMigration[] {
+  // Computed here, not passed in: Next's file tracing must see that this reads prisma/migrations only.
+  const baseDir = path.join(projectRoot(), MIGRATIONS_DIR);
   if (!existsSync(baseDir)) return [];
   return readdirSync(baseDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(baseDir, entry.name, 'migration.sql')))
@@ -96,6 +98,8 @@ function pgliteSession(pglite: PGlite): MigrationSession {
 async function postgresSession(connectionString: string): Promise<MigrationSession> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString });
+  // A dropped connection also rejects the query in flight; unhandled, the event would end the process.
+  client.on('error', () => {});
   await client.connect();
   const run = (text: string, params?: unknown[]) => client.query(text, params);
   return {

@@ -207,7 +207,7 @@ export function readMigrationsList() {
       content: existsSync(lockfilePath) ? readFileSync(lockfilePath, 'utf8') : null,
     },
     shadowDbInitScript: '',
-    migrationDirectories: readCommittedMigrations(baseDir).map(({ name, sql }) => ({
+    migrationDirectories: readCommittedMigrations().map(({ name, sql }) => ({
       path: name,
       migrationFile: { path: 'migration.sql', content: { tag: 'ok', value: sql } },
     })),
