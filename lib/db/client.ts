@@ -9,7 +9,7 @@ import {
   type MigrationTarget,
   readCommittedMigrations,
 } from './migrations';
-import { copyTemplateInto, templateDirectory } from './pglite-template';
+import { copyBestTemplateInto } from './pglite-template';
 
 /**
  * The one module that owns the Prisma client. Callers get a PrismaClient and
@@ -91,8 +91,8 @@ async function openEmbedded(dataDir: string, options: OpenOptions): Promise<Open
       import('pglite-prisma-adapter'),
     ]);
     const pgliteDir = path.join(dataDir, 'pglite');
-    // A first start copies an initdb'd template instead of running initdb (seconds).
-    copyTemplateInto(templateDirectory('empty'), pgliteDir);
+    // A first start copies a template instead of running initdb (seconds; see pglite-template.ts).
+    copyBestTemplateInto(pgliteDir);
     pglite = await PGlite.create({ dataDir: pgliteDir });
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.

@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PrismaClient } from './generated/client';
-import { applyPendingMigrations, type MigrationTarget, readCommittedMigrations } from './migrations';
-import { buildTemplate, copyTemplateInto, ensureEmptyTemplate, templateDirectory } from './pglite-template';
+import { applyPendingMigrations, type MigrationTarget } from './migrations';
+import { copyTemplateInto, ensureEmptyTemplate, ensureMigratedTemplate, migrationsKey } from './pglite-template';
 
 /**
  * Integration tests run every database test file on PGlite and, when
@@ -36,33 +36,12 @@ export async function openTestDatabase(
   return kind === 'pglite' ? openPglite(migrated) : openPostgres(migrated);
 }
 
-/** Names the migrated templates after their migrations: a new migration gets a new template. */
-function migrationsKey(): string {
-  const hash = createHash('sha256');
-  for (const migration of readCommittedMigrations()) hash.update(`${migration.name}\0${migration.checksum}\0`);
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** A migrated PGlite data directory, made once per set of migrations and kept (node_modules/.cache). */
-export async function ensurePgliteTemplate(): Promise<string> {
-  return buildTemplate(templateDirectory(`migrated-${migrationsKey()}`), async (dataDir) => {
-    const { PGlite } = await import('@electric-sql/pglite');
-    copyTemplateInto(await ensureEmptyTemplate(), dataDir);
-    const pglite = await PGlite.create({ dataDir });
-    try {
-      await applyPendingMigrations({ kind: 'pglite', pglite });
-    } finally {
-      await pglite.close();
-    }
-  });
-}
-
 async function openPglite(migrated: boolean): Promise<TestDatabase> {
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('pglite-prisma-adapter'),
   ]);
-  const template = migrated ? await ensurePgliteTemplate() : await ensureEmptyTemplate();
+  const template = migrated ? await ensureMigratedTemplate() : await ensureEmptyTemplate();
   // Copying the directory beat PGlite's dumpDataDir/loadDataDir tarball (~0.4 s against ~0.6 s).
   const copy = mkdtempSync(path.join(tmpdir(), 'mailport-test-pglite-'));
   const dataDir = path.join(copy, 'pglite');
