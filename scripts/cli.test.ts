@@ -90,15 +90,24 @@ describe('keys:create on the embedded database', () => {
 
 describe('db:migrate on the embedded database', () => {
   it('applies the migrations once', () => {
-    const dataDir = freshDataDir();
-    const first = run('scripts/db-migrate.ts', [], { MAILPORT_DATA_DIR: dataDir });
+    // A project root without node_modules/.cache: no template, so initdb and every migration run.
+    const root = mkdtempSync(path.join(tmpdir(), 'mailport-cli-root-'));
+    cpSync('prisma', path.join(root, 'prisma'), { recursive: true });
+    const env = { MAILPORT_DATA_DIR: freshDataDir(), MAILPORT_PROJECT_ROOT: root };
+    const first = run('scripts/db-migrate.ts', [], env);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(
       `applied ${committedMigrations.length} migration(s): ${committedMigrations.join(', ')}`,
     );
     expect(committedMigrations[0]).toMatch(/^\d{14}_init$/);
-    const second = run('scripts/db-migrate.ts', [], { MAILPORT_DATA_DIR: dataDir });
+    const second = run('scripts/db-migrate.ts', [], env);
     expect(second.stdout).toMatch(/already up to date/);
+  }, 120_000);
+
+  it('a new data directory starts from the migrated template, already up to date', () => {
+    const result = run('scripts/db-migrate.ts', [], { MAILPORT_DATA_DIR: freshDataDir() });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/already up to date/);
   });
 
   it('stops at a failing migration, naming it, and applies it again once marked rolled back', () => {
