@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
+    globalSetup: ['vitest.setup.ts'],
     env: {
       // Tests never touch ./data: a fixed test key and a throwaway data directory.
       MAILPORT_MASTER_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
@@ -16,5 +17,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // vitest's default is one worker per core minus one: a single file at a time on a
+    // 2-core machine. Most files mostly wait (Dovecot, PostgreSQL, spawned commands), so overlap them.
+    maxWorkers: Math.max(4, os.availableParallelism()),
   },
 });

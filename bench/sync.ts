@@ -60,9 +60,7 @@ async function rawFetchOnce(dovecot: DovecotServer, username: string): Promise<{
 /** A fresh, migrated database on the bench's PostgreSQL server, as the tests make them. */
 async function scratchDatabase(serverUrl: string): Promise<string> {
   const { createScratchPostgresDatabase } = await import('../lib/db/testing');
-  const { applyPendingMigrations } = await import('../lib/db/migrations');
-  const { url } = await createScratchPostgresDatabase(serverUrl);
-  await applyPendingMigrations({ kind: 'postgres', connectionString: url });
+  const { url } = await createScratchPostgresDatabase(serverUrl, { migrated: true });
   return url;
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,16 +90,51 @@ describe('keys:create on the embedded database', () => {
 
 describe('db:migrate on the embedded database', () => {
   it('applies the migrations once', () => {
-    const dataDir = freshDataDir();
-    const first = run('scripts/db-migrate.ts', [], { MAILPORT_DATA_DIR: dataDir });
+    // A project root without node_modules/.cache: no template, so initdb and every migration run.
+    const root = mkdtempSync(path.join(tmpdir(), 'mailport-cli-root-'));
+    cpSync('prisma', path.join(root, 'prisma'), { recursive: true });
+    const env = { MAILPORT_DATA_DIR: freshDataDir(), MAILPORT_PROJECT_ROOT: root };
+    const first = run('scripts/db-migrate.ts', [], env);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain(
       `applied ${committedMigrations.length} migration(s): ${committedMigrations.join(', ')}`,
     );
     expect(committedMigrations[0]).toMatch(/^\d{14}_init$/);
-    const second = run('scripts/db-migrate.ts', [], { MAILPORT_DATA_DIR: dataDir });
+    const second = run('scripts/db-migrate.ts', [], env);
     expect(second.stdout).toMatch(/already up to date/);
+  }, 120_000);
+
+  it('a new data directory starts from the migrated template, already up to date', () => {
+    const result = run('scripts/db-migrate.ts', [], { MAILPORT_DATA_DIR: freshDataDir() });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/already up to date/);
   });
+
+  it('stops at a failing migration, naming it, and applies it again once marked rolled back', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mailport-cli-root-'));
+    cpSync('prisma', path.join(root, 'prisma'), { recursive: true });
+    const broken = path.join(root, 'prisma/migrations/29990101000000_broken/migration.sql');
+    mkdirSync(path.dirname(broken));
+    writeFileSync(broken, 'ALTER TABLE no_such_table ADD COLUMN x INT;\n');
+    const env = { MAILPORT_DATA_DIR: freshDataDir(), MAILPORT_PROJECT_ROOT: root };
+
+    const failed = run('scripts/db-migrate.ts', [], env);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr.trim()).toBe(
+      'db:migrate: migration 29990101000000_broken failed and was rolled back: relation "no_such_table" does not exist',
+    );
+    const blocked = run('scripts/db-migrate.ts', [], env);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toMatch(/29990101000000_broken failed earlier .*--rolled-back 29990101000000_broken/);
+
+    writeFileSync(broken, 'CREATE TABLE fixed_later (id INT);\n');
+    const resolved = run('scripts/db-migrate.ts', ['--rolled-back', '29990101000000_broken'], env);
+    expect(resolved.stderr).toBe('');
+    expect(resolved.status).toBe(0);
+    const retried = run('scripts/db-migrate.ts', [], env);
+    expect(retried.stdout).toMatch(/applied 1 migration\(s\): 29990101000000_broken$/m);
+    // Four commands in a row: give a busy machine room.
+  }, 180_000);
 });
 
 describe.runIf(testDatabaseKinds().includes('postgres'))('db:migrate and keys:create on PostgreSQL', () => {

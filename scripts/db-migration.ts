@@ -4,7 +4,7 @@
  * The diff runs on a throwaway in-memory PostgreSQL, so no database is touched.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { createMigration } from '@/lib/db/migrations';
+import { createMigration } from '@/lib/db/schema-engine';
 
 async function main(): Promise<void> {
   const name = process.argv.slice(2).join(' ').trim();

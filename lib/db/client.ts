@@ -4,7 +4,13 @@ import { ensurePrivateDataDir, restrictNewFilesToOwner, tightenTree } from '@/li
 import { type DatabaseConfig, getConfig } from '@/lib/env';
 import { acquireDataDirLock } from './data-dir-lock';
 import { PrismaClient } from './generated/client';
-import { applyPendingMigrations, type MigrationTarget, readMigrationsList } from './migrations';
+import {
+  applyPendingMigrations,
+  type MigrationOutcome,
+  type MigrationTarget,
+  readCommittedMigrations,
+} from './migrations';
+import { copyBestTemplateInto } from './pglite-template';
 
 /**
  * The one module that owns the Prisma client. Callers get a PrismaClient and
@@ -18,25 +24,29 @@ export { DatabaseBusyError } from './data-dir-lock';
 interface OpenDatabase {
   client: PrismaClient;
   migrationTarget: MigrationTarget;
-  /** Migrations applied while opening (embedded mode only). */
-  appliedMigrations: string[];
+  /** What opening did to the schema (embedded mode migrates; PostgreSQL never does here). */
+  migrations: MigrationOutcome;
   close: () => Promise<void>;
 }
 
-async function openEmbedded(dataDir: string): Promise<OpenDatabase> {
+async function openEmbedded(dataDir: string, options: OpenOptions): Promise<OpenDatabase> {
   restrictNewFilesToOwner();
   ensurePrivateDataDir(dataDir);
   const release = acquireDataDirLock(dataDir);
+  let pglite: PGlite | undefined;
   try {
     const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),
     ]);
     const pgliteDir = path.join(dataDir, 'pglite');
-    const pglite: PGlite = await PGlite.create({ dataDir: pgliteDir });
+    // A first start copies a template instead of running initdb (seconds; see pglite-template.ts).
+    copyBestTemplateInto(pgliteDir);
+    pglite = await PGlite.create({ dataDir: pgliteDir });
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
-    const appliedMigrations = await applyPendingMigrations(migrationTarget);
+    const migrations = options.migrate ? await applyPendingMigrations(migrationTarget) : { applied: [], modified: [] };
+    if (migrations.modified.length > 0) console.warn(describeModifiedMigrations(migrations.modified));
     // PGlite sets modes of its own on open (0666 for a new cluster's files, 0644 for its relcache
     // files), past the umask; files it creates later follow the umask. This also fixes what older
     // versions left open (the data directory above is already 0700, so nobody got in meanwhile).
@@ -47,17 +57,26 @@ async function openEmbedded(dataDir: string): Promise<OpenDatabase> {
     return {
       client,
       migrationTarget,
-      appliedMigrations,
+      migrations,
       close: async () => {
         await client.$disconnect();
-        await pglite.close();
+        await pglite?.close();
         release();
       },
     };
   } catch (error) {
+    await pglite?.close().catch(() => {});
     release();
     throw error;
   }
+}
+
+/** Prisma only warns about an applied migration edited afterwards; so do we, naming it. */
+export function describeModifiedMigrations(names: string[]): string {
+  return (
+    `warning: ${names.length} applied migration(s) changed since they were applied (${names.join(', ')}); ` +
+    'they are not run again. Put schema changes in a new migration instead.'
+  );
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase> {
@@ -69,13 +88,18 @@ async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase
   return {
     client,
     migrationTarget: { kind: 'postgres', connectionString: url },
-    appliedMigrations: [],
+    migrations: { applied: [], modified: [] },
     close: () => client.$disconnect(),
   };
 }
 
-export function openDatabase(config: DatabaseConfig): Promise<OpenDatabase> {
-  return config.kind === 'embedded' ? openEmbedded(config.dataDir) : openPostgres(config.url, config.poolSize);
+interface OpenOptions {
+  /** Embedded mode migrates on open unless told not to (`db:migrate --rolled-back` must not). */
+  migrate: boolean;
+}
+
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = { migrate: true }): Promise<OpenDatabase> {
+  return config.kind === 'embedded' ? openEmbedded(config.dataDir, options) : openPostgres(config.url, config.poolSize);
 }
 
 // Next.js may load this module in several bundles; the process must still hold one database.
@@ -155,7 +179,7 @@ export async function closeDb(): Promise<void> {
  * not migrate by itself (instances would race); it refuses to start instead.
  */
 export async function findPendingMigrations(db: Db): Promise<string[]> {
-  const committed = readMigrationsList().migrationDirectories.map((directory) => directory.path);
+  const committed = readCommittedMigrations().map((migration) => migration.name);
   let applied: string[] = [];
   try {
     const rows = await db.$queryRaw<{ migration_name: string }[]>`
@@ -173,5 +197,10 @@ export async function findPendingMigrations(db: Db): Promise<string[]> {
  * getDb() answers with. Closing it stays the caller's.
  */
 export function useDatabaseForTesting(client: PrismaClient, migrationTarget: MigrationTarget): void {
-  globalForDb.__mailportDb = Promise.resolve({ client, migrationTarget, appliedMigrations: [], close: async () => {} });
+  globalForDb.__mailportDb = Promise.resolve({
+    client,
+    migrationTarget,
+    migrations: { applied: [], modified: [] },
+    close: async () => {},
+  });
 }
