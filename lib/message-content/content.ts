@@ -72,6 +72,7 @@ interface TextPart {
   mimeSection: string;
   type: BodyType;
   charset: string;
+  encoding: string;
   size: number;
 }
 
@@ -96,6 +97,7 @@ export function textPartsOf(structure: MessageStructureObject): TextPart[] {
       mimeSection: isRoot ? 'header' : `${section}.mime`,
       type,
       charset: node.parameters?.charset ?? 'us-ascii',
+      encoding: (node.encoding ?? '7bit').toLowerCase(),
       size: node.size ?? 0,
     });
   };
@@ -104,10 +106,13 @@ export function textPartsOf(structure: MessageStructureObject): TextPart[] {
 }
 
 /** One part as postal-mime sees a message: its MIME header, a blank line, its raw content. */
-async function decodeTextPart(mime: Buffer, content: Buffer, type: BodyType): Promise<string> {
+async function decodeTextPart(mime: Buffer, content: Buffer, part: TextPart): Promise<string> {
   const separator = mime.subarray(-4).toString('latin1') === '\r\n\r\n' ? '' : '\r\n';
   const parsed = await PostalMime.parse(Buffer.concat([mime, Buffer.from(separator), content]));
-  return (type === 'text/html' ? parsed.html : parsed.text) ?? '';
+  const text = (part.type === 'text/html' ? parsed.html : parsed.text) ?? '';
+  // postal-mime ends line-based text with a line break; the sender's text may not have one.
+  const isLineBased = part.encoding !== 'base64';
+  return isLineBased && text.endsWith('\n') && content.at(-1) !== 0x0a ? text.slice(0, -1) : text;
 }
 
 const bodyCacheKey = (message: LocatedMessage) => `${message.id}:body`;
@@ -140,7 +145,7 @@ async function loadBody(
     const content = await decodeTextPart(
       sections.get(part.mimeSection) ?? Buffer.alloc(0),
       sections.get(part.section) ?? Buffer.alloc(0),
-      part.type,
+      part,
     );
     body.push({
       type: part.type,
