@@ -3,7 +3,8 @@
  * blocks, structures): least recently used out first once `maxBytes` is held,
  * and nothing older than `maxAgeMs` served. Keyed by our message row id, which
  * a renumbered folder (UIDVALIDITY change) replaces, so entries never go stale
- * in content; flags are never cached.
+ * in content; flags are never cached. A hit does not ask the server whether the
+ * message is still there: a read that finds it gone evicts it (content.ts).
  */
 
 interface Entry {
@@ -15,6 +16,7 @@ interface Entry {
 export interface ContentCache {
   get<T>(key: string): T | undefined;
   set(key: string, value: unknown, bytes: number): void;
+  delete(key: string): void;
   /** Bytes held now (tests and the benchmark). */
   readonly bytes: number;
   clear(): void;
@@ -53,6 +55,10 @@ export function createContentCache(options: { maxBytes: number; maxAgeMs: number
         if (held <= options.maxBytes) break;
         drop(oldest, entry);
       }
+    },
+    delete(key) {
+      const entry = entries.get(key);
+      if (entry) drop(key, entry);
     },
     get bytes() {
       return held;

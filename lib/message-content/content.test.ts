@@ -394,8 +394,13 @@ describe.each(testDatabaseKinds())('message content on %s', (kind) => {
     expect(read).toMatchObject({ ok: false, reason: 'content_too_large', limit: 10, instead: '/x/source' });
   });
 
-  it('answers message_gone for a message expunged on the server', async () => {
+  it('answers message_gone for a message expunged on the server, and drops it from the cache', async () => {
     const message = await locate(CONTENT.shiftJis.messageId);
+    const cached: ContentServices = {
+      ...services,
+      cache: createContentCache({ maxBytes: 1024 * 1024, maxAgeMs: 60_000 }),
+    };
+    expect((await readMessageBody(message, { sourcePath: '/s' }, cached)).ok).toBe(true);
     const client = await otherClient();
     try {
       await client.mailboxOpen('INBOX');
@@ -407,7 +412,10 @@ describe.each(testDatabaseKinds())('message content on %s', (kind) => {
       ok: false,
       reason: 'message_gone',
     });
-    expect(await openMessageSource(message, services)).toEqual({ ok: false, reason: 'message_gone' });
+    // A cache hit does not ask the server; the first read that learns the message is gone evicts it.
+    expect((await readMessageBody(message, { sourcePath: '/s' }, cached)).ok).toBe(true);
+    expect(await openMessageSource(message, cached)).toEqual({ ok: false, reason: 'message_gone' });
+    expect(await readMessageBody(message, { sourcePath: '/s' }, cached)).toEqual({ ok: false, reason: 'message_gone' });
     expect(await readMessageFlags(message, services)).toEqual({ ok: false, reason: 'message_gone' });
   });
 

@@ -55,6 +55,13 @@ export type ContentFailure =
 
 const gone = { ok: false, reason: 'message_gone' } as const;
 
+/** The message is no longer on the server: its cached content must not outlive that news. */
+export function forget(services: ContentServices, message: LocatedMessage): typeof gone {
+  services.cache.delete(bodyCacheKey(message));
+  services.cache.delete(headerCacheKey(message));
+  return gone;
+}
+
 /** Runs a read, turning an unreachable server into a value. */
 async function live<T>(read: () => Promise<T>): Promise<T | ContentFailure> {
   try {
@@ -115,8 +122,8 @@ async function decodeTextPart(mime: Buffer, content: Buffer, part: TextPart): Pr
   return isLineBased && text.endsWith('\n') && content.at(-1) !== 0x0a ? text.slice(0, -1) : text;
 }
 
-const bodyCacheKey = (message: LocatedMessage) => `${message.id}:body`;
-const headerCacheKey = (message: LocatedMessage) => `${message.id}:header`;
+export const bodyCacheKey = (message: LocatedMessage) => `${message.id}:body`;
+export const headerCacheKey = (message: LocatedMessage) => `${message.id}:header`;
 
 /** The message's body parts, all types (the caller filters): from the cache, else from the server. */
 async function loadBody(
@@ -127,7 +134,7 @@ async function loadBody(
   const cached = services.cache.get<BodyPartJson[]>(bodyCacheKey(message));
   if (cached) return cached;
   const structure = await services.reader.structure(message.target, message.at);
-  if (!structure) return gone;
+  if (!structure) return forget(services, message);
   const parts = textPartsOf(structure);
   const bytes = parts.reduce((sum, part) => sum + part.size, 0);
   if (bytes > services.maxInlineBytes) {
@@ -139,7 +146,7 @@ async function loadBody(
     message.at,
     parts.flatMap((part) => [part.mimeSection, part.section]),
   );
-  if (!sections) return gone;
+  if (!sections) return forget(services, message);
   const body: BodyPartJson[] = [];
   for (const part of parts) {
     const content = await decodeTextPart(
@@ -187,7 +194,7 @@ async function loadHeaders(
   if (cached !== undefined) return cached;
   const sections = await services.reader.sections(message.target, message.at, ['header']);
   const block = sections?.get('header');
-  if (!block) return gone;
+  if (!block) return forget(services, message);
   if (block.length > services.maxInlineBytes) {
     return {
       ok: false,
@@ -266,7 +273,7 @@ export async function openMessageSource(
   services = contentServices(),
 ): Promise<{ ok: true; download: PartDownload } | ContentFailure> {
   const download = await live(() => services.reader.source(message.target, message.at));
-  if (download === null) return gone;
+  if (download === null) return forget(services, message);
   if ('ok' in download) return download;
   return { ok: true, download };
 }
@@ -277,7 +284,7 @@ export async function openFileContent(
   services = contentServices(),
 ): Promise<{ ok: true; download: PartDownload } | ContentFailure> {
   const download = await live(() => services.reader.part(file.message.target, file.message.at, file.bodyPart));
-  if (download === null) return gone;
+  if (download === null) return forget(services, file.message);
   if ('ok' in download) return download;
   return { ok: true, download };
 }
@@ -317,7 +324,7 @@ export async function readMessageFlags(
   services = contentServices(),
 ): Promise<{ ok: true; flags: string[] } | ContentFailure> {
   const flags = await live(() => services.reader.flags(message.target, message.at));
-  if (flags === null) return gone;
+  if (flags === null) return forget(services, message);
   if (!Array.isArray(flags)) return flags;
   return { ok: true, flags };
 }

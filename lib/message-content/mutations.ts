@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/client';
-import { type ContentFailure, contentServices, imapFlagChange } from './content';
+import { type ContentFailure, contentServices, forget, imapFlagChange } from './content';
 import type { LocatedMessage } from './data';
 import { MailboxUnavailableError } from './imap';
 import type { SetFlagsInput } from './schema';
@@ -26,7 +26,7 @@ export async function changeMessageFlags(
       return { ok: false, reason: 'imap_unavailable', message: error.message };
     throw error;
   }
-  if (!flags) return { ok: false, reason: 'message_gone' };
+  if (!flags) return forget(services, message);
   await db.message.updateMany({
     where: { id: message.id, sourceId: message.sourceId },
     data: {
