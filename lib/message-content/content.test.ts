@@ -433,7 +433,11 @@ describe.each(testDatabaseKinds())('message content on %s', (kind) => {
         { sourcePath: '/s' },
         { ...services, reader: silentReader },
       );
-      expect(read).toMatchObject({ ok: false, reason: 'imap_unavailable' });
+      expect(read).toMatchObject({
+        ok: false,
+        reason: 'imap_unavailable',
+        message: expect.stringContaining('timeout'),
+      });
       expect(Date.now() - started).toBeLessThan(5_000);
       // Nothing listens: refused at once.
       silent.close();

@@ -99,10 +99,13 @@ export function createMailboxReader(options: PoolOptions): MailboxReader & { clo
       await withTimeout(client.connect(), options.timeoutMs, () => client.close());
     } catch (error) {
       client.close();
-      const failure = classifyImapError(error, {
-        secure: login.tlsMode === 'TLS',
-        loginDisabled: client.capabilities.has('LOGINDISABLED'),
-      });
+      const failure =
+        error instanceof TimeoutSignal
+          ? 'timeout'
+          : classifyImapError(error, {
+              secure: login.tlsMode === 'TLS',
+              loginDisabled: client.capabilities.has('LOGINDISABLED'),
+            });
       throw new MailboxUnavailableError(`the mail server ${login.server} could not be reached (${failure})`);
     }
     return client;
