@@ -122,8 +122,8 @@ async function decodeTextPart(mime: Buffer, content: Buffer, part: TextPart): Pr
   return isLineBased && text.endsWith('\n') && content.at(-1) !== 0x0a ? text.slice(0, -1) : text;
 }
 
-export const bodyCacheKey = (message: LocatedMessage) => `${message.id}:body`;
-export const headerCacheKey = (message: LocatedMessage) => `${message.id}:header`;
+const bodyCacheKey = (message: LocatedMessage) => `${message.id}:body`;
+const headerCacheKey = (message: LocatedMessage) => `${message.id}:header`;
 
 /** The message's body parts, all types (the caller filters): from the cache, else from the server. */
 async function loadBody(

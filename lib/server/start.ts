@@ -3,6 +3,7 @@ import { ensureFirstDeveloper, type FirstDeveloperCredentials } from '@/lib/deve
 import { type AppConfig, ConfigError, getConfig } from '@/lib/env';
 import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
 import { startWorkers } from '@/lib/jobs/worker';
+import { closeContentServices } from '@/lib/message-content/content';
 import { publishAdminChannel } from './admin-channel';
 
 /**
@@ -19,12 +20,16 @@ export async function workJobQueue(db: Db, config: AppConfig): Promise<void> {
   });
 }
 
-/** On SIGINT/SIGTERM: let running jobs finish (or be retried later), close the database cleanly, then leave. */
+/**
+ * On SIGINT/SIGTERM: let running jobs finish (or be retried later), log out of
+ * pooled mailbox connections, close the database cleanly, then leave.
+ */
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void stopJobQueue()
         .catch(() => {})
+        .then(() => closeContentServices().catch(() => {}))
         .then(() => closeDb())
         .finally(() => process.exit(0));
     });
