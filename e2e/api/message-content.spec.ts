@@ -84,6 +84,20 @@ test('message content reads live from the mailbox in Context.IO shapes', async (
     (await api.get(`${messagePath(CONTENT.alternative.messageId)}/body`, { query: { type: 'text/rtf' } })).status,
   ).toBe(400);
 
+  // Many body reads in flight at once share the source's small pool: all answer, each with its own message.
+  const burst = messages.filter((message) => message.email_message_id !== CONTENT.large.messageId);
+  const answers = await Promise.all(
+    [...burst, ...burst].map((message) => api.get(`${accountPath}/messages/${message.message_id}/body`)),
+  );
+  expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200));
+  const latin1Answers = answers.filter(
+    (_, i) => [...burst, ...burst][i]?.email_message_id === CONTENT.latin1.messageId,
+  );
+  expect(latin1Answers.map((answer) => answer.body[0].content.trim())).toEqual([
+    CONTENT.latin1.text,
+    CONTENT.latin1.text,
+  ]);
+
   // The same through the message and the list, with headers.
   const withContent = await api.get(messagePath(CONTENT.latin1.messageId), {
     query: { include_body: '1', body_type: 'text/plain', include_headers: 'raw' },
