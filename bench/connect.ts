@@ -80,6 +80,16 @@ function decodeEntities(text: string): string {
 
 /** One end user: open the page (not timed), then submit the password and time it until the redirect. */
 async function submitOnce(context: BenchContext, dovecot: DovecotServer): Promise<number> {
+  return (await signInThroughPages(context, dovecot, MAILBOX)).elapsed;
+}
+
+/** Connects a Dovecot user through the hosted pages, as an end user would; the token names the new account. */
+export async function signInThroughPages(
+  context: BenchContext,
+  dovecot: DovecotServer,
+  mailbox: { username: string; password: string },
+): Promise<{ elapsed: number; token: string }> {
+  const MAILBOX = mailbox;
   const created = await call(context, 'POST', '/2.0/connect_tokens', {
     callback_url: CALLBACK_URL,
     email: MAILBOX.username,
@@ -103,7 +113,7 @@ async function submitOnce(context: BenchContext, dovecot: DovecotServer): Promis
   if (response.status !== 303 || !location.startsWith(`${CALLBACK_URL}?contextio_token=${created.token}`)) {
     throw new Error(`sign-in answered ${response.status} to ${location || '(no location)'}, not the partner redirect`);
   }
-  return elapsed;
+  return { elapsed, token: created.token as string };
 }
 
 async function bareImapLogin(dovecot: DovecotServer): Promise<number> {

@@ -21,6 +21,7 @@ import {
   measureFirstLoadJs,
   startBenchDovecot,
 } from './connect';
+import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import { BenchError, buildApp, createApiKey, root, runCleanups, startApp, startPrivatePostgres } from './server';
 import { benchMailboxSync, type SyncBenchResult } from './sync';
@@ -58,6 +59,8 @@ interface DatabaseReport {
   /** The connect flow's sign-in, submit to redirect, against the local Dovecot. */
   connect?: ConnectLatency;
   firstLoadJs?: FirstLoadJs;
+  /** Message content (bench/content.ts), on the embedded database only: its app syncs in-process. */
+  content?: ContentBenchResult;
 }
 
 /** What every database's run shares: the local IMAP server the connect flow signs in to. */
@@ -181,7 +184,8 @@ async function benchDatabase(
   try {
     let credentials: BenchContext['credentials'] = null;
     let keyProblem = '';
-    if (chosen.some((scenario) => scenario.needsKey)) {
+    const wantsContent = (!opts.filter || 'message content'.includes(opts.filter)) && label === 'pglite';
+    if (chosen.some((scenario) => scenario.needsKey) || wantsContent) {
       const key = createApiKey(app, `bench-${randomBytes(4).toString('hex')}@example.com`);
       if (key.ok) credentials = { key: key.key, secret: key.secret };
       else {
@@ -221,7 +225,19 @@ async function benchDatabase(
     }));
     const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
     if (!opts.filter || 'connect'.includes(opts.filter)) await benchConnect(report, context, shared);
+    if (wantsContent && credentials) {
+      console.log(`  ${label}: message content…`);
+      try {
+        report.content = await benchMessageContent(context);
+      } catch (error) {
+        report.skipped.push({
+          name: 'message content',
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
     printTable(report);
+    if (report.content) printContentBench(report.content);
     return report;
   } finally {
     await app.stop();

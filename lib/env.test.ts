@@ -41,6 +41,38 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reads the message-content cache, limits and IMAP pool, and names a wrong value', () => {
+    const base = { MAILPORT_DATA_DIR: tempDir(), MAILPORT_MASTER_KEY: HEX_KEY };
+    expect(parseConfig(base).content).toEqual({
+      cacheBytes: 64 * 1024 * 1024,
+      cacheSeconds: 300,
+      maxInlineBytes: 5 * 1024 * 1024,
+      poolSize: 3,
+      imapTimeoutMs: 15_000,
+    });
+    const set = parseConfig({
+      ...base,
+      MAILPORT_CONTENT_CACHE_MB: '0',
+      MAILPORT_CONTENT_CACHE_SECONDS: '60',
+      MAILPORT_CONTENT_MAX_INLINE_MB: '0.5',
+      MAILPORT_IMAP_POOL_SIZE: '1',
+      MAILPORT_IMAP_TIMEOUT_SECONDS: '5',
+    }).content;
+    expect(set).toEqual({
+      cacheBytes: 0,
+      cacheSeconds: 60,
+      maxInlineBytes: 512 * 1024,
+      poolSize: 1,
+      imapTimeoutMs: 5000,
+    });
+    expect(configError({ ...base, MAILPORT_IMAP_POOL_SIZE: '0' })).toBe(
+      'Invalid configuration: MAILPORT_IMAP_POOL_SIZE: expected at least 1 connection',
+    );
+    expect(configError({ ...base, MAILPORT_CONTENT_CACHE_MB: 'lots' })).toBe(
+      'Invalid configuration: MAILPORT_CONTENT_CACHE_MB: expected a number of MiB',
+    );
+  });
+
   it('defaults to embedded mode on port 3000 with a public URL on localhost', () => {
     const dataDir = tempDir();
     const config = parseConfig({ MAILPORT_DATA_DIR: dataDir });

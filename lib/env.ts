@@ -80,6 +80,45 @@ const envSchema = z.object({
       .max(10, 'expected at most 10')
       .default(0),
   ),
+  MAILPORT_CONTENT_CACHE_MB: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of MiB' })
+      .int('expected a whole number of MiB')
+      .min(0, 'expected 0 (off) or more MiB')
+      .max(65536, 'expected at most 65536 MiB')
+      .default(64),
+  ),
+  MAILPORT_CONTENT_CACHE_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(0, 'expected 0 (off) or more seconds')
+      .max(86400, 'expected at most 86400 seconds')
+      .default(300),
+  ),
+  MAILPORT_CONTENT_MAX_INLINE_MB: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of MiB' })
+      .positive('expected more than 0 MiB')
+      .max(1024, 'expected at most 1024 MiB')
+      .default(5),
+  ),
+  MAILPORT_IMAP_POOL_SIZE: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of connections' })
+      .int('expected a whole number of connections')
+      .min(1, 'expected at least 1 connection')
+      .max(20, 'expected at most 20 connections')
+      .default(3),
+  ),
+  MAILPORT_IMAP_TIMEOUT_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(1, 'expected at least 1 second')
+      .max(300, 'expected at most 300 seconds')
+      .default(15),
+  ),
 });
 
 export type DatabaseConfig =
@@ -106,6 +145,19 @@ export interface AppConfig {
   dashboardSignup: boolean;
   /** Proxies in front of us whose X-Forwarded-For entries we believe (0: the socket's peer is the client). */
   trustedProxyHops: number;
+  /** Message content read live from IMAP (lib/message-content). */
+  content: {
+    /** Bytes of parsed bodies and headers kept in memory; 0 turns the cache off. */
+    cacheBytes: number;
+    /** How long a cached entry is served. */
+    cacheSeconds: number;
+    /** Bodies (and headers) above this are refused in JSON; /source and file content stream whatever the size. */
+    maxInlineBytes: number;
+    /** Live IMAP connections kept per source. */
+    poolSize: number;
+    /** Connect, command and per-chunk timeout of a live IMAP read. */
+    imapTimeoutMs: number;
+  };
 }
 
 const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
@@ -191,6 +243,13 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     jobs,
     dashboardSignup,
     trustedProxyHops: values.MAILPORT_TRUSTED_PROXY_HOPS,
+    content: {
+      cacheBytes: values.MAILPORT_CONTENT_CACHE_MB * 1024 * 1024,
+      cacheSeconds: values.MAILPORT_CONTENT_CACHE_SECONDS,
+      maxInlineBytes: Math.floor(values.MAILPORT_CONTENT_MAX_INLINE_MB * 1024 * 1024),
+      poolSize: values.MAILPORT_IMAP_POOL_SIZE,
+      imapTimeoutMs: values.MAILPORT_IMAP_TIMEOUT_SECONDS * 1000,
+    },
   };
 }
 

@@ -60,3 +60,20 @@ export async function findFile(db: Db, account: OwnedAccount, fileId: string): P
     select: fileSelect,
   });
 }
+
+/** Files of the same name in the account's other visible messages (Context.IO's related files), newest first. */
+export async function listRelatedFiles(db: Db, account: OwnedAccount, file: FileRow): Promise<FileRow[]> {
+  if (!file.fileName) return [];
+  return db.messageFile.findMany({
+    where: {
+      accountId: account.id,
+      fileName: file.fileName,
+      id: { not: file.id },
+      messageId: { not: file.message.id },
+      message: visibleMessageWhere(account.id),
+    },
+    orderBy: [{ message: { date: { sort: 'desc', nulls: 'last' } } }, { id: 'asc' }],
+    take: 100,
+    select: fileSelect,
+  });
+}

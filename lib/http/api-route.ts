@@ -11,7 +11,7 @@ import type { RouteContract, RouteScope } from './contract';
 import { ApiError } from './errors';
 import { type DomainReason, errorForFailure, type FailureOf, isDomainFailure } from './reasons';
 import { assertStorableInput, parseRequest } from './request';
-import { errorBody, errorResponse, jsonResponse } from './respond';
+import { errorBody, errorResponse, jsonResponse, type StreamBody, streamResponse } from './respond';
 
 /** The owned rows the route's scope proved: looked up once per request, here. */
 type ScopeRows<Scope extends RouteScope> = Scope extends 'source'
@@ -32,10 +32,13 @@ export type ApiContext<Params, Input, Scope extends RouteScope = 'developer'> = 
   baseUrl: string;
 } & ScopeRows<Scope>;
 
-/** A handler answers its contract's output (with its declared status) or a declared domain failure. */
+/**
+ * A handler answers its contract's output (with its declared status), a stream
+ * (routes whose contract declares `output.streams`), or a declared domain failure.
+ */
 export type ApiHandler<Params, Input, Output, Reason extends DomainReason, Scope extends RouteScope> = (
   context: ApiContext<Params, Input, Scope>,
-) => Promise<{ body: Output } | FailureOf<Reason>>;
+) => Promise<{ body: Output } | { stream: StreamBody } | FailureOf<Reason>>;
 
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -112,6 +115,10 @@ export function apiRoute<
       } as ApiContext<z.output<Params>, z.output<Input>, Scope>;
       const result = await handler(context);
       if (isDomainFailure(result)) throw errorForFailure(result, pathValues);
+      if ('stream' in result) {
+        if (!contract.output.streams) throw new Error(`${contract.method} ${contract.path} streamed undeclared`);
+        return streamResponse(result.stream, contract.output.status);
+      }
       return jsonResponse(result.body, contract.output.status);
     } catch (error) {
       return errorResponse(error, requestId);

@@ -9,8 +9,16 @@ import type { DomainReason } from './reasons';
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-export type ApiTag = 'Connect tokens' | 'Accounts' | 'Sources' | 'Messages' | 'Files' | 'Discovery';
-export const API_TAGS: readonly ApiTag[] = ['Connect tokens', 'Accounts', 'Sources', 'Messages', 'Files', 'Discovery'];
+export type ApiTag = 'Connect tokens' | 'Accounts' | 'Sources' | 'Messages' | 'Threads' | 'Files' | 'Discovery';
+export const API_TAGS: readonly ApiTag[] = [
+  'Connect tokens',
+  'Accounts',
+  'Sources',
+  'Messages',
+  'Threads',
+  'Files',
+  'Discovery',
+];
 
 /**
  * What the wrapper looks up, once, as the authenticated developer's own before
@@ -35,7 +43,16 @@ export interface RouteContract<
   params: Params;
   /** Query (GET, DELETE) or body (POST) parameters. */
   input: Input;
-  output: { status: number; description: string; schema: Output };
+  output: {
+    status: number;
+    description: string;
+    schema: Output;
+    /**
+     * Set for a route that streams bytes instead of JSON (its handler answers
+     * `{ stream }`): the media type, or `*` when it is the content's own (file downloads).
+     */
+    streams?: string;
+  };
   /** The failures the handler may return besides the scope's own. */
   reasons: readonly Reason[];
 }
@@ -64,6 +81,8 @@ export function reasonsOf(contract: RouteContract): DomainReason[] {
 export const noInput = z.object({});
 export const noParams = z.object({});
 export const successJson = z.object({ success: z.literal(true) });
+/** The output schema of a streaming route: bytes, described for the OpenAPI document. */
+export const binaryOutput = z.string().meta({ format: 'binary' });
 
 /** Context.IO's error body: the only shape an error ever has. */
 export const errorJson = z

@@ -11,6 +11,7 @@ export const API_ERROR_STATUS = {
   method_not_allowed: 405,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   imap_unavailable: 503,
   database_unavailable: 503,
   internal: 500,

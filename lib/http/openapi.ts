@@ -82,7 +82,13 @@ export function buildOpenApiDocument(baseUrl: string, routes: readonly RouteCont
     const responses: Record<string, unknown> = {
       [String(route.output.status)]: {
         description: route.output.description,
-        content: { 'application/json': { schema: toOpenApiSchema(route.output.schema, 'output', components) } },
+        content: {
+          [route.output.streams && route.output.streams !== '*'
+            ? route.output.streams
+            : route.output.streams
+              ? 'application/octet-stream'
+              : 'application/json']: { schema: toOpenApiSchema(route.output.schema, 'output', components) },
+        },
       },
     };
     for (const [status, description] of Object.entries(errorResponsesOf(route))) {

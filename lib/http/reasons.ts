@@ -19,7 +19,12 @@ export type DomainFailure =
   /** A server-side callback URL (source_/status_callback_url) whose host is a private or local address. */
   | { ok: false; reason: 'callback_url_private'; field: string; host: string }
   /** A mailbox server we could not talk to (spec §3). */
-  | { ok: false; reason: 'imap_unavailable'; message: string };
+  | { ok: false; reason: 'imap_unavailable'; message: string }
+  /** Synced, but no longer on the mail server (deleted, moved, or its folder renumbered). */
+  | { ok: false; reason: 'message_gone' }
+  /** Content too large to answer in JSON: the message says where to stream it from. */
+  | { ok: false; reason: 'content_too_large'; bytes: number; limit: number; instead: string }
+  | { ok: false; reason: 'thread_not_found' };
 
 export type DomainReason = DomainFailure['reason'];
 export type FailureOf<Reason extends DomainReason> = Extract<DomainFailure, { reason: Reason }>;
@@ -69,6 +74,22 @@ export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } =
     code: 'bad_request',
     description: 'A callback URL we would POST to points at a private or local address',
     message: (failure) => privateCallbackUrlMessage(failure.field, failure.host),
+  },
+  message_gone: {
+    code: 'not_found',
+    description: 'The message is no longer on the mail server',
+    message: (_, params) => `message ${String(params.message_id ?? params.file_id)} is no longer on the mail server`,
+  },
+  content_too_large: {
+    code: 'unprocessable',
+    description: 'The content is larger than the API answers in JSON; stream it instead',
+    message: (failure) =>
+      `the content is ${failure.bytes} bytes, above the ${failure.limit}-byte limit for JSON answers; stream it from ${failure.instead}`,
+  },
+  thread_not_found: {
+    code: 'not_found',
+    description: 'Unknown thread',
+    message: (_, params) => `thread ${String(params.thread_id)} is invalid`,
   },
   imap_unavailable: {
     code: 'imap_unavailable',

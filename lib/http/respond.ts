@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describeUnavailability, isDatabaseUnavailableError } from '@/lib/db/availability';
 import { API_ERROR_STATUS, ApiError } from './errors';
 
@@ -7,6 +8,33 @@ import { API_ERROR_STATUS, ApiError } from './errors';
  */
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+}
+
+/** What a streaming handler answers: bytes read as the client takes them, never buffered whole. */
+export interface StreamBody {
+  stream: Readable;
+  contentType: string;
+  /** Sent as Content-Disposition's file name (RFC 6266: an ASCII fallback and the UTF-8 name). */
+  fileName?: string;
+  /** Content-Length, only when known exactly. */
+  length?: number;
+}
+
+export function streamResponse(body: StreamBody, status = 200): Response {
+  const headers: Record<string, string> = {
+    'content-type': body.contentType,
+    // The partner renders or sanitises content; a browser opening the URL must not sniff it into HTML.
+    'x-content-type-options': 'nosniff',
+  };
+  if (body.fileName !== undefined) headers['content-disposition'] = contentDisposition(body.fileName);
+  if (body.length !== undefined) headers['content-length'] = String(body.length);
+  // toWeb pulls from the Node stream as the client reads; a client that goes away cancels it, which destroys the source.
+  return new Response(Readable.toWeb(body.stream) as ReadableStream<Uint8Array>, { status, headers });
+}
+
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'file';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName || 'file')}`;
 }
 
 export function errorBody(message: string) {

@@ -124,6 +124,8 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
       messageId: envelope.messageId,
       fallback: id,
     }),
+    gmail_message_id: message.gmailMessageId,
+    gmail_thread_id: message.gmailThreadId,
     flags: source.syncFlags ? message.flags.filter((flag) => flag === '\\Seen' || flag === '\\Flagged') : [],
     is_deleted: message.flags.includes('\\Deleted'),
   });
@@ -155,14 +157,15 @@ async function storeBatch(db: Db, source: SourceForSync, folderId: string, batch
     WITH inserted AS (
       INSERT INTO messages (id, account_id, source_id, folder_id, uid, email_message_id, subject, date,
         date_received, size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references",
-        thread_id, flags, is_deleted)
+        thread_id, gmail_message_id, gmail_thread_id, flags, is_deleted)
       SELECT r.id, ${source.accountId}, ${source.id}, ${folderId}, r.uid, r.email_message_id, r.subject, r.date,
         r.date_received, r.size, r.from_addresses, r.to_addresses, r.cc_addresses, r.reply_to, r.in_reply_to,
-        r."references", r.thread_id, r.flags, r.is_deleted
+        r."references", r.thread_id, r.gmail_message_id, r.gmail_thread_id, r.flags, r.is_deleted
       FROM jsonb_to_recordset(${JSON.stringify(batch.messages)}::jsonb) AS r(id text, uid bigint,
         email_message_id text, subject text, date timestamp(3), date_received timestamp(3), size integer,
         from_addresses jsonb, to_addresses jsonb, cc_addresses jsonb, reply_to jsonb, in_reply_to text,
-        "references" text[], thread_id text, flags text[], is_deleted boolean)
+        "references" text[], thread_id text, gmail_message_id text, gmail_thread_id text, flags text[],
+        is_deleted boolean)
       ON CONFLICT (folder_id, uid) DO NOTHING
       RETURNING id
     ), files AS (

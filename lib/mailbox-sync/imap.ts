@@ -42,6 +42,9 @@ export interface RemoteMessage {
   };
   /** Raw `References:` header line(s). */
   referencesHeader: string;
+  /** Gmail's X-GM-MSGID and X-GM-THRID (decimal), "" on other servers. */
+  gmailMessageId: string;
+  gmailThreadId: string;
   bodyStructure: MessageStructureObject | null;
 }
 
@@ -69,13 +72,16 @@ export const FETCH_QUERY: FetchQueryObject = {
   envelope: true,
   bodyStructure: true,
   headers: ['references'],
+  // imapflow asks X-GM-MSGID / X-GM-THRID only where the server offers them (Gmail), else OBJECTID's ids.
+  emailId: true,
+  threadId: true,
 };
 
 const toAddresses = (list: { name?: string; address?: string }[] | undefined): Address[] =>
   (list ?? []).map((entry) => ({ name: entry.name ?? '', email: (entry.address ?? '').toLowerCase() }));
 
 /** Copies out what the sync keeps, so imapflow's message object can be collected at once. */
-function toRemoteMessage(message: FetchMessageObject): RemoteMessage {
+function toRemoteMessage(message: FetchMessageObject, isGmail: boolean): RemoteMessage {
   return {
     uid: message.uid,
     size: message.size ?? 0,
@@ -93,6 +99,9 @@ function toRemoteMessage(message: FetchMessageObject): RemoteMessage {
     },
     referencesHeader: message.headers?.toString('utf8') ?? '',
     bodyStructure: message.bodyStructure ?? null,
+    // OBJECTID's EMAILID/THREADID are server-private: only Gmail's ids are ones a client may send back.
+    gmailMessageId: isGmail ? (message.emailId ?? '') : '',
+    gmailThreadId: isGmail ? (message.threadId ?? '') : '',
   };
 }
 
@@ -135,10 +144,11 @@ export async function openMailboxSession(
     async *messagesAfter(afterUid) {
       if (!client.mailbox || client.mailbox.exists === 0) return;
       let isComplete = false;
+      const isGmail = client.capabilities.has('X-GM-EXT-1');
       try {
         for await (const message of client.fetch(`${afterUid + 1}:*`, FETCH_QUERY, { uid: true })) {
           // `n:*` always matches the highest UID, even below n: skip it.
-          if (message.uid > afterUid) yield toRemoteMessage(message);
+          if (message.uid > afterUid) yield toRemoteMessage(message, isGmail);
         }
         isComplete = true;
       } finally {

@@ -34,6 +34,26 @@ export type SyncRunResult =
   | { outcome: 'failed'; reason: 'auth_failed' }
   | { outcome: 'retry'; reason: string };
 
+/**
+ * The IMAP login of a stored source: the one place mailbox credentials are
+ * decrypted (the sync and live content reads both come here).
+ */
+export function imapLoginFor(source: {
+  server: string;
+  port: number;
+  tlsMode: ImapLogin['tlsMode'];
+  username: string;
+  credentialCiphertext: string;
+}): ImapLogin {
+  return {
+    server: source.server,
+    port: source.port,
+    tlsMode: source.tlsMode,
+    username: source.username,
+    password: decryptSecret(source.credentialCiphertext),
+  };
+}
+
 /** One run of a source's sync: connect, refresh the folder list, import new messages folder by folder. */
 export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOptions): Promise<SyncRunResult> {
   const source = await findSourceForSync(db, sourceId);
@@ -46,13 +66,7 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
     update: { state: 'running', lastSyncStart: startedAt, lastError: '' },
   });
 
-  const opened = await options.openSession({
-    server: source.server,
-    port: source.port,
-    tlsMode: source.tlsMode,
-    username: source.username,
-    password: decryptSecret(source.credentialCiphertext),
-  });
+  const opened = await options.openSession(imapLoginFor(source));
   if (!opened.ok) return failConnection(db, source, opened.failure, options);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {

@@ -1,7 +1,7 @@
 import type { OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
-import type { ListMessagesInput } from './schema';
+import { type ListMessagesInput, type MessageRef, parseMessageRef } from './schema';
 
 /**
  * Messages the API shows: in folders still included in the sync, and not
@@ -35,6 +35,8 @@ export const messageSelect = {
   ccAddresses: true,
   replyTo: true,
   threadId: true,
+  gmailMessageId: true,
+  gmailThreadId: true,
   flags: true,
   accountId: true,
   folder: { select: { name: true, source: { select: { label: true } } } },
@@ -64,9 +66,23 @@ export async function listMessages(db: Db, account: OwnedAccount, input: ListMes
   });
 }
 
+/** The row condition for a message named in any accepted form (spec §16). */
+export function messageRefWhere(ref: MessageRef): Prisma.MessageWhereInput {
+  if (ref.kind === 'id') return { id: ref.id };
+  if (ref.kind === 'gmail_message_id') return { gmailMessageId: ref.gmailMessageId };
+  return { emailMessageId: ref.emailMessageId };
+}
+
+/** A copy in several folders answers by its first stored row, so the same ref always names the same copy. */
+export const messageRefOrder = [{ createdAt: 'asc' }, { id: 'asc' }] satisfies Prisma.MessageOrderByWithRelationInput[];
+
+/** A visible message by our id, its Message-ID or Gmail's id; null when unknown, hidden or malformed. */
 export async function findMessage(db: Db, account: OwnedAccount, messageId: string): Promise<MessageRow | null> {
+  const ref = parseMessageRef(messageId);
+  if (!ref) return null;
   return db.message.findFirst({
-    where: { AND: [visibleMessageWhere(account.id), { id: messageId }] },
+    where: { AND: [visibleMessageWhere(account.id), messageRefWhere(ref)] },
+    orderBy: messageRefOrder,
     select: messageSelect,
   });
 }

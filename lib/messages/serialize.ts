@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { accountResourceUrl } from '@/lib/accounts/serialize';
 import { unixSeconds } from '@/lib/clock';
 import type { Address } from '@/lib/mailbox-sync/imap';
+import type { BodyPartJson } from '@/lib/message-content/schema';
 import { sourceResourceUrl } from '@/lib/sources/serialize';
 import type { MessageRow } from './data';
 import type { messageJson } from './schema';
@@ -26,7 +27,15 @@ export function personInfo(list: Address[]) {
 }
 
 /** A message in Context.IO 2.0's shape (spec §10). */
-export function serializeMessage(message: MessageRow, baseUrl: string, options: { includeFlags: boolean }) {
+export function serializeMessage(
+  message: MessageRow,
+  baseUrl: string,
+  options: {
+    includeFlags: boolean;
+    /** Read from the mail server for include_body / include_headers (lib/message-content). */
+    content?: { body?: BodyPartJson[]; headers?: Record<string, string[]> | string };
+  },
+) {
   const from = addresses(message.fromAddresses);
   const to = addresses(message.toAddresses);
   const cc = addresses(message.ccAddresses);
@@ -56,6 +65,10 @@ export function serializeMessage(message: MessageRow, baseUrl: string, options: 
     })),
     ...(options.includeFlags && { flags: message.flags }),
     thread_id: message.threadId,
+    ...(message.gmailMessageId && { gmail_message_id: message.gmailMessageId }),
+    ...(message.gmailThreadId && { gmail_thread_id: message.gmailThreadId }),
+    ...(options.content?.body && { body: options.content.body }),
+    ...(options.content?.headers !== undefined && { headers: options.content.headers }),
     size: message.size,
     resource_url: messageResourceUrl(baseUrl, message.accountId, message.id),
   } satisfies z.input<typeof messageJson>;

@@ -2,6 +2,7 @@ import { closeDb, DatabaseBusyError, type Db, findPendingMigrations, getDb } fro
 import { ensureFirstDeveloper, type FirstDeveloperCredentials } from '@/lib/developers/mutations';
 import { type AppConfig, ConfigError, getConfig } from '@/lib/env';
 import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
+import { closeContentServices } from '@/lib/message-content/content';
 import { publishAdminChannel } from './admin-channel';
 import { startWorkers } from './worker';
 
@@ -19,12 +20,16 @@ export async function workJobQueue(db: Db, config: AppConfig): Promise<void> {
   });
 }
 
-/** On SIGINT/SIGTERM: let running jobs finish (or be retried later), close the database cleanly, then leave. */
+/**
+ * On SIGINT/SIGTERM: let running jobs finish (or be retried later), log out of
+ * pooled mailbox connections, close the database cleanly, then leave.
+ */
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void stopJobQueue()
         .catch(() => {})
+        .then(() => closeContentServices().catch(() => {}))
         .then(() => closeDb())
         .finally(() => process.exit(0));
     });

@@ -12,5 +12,5 @@ export const GET = defineRoute({
   params: z.object({ id: accountIdParam }),
   input: listMessagesInput,
   output: { status: 200, description: 'Messages', schema: z.array(messageJson) },
-  reasons: [],
+  reasons: ['content_too_large', 'imap_unavailable'],
 });

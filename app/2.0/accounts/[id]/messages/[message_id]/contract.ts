@@ -12,5 +12,5 @@ export const GET = defineRoute({
   params: z.object({ id: accountIdParam, message_id: messageIdParam }),
   input: getMessageInput,
   output: { status: 200, description: 'The message', schema: messageJson },
-  reasons: ['message_not_found'],
+  reasons: ['message_not_found', 'content_too_large', 'imap_unavailable'],
 });

@@ -1,13 +1,23 @@
 import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
+import { readContentFor } from '@/lib/message-content/content';
+import { locateMessages } from '@/lib/message-content/data';
 import { findMessage } from '@/lib/messages/data';
-import { serializeMessage } from '@/lib/messages/serialize';
+import { messageResourceUrl, serializeMessage } from '@/lib/messages/serialize';
 import * as contract from './contract';
 
-/** GET /2.0/accounts/:id/messages/:message_id (spec §10). */
+/** GET /2.0/accounts/:id/messages/:message_id (spec §10, content options §16). */
 export const GET = apiRoute(contract.GET, async ({ db, account, params, input, baseUrl }) => {
   const message = await findMessage(db, account, params.message_id);
   if (!message) return { ok: false, reason: 'message_not_found' };
-  return { body: serializeMessage(message, baseUrl, { includeFlags: input.include_flags === true }) };
+  const located = input.include_body || input.include_headers ? await locateMessages(db, account, [message.id]) : [];
+  const content = await readContentFor(located, input, (id) => `${messageResourceUrl(baseUrl, account.id, id)}/source`);
+  if (!content.ok) return content;
+  return {
+    body: serializeMessage(message, baseUrl, {
+      includeFlags: input.include_flags === true,
+      content: content.byId.get(message.id),
+    }),
+  };
 });
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
