@@ -1,7 +1,13 @@
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { type FlowError, readFlowError } from './schema';
+import type { ConnectLevel } from './steps';
 
-/** Everything the connect pages show for one token: who asks, what for, and how far the end user got. */
+/**
+ * Everything the connect pages and their actions need for one token, in one
+ * query: who asks, what for, and how far the end user got. The page, the
+ * start route and each action read it once; the redeem reads nothing more.
+ */
 const connectPageSelect = {
   id: true,
   email: true,
@@ -18,20 +24,34 @@ const connectPageSelect = {
     select: { id: true, label: true, email: true, server: true, port: true, tlsMode: true, username: true },
   },
   developer: { select: { appName: true } },
-  flow: true,
+  flow: {
+    select: {
+      email: true,
+      firstName: true,
+      lastName: true,
+      server: true,
+      port: true,
+      tlsMode: true,
+      username: true,
+      provider: true,
+      settingsSource: true,
+      error: true,
+    },
+  },
 } satisfies Prisma.ConnectTokenSelect;
 
-export type ConnectPageRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectPageSelect }>;
+type StoredConnectPageRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectPageSelect }>;
+type StoredFlow = NonNullable<StoredConnectPageRow['flow']>;
 
-export type ConnectLevel = 'new-account' | 'add-source' | 'reconnect-source';
+/** The end user's progress, its error parsed (never a string to pick apart). */
+export type ConnectFlowState = Omit<StoredFlow, 'error'> & { error: FlowError | null };
+export type ConnectPageRow = Omit<StoredConnectPageRow, 'flow'> & { flow: ConnectFlowState | null };
 
 export type ConnectPageState =
   | { kind: 'not_found' }
   | { kind: 'expired'; appName: string }
   | { kind: 'used'; appName: string; row: ConnectPageRow }
   | { kind: 'active'; appName: string; level: ConnectLevel; row: ConnectPageRow };
-
-export const isFullEmail = (value: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
 
 export function connectLevel(row: Pick<ConnectPageRow, 'targetAccountId' | 'targetSource'>): ConnectLevel {
   if (row.targetSource) return 'reconnect-source';
@@ -40,8 +60,9 @@ export function connectLevel(row: Pick<ConnectPageRow, 'targetAccountId' | 'targ
 
 export async function loadConnectPage(db: Db, token: string, now: Date): Promise<ConnectPageState> {
   if (!/^[0-9a-z]{16}$/.test(token)) return { kind: 'not_found' };
-  const row = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
-  if (!row) return { kind: 'not_found' };
+  const stored = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
+  if (!stored) return { kind: 'not_found' };
+  const row: ConnectPageRow = { ...stored, flow: stored.flow && { ...stored.flow, error: readFlowError(stored.flow.error) } };
   const appName = row.developer.appName;
   if (row.usedAt) return { kind: 'used', appName, row };
   if (row.expiresAt <= now) return { kind: 'expired', appName };

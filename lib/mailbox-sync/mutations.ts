@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { queueCallback } from '@/lib/callbacks/mutations';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { newRowId } from '@/lib/ids';
 import type { ImapLogin } from '@/lib/imap/verify';
 import { enqueueSourceSync } from '@/lib/jobs/definitions';
 import type { JobQueue } from '@/lib/jobs/queue';
-import type { OwnedSource } from '@/lib/sources/data';
+import { loginForSource, type OwnedSource, sourceLoginSelect } from '@/lib/sources/data';
 import { recordSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
 import type { MailboxSession, OpenSessionResult, RemoteMessage } from './imap';
 import { parseReferences, planFiles, planFolders, threadIdFor } from './rules';
@@ -100,11 +99,7 @@ function loadSource(db: Db, sourceId: string) {
       id: true,
       accountId: true,
       status: true,
-      server: true,
-      port: true,
-      tlsMode: true,
-      username: true,
-      credentialCiphertext: true,
+      ...sourceLoginSelect,
       callbackUrl: true,
       syncAllFolders: true,
       syncFolders: true,
@@ -126,13 +121,7 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
     update: { state: 'running', lastSyncStart: startedAt, lastError: '' },
   });
 
-  const opened = await options.openSession({
-    server: source.server,
-    port: source.port,
-    tlsMode: source.tlsMode,
-    username: source.username,
-    password: decryptSecret(source.credentialCiphertext),
-  });
+  const opened = await options.openSession(loginForSource(source));
   if (!opened.ok) return failConnection(db, source, opened.failure, options);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {
