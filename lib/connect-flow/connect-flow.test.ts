@@ -271,7 +271,7 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     const refused = await signIn(database.db, row, { ...input(mailbox.password), port: 1 }, address, deps, start);
     expect(refused).toMatchObject({ ok: false, error: 'connection_refused' });
     const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: token } });
-    expect(flow.lastError).toBe('connection_refused');
+    expect(flow.error).toEqual({ kind: 'code', code: 'connection_refused' });
     // The attempt was given back: the password never left this machine.
     const counter = await database.db.rateLimitCounter.findUnique({
       where: { key: rateLimitKey(RATE_LIMITS.connectToken, token) },

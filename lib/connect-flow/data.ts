@@ -62,7 +62,10 @@ export async function loadConnectPage(db: Db, token: string, now: Date): Promise
   if (!/^[0-9a-z]{16}$/.test(token)) return { kind: 'not_found' };
   const stored = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
   if (!stored) return { kind: 'not_found' };
-  const row: ConnectPageRow = { ...stored, flow: stored.flow && { ...stored.flow, error: readFlowError(stored.flow.error) } };
+  const row: ConnectPageRow = {
+    ...stored,
+    flow: stored.flow && { ...stored.flow, error: readFlowError(stored.flow.error) },
+  };
   const appName = row.developer.appName;
   if (row.usedAt) return { kind: 'used', appName, row };
   if (row.expiresAt <= now) return { kind: 'expired', appName };

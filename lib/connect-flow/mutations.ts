@@ -6,7 +6,13 @@ import { claimAttempt, releaseAttempt } from '@/lib/rate-limits/mutations';
 import { clientAddressBucket, mailboxSubject, RATE_LIMITS, type RateLimitName } from '@/lib/rate-limits/schema';
 import { mailboxLogin, type TlsMode } from '@/lib/sources/schema';
 import type { ConnectPageRow } from './data';
-import { type FlowError, type FlowErrorCode, type IdentityInput, MAX_DISCOVERY_PROBES, type SignInInput } from './schema';
+import {
+  type FlowError,
+  type FlowErrorCode,
+  type IdentityInput,
+  MAX_DISCOVERY_PROBES,
+  type SignInInput,
+} from './schema';
 import { isFullEmail } from './steps';
 
 /** What the flow needs from the outside world; injected so tests and the bench can pick. */

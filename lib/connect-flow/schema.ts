@@ -39,7 +39,16 @@ export const signInInput = z.object({
 export type SignInInput = z.infer<typeof signInInput>;
 
 /** The field names a form error can point at: the inputs of the two steps. */
-export const FLOW_FIELDS = ['email', 'firstName', 'lastName', 'password', 'server', 'port', 'tlsMode', 'username'] as const;
+export const FLOW_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'password',
+  'server',
+  'port',
+  'tlsMode',
+  'username',
+] as const;
 export type FlowField = (typeof FLOW_FIELDS)[number];
 
 /**

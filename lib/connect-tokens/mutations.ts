@@ -154,11 +154,7 @@ export async function redeemConnectToken(
       let source: { id: string; label: string };
       if (row.targetSourceId && row.targetAccountId) {
         accountId = row.targetAccountId;
-        const reauthorized = await reauthorizeSource(
-          tx,
-          { sourceId: row.targetSourceId, accountId },
-          input.mailbox,
-        );
+        const reauthorized = await reauthorizeSource(tx, { sourceId: row.targetSourceId, accountId }, input.mailbox);
         if (!reauthorized) throw new RedeemAborted('target_gone');
         source = reauthorized;
       } else if (row.targetAccountId) {

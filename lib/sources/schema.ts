@@ -75,7 +75,13 @@ export function mailboxLogin(
   settings: { server: string; port: number; tlsMode: TlsMode; username: string },
   password: string,
 ): ImapLogin {
-  return { server: settings.server, port: settings.port, tlsMode: settings.tlsMode, username: settings.username, password };
+  return {
+    server: settings.server,
+    port: settings.port,
+    tlsMode: settings.tlsMode,
+    username: settings.username,
+    password,
+  };
 }
 
 /** A source as the API returns it (spec §9); serialize.ts produces exactly this. */
