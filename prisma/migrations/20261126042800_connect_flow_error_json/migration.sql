@@ -1,7 +1,7 @@
 -- The flow error becomes typed JSON (lib/connect-flow/schema.ts, flowError). Old rows: a code
--- string becomes {"kind":"code","code":…}; the field errors the pages stored as JSON text are
--- cleared (a form message, shown again on the next submit; casting text that may not be JSON
--- could fail the migration); an empty string becomes NULL. A code the new union does not know
+-- string becomes {"kind":"code","code":…}. The field errors the pages stored as JSON text are
+-- cleared: a form message, shown again on the next submit (casting text that may not be JSON
+-- could fail the migration). An empty string becomes NULL. A code the new union does not know
 -- is read back as no error.
 ALTER TABLE "connect_flows" ADD COLUMN "error" JSONB;
 
