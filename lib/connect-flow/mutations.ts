@@ -1,4 +1,5 @@
 import { completeConnection } from '@/lib/connect-tokens/mutations';
+import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
@@ -139,14 +140,6 @@ export async function saveIdentity(
 export type SignInResult =
   | { ok: true; redirectUrl: string }
   | { ok: false; error: FlowErrorCode | 'already_used'; message?: string };
-
-/** Adds `contextio_token` (and any extra parameters) to the partner's URL, keeping its own query. */
-export function partnerReturnUrl(callbackUrl: string, token: string, extra: Record<string, string> = {}): string {
-  const url = new URL(callbackUrl);
-  url.searchParams.set('contextio_token', token);
-  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
-  return url.toString();
-}
 
 /** Which limit stopped a sign-in, as the code the page turns into a message. */
 const LIMIT_ERRORS: Partial<Record<RateLimitName, FlowErrorCode>> = {
