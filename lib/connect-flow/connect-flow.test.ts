@@ -301,7 +301,10 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     const render = async () => {
       const page = await loadConnectPage(counting.db, created.token, start);
       if (page.kind !== 'active') throw new Error(page.kind);
-      return { page, position: positionOf({ ...page, tokenEmail: page.row.email, flow: page.row.flow, revisit: null }) };
+      return {
+        page,
+        position: positionOf({ ...page, tokenEmail: page.row.email, flow: page.row.flow, revisit: null }),
+      };
     };
     expect((await render()).position).toEqual({ kind: 'prepare' });
     expect(counting.take()).toEqual(['ConnectToken.findUnique']);

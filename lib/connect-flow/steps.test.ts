@@ -50,9 +50,9 @@ describe('connect flow steps', () => {
 
   it('goes back to "who" on the Change link, even while settings are still missing', () => {
     for (const server of ['imap.example.com', '']) {
-      expect(
-        positionOf(context({ flow: { email: 'jane@example.com', server }, revisit: revisitFrom('who') })),
-      ).toEqual({ kind: 'step', step: 'who', steps: both, index: 0 });
+      expect(positionOf(context({ flow: { email: 'jane@example.com', server }, revisit: revisitFrom('who') }))).toEqual(
+        { kind: 'step', step: 'who', steps: both, index: 0 },
+      );
     }
     expect(revisitFrom('sign-in')).toBeNull();
     expect(revisitFrom(['who', 'who'])).toBeNull();
