@@ -315,3 +315,37 @@ test('control characters in the first name or username get a field error, never 
   await expect(errorSummary(page)).toContainText('Remove the control characters');
   expect((await api.get(`/2.0/connect_tokens/${token}`)).body).toMatchObject({ used: 0, first_name: '' });
 });
+
+test('a page view only reads: the first visit goes through ./start, which opens the flow (JavaScript off too)', async ({
+  browser,
+  api,
+}) => {
+  const mailbox = await newMailbox();
+  const { token, browser_redirect_url } = await createToken(api, { email: mailbox.email });
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+
+  // The page itself answers with a redirect, before anything is written or discovered.
+  const first = await page.request.get(browser_redirect_url, { maxRedirects: 0 });
+  expect(first.status()).toBe(307);
+  expect(new URL(first.headers().location ?? '', browser_redirect_url).pathname).toBe(`/connect/${token}/start`);
+  const started = await page.request.get(`/connect/${token}/start`, { maxRedirects: 0 });
+  expect(started.status()).toBe(303);
+  expect(started.headers().location).toBe(`/connect/${token}`);
+  // Opened: the page renders the sign-in step straight away, with the settings found.
+  const again = await page.request.get(browser_redirect_url, { maxRedirects: 0 });
+  expect(again.status()).toBe(200);
+  expect(await again.text()).toContain('Signing in to');
+
+  // A fresh token in a browser without JavaScript follows the same redirects to the sign-in step.
+  const fresh = await createToken(api, { email: mailbox.email });
+  await page.goto(fresh.browser_redirect_url);
+  expect(new URL(page.url()).pathname).toBe(`/connect/${fresh.token}`);
+  await fillSignIn(page, mailbox.email, mailbox.password);
+  await expectBackAtPartner(page, fresh.token);
+
+  // ./start of a link that does not work changes nothing and shows the page that says so.
+  await page.goto('/connect/zzzzzzzzzzzzzzzz/start');
+  await expect(page.getByRole('heading', { name: 'This link does not work' })).toBeVisible();
+  await context.close();
+});

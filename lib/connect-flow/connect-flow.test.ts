@@ -3,6 +3,7 @@ import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { type LocalHttpsServer, startLocalHttpsServer } from '@/e2e/fixtures/https';
 import { createConnectToken } from '@/lib/connect-tokens/mutations';
 import { decryptSecret } from '@/lib/crypto/secrets';
+import type { Db } from '@/lib/db/client';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { discoverImapSettings, networkDiscoveryDeps } from '@/lib/discovery/discover';
@@ -12,6 +13,7 @@ import { RATE_LIMITS } from '@/lib/rate-limits/schema';
 import { loadConnectPage } from './data';
 import { type ConnectFlowDeps, openConnectFlow, saveIdentity, signIn } from './mutations';
 import { MAX_DISCOVERY_PROBES } from './schema';
+import { positionOf } from './steps';
 
 const MAX_LOGIN_FAILURES = RATE_LIMITS.connectToken.max;
 const LOGIN_FAILURE_WINDOW_MS = RATE_LIMITS.connectToken.windowMs;
@@ -61,6 +63,25 @@ function realDeps() {
   };
   return { deps, calls };
 }
+
+/** The database operations a piece of the flow runs, as `Model.operation`, through a counting client. */
+function countingDb(db: Db) {
+  const operations: string[] = [];
+  const counted = db.$extends({
+    query: {
+      $allModels: {
+        $allOperations({ model, operation, args, query }) {
+          operations.push(`${model}.${operation}`);
+          return query(args);
+        },
+      },
+    },
+  }) as unknown as Db;
+  const take = () => operations.splice(0, operations.length);
+  return { db: counted, take };
+}
+const isRead = (operation: string) => /\.(find|count|aggregate|groupBy)/.test(operation);
+const isWrite = (operation: string) => !isRead(operation);
 
 describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
   let database: TestDatabase;
@@ -265,13 +286,58 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     expect(autoconfigHost.seen.length + mxQueries).toBe(MAX_DISCOVERY_PROBES);
   });
 
+  it('reads the token once per render, start and action, writes nothing while rendering, redeems with no read', async () => {
+    const { deps } = realDeps();
+    const counting = countingDb(database.db);
+    const created = await createConnectToken(
+      database.db,
+      developerId,
+      { level: 'top' },
+      { callback_url: 'https://partner.example.com/back', email: mailbox.username },
+      start,
+    );
+    if (!created.ok) throw new Error(created.reason);
+    // What the page renders from: one read, and a first visit is sent to GET ./start.
+    const render = async () => {
+      const page = await loadConnectPage(counting.db, created.token, start);
+      if (page.kind !== 'active') throw new Error(page.kind);
+      return {
+        page,
+        position: positionOf({ ...page, tokenEmail: page.row.email, flow: page.row.flow, revisit: null }),
+      };
+    };
+    expect((await render()).position).toEqual({ kind: 'prepare' });
+    expect(counting.take()).toEqual(['ConnectToken.findUnique']);
+
+    // GET ./start: one read, then the flow opened and its settings discovered (writes only).
+    const { page } = await render();
+    await openConnectFlow(counting.db, page.row, deps, start);
+    const startOperations = counting.take();
+    expect(startOperations.filter(isRead)).toEqual(['ConnectToken.findUnique']);
+    expect(startOperations.filter(isWrite)).toContain('ConnectFlow.upsert');
+
+    const ready = await render();
+    expect(ready.position).toMatchObject({ kind: 'step', step: 'sign-in' });
+    expect(counting.take()).toEqual(['ConnectToken.findUnique']);
+
+    // The sign-in action: its one read of the token, then the login and the redeem read nothing more.
+    const action = await render();
+    const result = await signIn(counting.db, action.page.row, input(mailbox.password), address, deps, start);
+    expect(result).toMatchObject({ ok: true });
+    const actionReads = counting.take().filter(isRead);
+    expect(actionReads.filter((operation) => operation.startsWith('ConnectToken.'))).toEqual([
+      'ConnectToken.findUnique',
+    ]);
+    expect(actionReads.filter((operation) => operation.startsWith('ConnectFlow.'))).toEqual([]);
+  });
+
   it('does not count an unreachable server as a wrong password', async () => {
     const { deps } = realDeps();
     const { token, row } = await openedFlow(deps);
     const refused = await signIn(database.db, row, { ...input(mailbox.password), port: 1 }, address, deps, start);
     expect(refused).toMatchObject({ ok: false, error: 'connection_refused' });
     const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: token } });
-    expect(flow.lastError).toBe('connection_refused');
+    expect(flow.error).toEqual({ kind: 'code', code: 'connection_refused' });
     // The attempt was given back: the password never left this machine.
     const counter = await database.db.rateLimitCounter.findUnique({
       where: { key: rateLimitKey(RATE_LIMITS.connectToken, token) },

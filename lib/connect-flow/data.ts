@@ -2,8 +2,13 @@ import { type ConnectTokenLevel, connectTokenLevel } from '@/lib/connect-tokens/
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { isConnectToken } from '@/lib/ids';
+import { type FlowError, readFlowError } from './schema';
 
-/** Everything the connect pages show for one token: who asks, what for, and how far the end user got. */
+/**
+ * Everything the connect pages and their actions need for one token, in one
+ * query: who asks, what for, and how far the end user got. The page, the
+ * start route and each action read it once; the redeem reads nothing more.
+ */
 const connectPageSelect = {
   id: true,
   email: true,
@@ -20,10 +25,28 @@ const connectPageSelect = {
     select: { id: true, label: true, email: true, server: true, port: true, tlsMode: true, username: true },
   },
   developer: { select: { appName: true } },
-  flow: true,
+  flow: {
+    select: {
+      email: true,
+      firstName: true,
+      lastName: true,
+      server: true,
+      port: true,
+      tlsMode: true,
+      username: true,
+      provider: true,
+      settingsSource: true,
+      error: true,
+    },
+  },
 } satisfies Prisma.ConnectTokenSelect;
 
-export type ConnectPageRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectPageSelect }>;
+type StoredConnectPageRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectPageSelect }>;
+type StoredFlow = NonNullable<StoredConnectPageRow['flow']>;
+
+/** The end user's progress, its error parsed (never a string to pick apart). */
+export type ConnectFlowState = Omit<StoredFlow, 'error'> & { error: FlowError | null };
+export type ConnectPageRow = Omit<StoredConnectPageRow, 'flow'> & { flow: ConnectFlowState | null };
 
 export type ConnectPageState =
   | { kind: 'not_found' }
@@ -31,12 +54,14 @@ export type ConnectPageState =
   | { kind: 'used'; appName: string; row: ConnectPageRow }
   | { kind: 'active'; appName: string; level: ConnectTokenLevel; row: ConnectPageRow };
 
-export const isFullEmail = (value: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
-
 export async function loadConnectPage(db: Db, token: string, now: Date): Promise<ConnectPageState> {
   if (!isConnectToken(token)) return { kind: 'not_found' };
-  const row = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
-  if (!row) return { kind: 'not_found' };
+  const stored = await db.connectToken.findUnique({ where: { id: token }, select: connectPageSelect });
+  if (!stored) return { kind: 'not_found' };
+  const row: ConnectPageRow = {
+    ...stored,
+    flow: stored.flow && { ...stored.flow, error: readFlowError(stored.flow.error) },
+  };
   const appName = row.developer.appName;
   if (row.usedAt) return { kind: 'used', appName, row };
   if (row.expiresAt <= now) return { kind: 'expired', appName };

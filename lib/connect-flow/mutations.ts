@@ -1,10 +1,20 @@
-import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
+import { completeConnection } from '@/lib/connect-tokens/mutations';
+import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import type { Db } from '@/lib/db/client';
+import { Prisma } from '@/lib/db/generated/client';
+import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import { claimAttempt, releaseAttempt } from '@/lib/rate-limits/mutations';
 import { clientAddressBucket, mailboxSubject, RATE_LIMITS, type RateLimitName } from '@/lib/rate-limits/schema';
-import type { TlsMode } from '@/lib/sources/schema';
-import { type ConnectPageRow, isFullEmail } from './data';
-import { type IdentityInput, MAX_DISCOVERY_PROBES, type SignInInput } from './schema';
+import { mailboxLogin, type TlsMode } from '@/lib/sources/schema';
+import type { ConnectPageRow } from './data';
+import {
+  type FlowError,
+  type FlowErrorCode,
+  type IdentityInput,
+  MAX_DISCOVERY_PROBES,
+  type SignInInput,
+} from './schema';
+import { isFullEmail } from './steps';
 
 /** What the flow needs from the outside world; injected so tests and the bench can pick. */
 export interface ConnectFlowDeps {
@@ -27,43 +37,38 @@ export interface ConnectFlowDeps {
     // A known provider without IMAP we can reach (Proton, Tuta): the page explains why.
     | { found: false; provider?: string }
   >;
-  verify(login: {
-    server: string;
-    port: number;
-    tlsMode: TlsMode;
-    username: string;
-    password: string;
-  }): Promise<{ ok: true } | { ok: false; failure: string; message: string }>;
+  verify(login: ImapLogin): Promise<ImapCheckResult>;
   /** Queues the mailbox sync of a source just connected or re-connected. */
   startSync(sourceId: string): Promise<void>;
 }
 
 /**
- * First visit: remember when the page was opened, and start from what the
- * partner already told us (the email, or the source being re-connected).
+ * First visit (the page redirects through GET /connect/:token/start, never
+ * writing while it renders): remember when the flow was opened, start from what
+ * the partner already told us (the email, or the source being re-connected),
+ * and discover the settings once the email is known.
  */
 export async function openConnectFlow(db: Db, row: ConnectPageRow, deps: ConnectFlowDeps, now: Date): Promise<void> {
-  if (!row.flow) {
-    const source = row.targetSource;
-    await db.connectFlow.upsert({
-      where: { tokenId: row.id },
-      update: {},
-      create: {
-        tokenId: row.id,
-        openedAt: now,
-        email: source?.email ?? (isFullEmail(row.email) ? row.email : ''),
-        ...(source && {
-          server: source.server,
-          port: source.port,
-          tlsMode: source.tlsMode,
-          username: source.username,
-          settingsSource: 'source',
-          settingsFoundAt: now,
-        }),
-      },
-    });
-  }
-  const flow = await db.connectFlow.findUniqueOrThrow({ where: { tokenId: row.id } });
+  const source = row.targetSource;
+  // The upsert returns the flow as stored, so a flow opened by a concurrent visit is not read again.
+  const flow = await db.connectFlow.upsert({
+    where: { tokenId: row.id },
+    update: {},
+    create: {
+      tokenId: row.id,
+      openedAt: now,
+      email: source?.email ?? (isFullEmail(row.email) ? row.email : ''),
+      ...(source && {
+        server: source.server,
+        port: source.port,
+        tlsMode: source.tlsMode,
+        username: source.username,
+        settingsSource: 'source',
+        settingsFoundAt: now,
+      }),
+    },
+    select: { email: true, server: true },
+  });
   if (flow.email && !flow.server) await applyDiscovery(db, row.id, flow.email, deps, now);
 }
 
@@ -117,31 +122,27 @@ export async function saveIdentity(
   deps: ConnectFlowDeps,
   now: Date,
 ): Promise<void> {
-  await db.connectFlow.update({
+  const identity = {
+    email: input.email,
+    firstName: row.firstNameHidden ? '' : (input.firstName ?? ''),
+    lastName: row.lastNameHidden ? '' : (input.lastName ?? ''),
+    server: '',
+    error: Prisma.DbNull,
+  };
+  await db.connectFlow.upsert({
     where: { tokenId: row.id },
-    data: {
-      email: input.email,
-      firstName: row.firstNameHidden ? '' : (input.firstName ?? ''),
-      lastName: row.lastNameHidden ? '' : (input.lastName ?? ''),
-      server: '',
-      lastError: '',
-    },
+    update: identity,
+    create: { tokenId: row.id, openedAt: now, ...identity },
   });
   await applyDiscovery(db, row.id, input.email, deps, now);
 }
 
-export type SignInResult = { ok: true; redirectUrl: string } | { ok: false; error: string; message?: string };
-
-/** Adds `contextio_token` (and any extra parameters) to the partner's URL, keeping its own query. */
-export function partnerReturnUrl(callbackUrl: string, token: string, extra: Record<string, string> = {}): string {
-  const url = new URL(callbackUrl);
-  url.searchParams.set('contextio_token', token);
-  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
-  return url.toString();
-}
+export type SignInResult =
+  | { ok: true; redirectUrl: string }
+  | { ok: false; error: FlowErrorCode | 'already_used'; message?: string };
 
 /** Which limit stopped a sign-in, as the code the page turns into a message. */
-const LIMIT_ERRORS: Partial<Record<RateLimitName, string>> = {
+const LIMIT_ERRORS: Partial<Record<RateLimitName, FlowErrorCode>> = {
   [RATE_LIMITS.connectToken.name]: 'rate_limited',
   [RATE_LIMITS.connectMailbox.name]: 'mailbox_rate_limited',
   [RATE_LIMITS.connectAddress.name]: 'address_rate_limited',
@@ -153,7 +154,7 @@ const LIMIT_ERRORS: Partial<Record<RateLimitName, string>> = {
  * given back. A timeout is not among them: the server may have checked the
  * password and simply not answered in time.
  */
-const PASSWORD_NEVER_SENT = new Set(['unknown_host', 'connection_refused', 'private_address']);
+const PASSWORD_NEVER_SENT = new Set<string>(['unknown_host', 'connection_refused', 'private_address']);
 
 /**
  * Step "sign in": prove the credentials with a real IMAP login, then use the
@@ -170,8 +171,9 @@ export async function signIn(
   deps: ConnectFlowDeps,
   now: Date,
 ): Promise<SignInResult> {
-  const flow = await db.connectFlow.findUnique({ where: { tokenId: row.id } });
-  if (!flow?.email) return { ok: false, error: 'missing_identity' };
+  // The row the action read holds the progress: no second read of the flow.
+  const flow = row.flow;
+  if (!flow?.email) return failSignIn(db, row.id, 'missing_identity');
   const claim = await claimAttempt(
     db,
     [
@@ -181,25 +183,20 @@ export async function signIn(
     ],
     now,
   );
-  if (!claim.ok) {
-    const error = LIMIT_ERRORS[claim.limit] ?? 'rate_limited';
-    await db.connectFlow.update({ where: { tokenId: row.id }, data: { lastError: error } });
-    return { ok: false, error };
-  }
+  if (!claim.ok) return failSignIn(db, row.id, LIMIT_ERRORS[claim.limit] ?? 'rate_limited');
 
   const settings = { server: input.server, port: input.port, tlsMode: input.tlsMode, username: input.username };
-  await db.connectFlow.update({ where: { tokenId: row.id }, data: { ...settings, lastError: '' } });
+  await db.connectFlow.update({ where: { tokenId: row.id }, data: { ...settings, error: Prisma.DbNull } });
 
-  const check = await deps.verify({ ...settings, password: input.password });
+  const check = await deps.verify(mailboxLogin(settings, input.password));
   if (!check.ok) {
     if (PASSWORD_NEVER_SENT.has(check.failure)) await releaseAttempt(db, claim.held);
-    await db.connectFlow.update({ where: { tokenId: row.id }, data: { lastError: check.failure } });
-    return { ok: false, error: check.failure, message: check.message };
+    return { ...(await failSignIn(db, row.id, check.failure)), message: check.message };
   }
   // The right password: this attempt was no guess, so it fills no counter.
   await releaseAttempt(db, claim.held);
 
-  const redeemed = await redeemConnectToken(
+  const completed = await completeConnection(
     db,
     row.id,
     {
@@ -213,32 +210,28 @@ export async function signIn(
       firstName: flow.firstName,
       lastName: flow.lastName,
     },
+    { startSync: deps.startSync },
     now,
   );
-  if (!redeemed.ok) {
-    if (redeemed.reason !== 'already_used') {
-      await db.connectFlow.update({ where: { tokenId: row.id }, data: { lastError: redeemed.reason } });
-    }
-    return { ok: false, error: redeemed.reason };
+  if (!completed.ok) {
+    // Already used (another browser finished first): the page shows "connected", not an error.
+    if (completed.reason === 'already_used') return { ok: false, error: completed.reason };
+    return failSignIn(db, row.id, completed.reason);
   }
-  try {
-    await deps.startSync(redeemed.sourceId);
-  } catch (error) {
-    // The source exists and the end user is done: housekeeping queues the missing sync
-    // (queueMissingSyncs). Only the error's kind is logged; the sign-in input never is.
-    const reason = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : 'unknown error';
-    console.error(
-      `connect flow: queuing the sync of source ${redeemed.sourceId} failed (${reason}); housekeeping retries`,
-    );
-  }
-  return { ok: true, redirectUrl: partnerReturnUrl(redeemed.callbackUrl, row.id) };
+  return { ok: true, redirectUrl: partnerReturnUrl(completed.callbackUrl, row.id) };
+}
+
+/** Stores a sign-in failure for the page to show, and returns it. */
+async function failSignIn(db: Db, tokenId: string, code: FlowErrorCode): Promise<SignInResult & { ok: false }> {
+  await setFlowError(db, tokenId, { kind: 'code', code });
+  return { ok: false, error: code };
 }
 
 export async function recordCancel(db: Db, tokenId: string, now: Date): Promise<void> {
   await db.connectFlow.updateMany({ where: { tokenId }, data: { cancelledAt: now } });
 }
 
-/** The last problem to show the end user: a code, or a field error as JSON. Never a secret. */
-export async function setFlowError(db: Db, tokenId: string, error: string): Promise<void> {
-  await db.connectFlow.updateMany({ where: { tokenId }, data: { lastError: error } });
+/** The last problem to show the end user (a code, or a field and its message); never a secret. */
+export async function setFlowError(db: Db, tokenId: string, error: FlowError): Promise<void> {
+  await db.connectFlow.updateMany({ where: { tokenId }, data: { error } });
 }

@@ -40,6 +40,73 @@ export const signInInput = z.object({
 });
 export type SignInInput = z.infer<typeof signInInput>;
 
+/** The field names a form error can point at: the inputs of the two steps. */
+export const FLOW_FIELDS = [
+  'email',
+  'firstName',
+  'lastName',
+  'password',
+  'server',
+  'port',
+  'tlsMode',
+  'username',
+] as const;
+export type FlowField = (typeof FLOW_FIELDS)[number];
+
+/**
+ * Every failure the flow can show, as a code. The sign-in maps an IMAP failure
+ * (lib/imap/verify.ts), a guessing limit and a redeem reason to one of these, and
+ * the type checker holds them to this list; components/connect/messages.ts must
+ * word each one (a `satisfies Record<FlowErrorCode, …>` table).
+ */
+export const FLOW_ERROR_CODES = [
+  // A live IMAP login (ImapFailure).
+  'auth_failed',
+  'unknown_host',
+  'connection_refused',
+  'tls_failed',
+  'timeout',
+  'private_address',
+  'protocol_error',
+  // A guessing limit (lib/rate-limits).
+  'rate_limited',
+  'mailbox_rate_limited',
+  'address_rate_limited',
+  // Using the token (redeemConnectToken), other than "already used", which shows the used page.
+  'mailbox_already_attached',
+  'expired',
+  'not_found',
+  'target_gone',
+  // The flow itself.
+  'missing_identity',
+  'csrf',
+] as const;
+export type FlowErrorCode = (typeof FLOW_ERROR_CODES)[number];
+
+/**
+ * The last problem to show the end user, stored in `connect_flows.error` (JSON):
+ * a failure code, or a field of a step's form with the schema's own message.
+ * Never a secret: no input value is stored, only which field was wrong.
+ */
+export const flowError = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('code'), code: z.enum(FLOW_ERROR_CODES) }),
+  z.object({ kind: z.literal('field'), field: z.enum(FLOW_FIELDS), message: z.string().max(300) }),
+]);
+export type FlowError = z.infer<typeof flowError>;
+
+/** A stored error as the pages may show it; anything the union does not know reads as no error. */
+export function readFlowError(stored: unknown): FlowError | null {
+  const parsed = flowError.safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
+
+/** The first problem of a failed form parse, as a field error (the step's inputs only). */
+export function fieldErrorOf(issues: readonly z.core.$ZodIssue[], fallback: FlowField): FlowError {
+  const issue = issues[0];
+  const field = FLOW_FIELDS.find((name) => name === issue?.path[0]) ?? fallback;
+  return { kind: 'field', field, message: issue?.message.slice(0, 300) || 'Check this field.' };
+}
+
 /* Sign-in attempt limits (per token, mailbox and client address): lib/rate-limits/schema.ts. */
 
 /**

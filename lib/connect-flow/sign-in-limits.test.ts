@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { signInErrorMessage } from '@/components/connect/messages';
+import { flowErrorMessage, signInErrorMessage } from '@/components/connect/messages';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { createConnectToken } from '@/lib/connect-tokens/mutations';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
@@ -11,6 +11,7 @@ import { verifyImapLogin } from '@/lib/imap/verify';
 import { RATE_LIMITS } from '@/lib/rate-limits/schema';
 import { loadConnectPage } from './data';
 import { type ConnectFlowDeps, openConnectFlow, type SignInResult, signIn } from './mutations';
+import { readFlowError } from './schema';
 
 /**
  * The connect flow's guessing limits under concurrency, against a real Dovecot
@@ -141,8 +142,8 @@ describe.each(testDatabaseKinds())('connect-flow guessing limits on %s', (kind) 
     });
     expect(calls.verify).toBe(TOKEN.max);
     const flow = await database.db.connectFlow.findUniqueOrThrow({ where: { tokenId: row.id } });
-    expect(flow.lastError).toBe('rate_limited');
-    expect(signInErrorMessage(flow.lastError, '127.0.0.1')).toBe(
+    expect(flow.error).toEqual({ kind: 'code', code: 'rate_limited' });
+    expect(flowErrorMessage(readFlowError(flow.error)!, '127.0.0.1')).toBe(
       'Too many attempts to sign in. Wait 15 minutes before you try again.',
     );
     expect(await signIn(database.db, row, right, '203.0.113.1', deps, at(TOKEN.windowMs))).toMatchObject({ ok: true });

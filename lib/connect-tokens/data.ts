@@ -190,7 +190,7 @@ export async function findConnectTokenProgress(db: Db, developerId: string, toke
     select: {
       ...dashboardTokenSelect,
       callbackUrl: true,
-      flow: { select: { email: true, openedAt: true, settingsFoundAt: true, cancelledAt: true, lastError: true } },
+      flow: { select: { email: true, openedAt: true, settingsFoundAt: true, cancelledAt: true } },
     },
   });
 }

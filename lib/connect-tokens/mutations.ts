@@ -1,13 +1,17 @@
 import { newAccountUsername } from '@/lib/accounts/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
-import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { newAccountId, newConnectToken } from '@/lib/ids';
 import { findPrivateUrlHost } from '@/lib/network/guard';
-import { insertSource, refreshAccountEmailAddresses, type SourceOptions } from '@/lib/sources/mutations';
+import {
+  insertSource,
+  reauthorizeSource,
+  refreshAccountEmailAddresses,
+  type SourceOptions,
+} from '@/lib/sources/mutations';
 import type { MailboxSettings } from '@/lib/sources/schema';
 import { type ConnectTokenScope, liveTokenWhere, scopeTargets } from './data';
 import {
@@ -129,13 +133,13 @@ export async function redeemConnectToken(
 ): Promise<RedeemConnectTokenResult> {
   try {
     return await db.$transaction(async (tx) => {
-      const claimed = await tx.connectToken.updateMany({
+      // The claim returns the token's row: one statement both uses the token and reads what it asks for.
+      const [row] = await tx.connectToken.updateManyAndReturn({
         where: { id: token, usedAt: null, expiresAt: { gt: now } },
         data: { usedAt: now },
       });
-      if (claimed.count === 0) throw new RedeemAborted(await whyUnusable(tx, token, now));
+      if (!row) throw new RedeemAborted(await whyUnusable(tx, token, now));
 
-      const row = await tx.connectToken.findUniqueOrThrow({ where: { id: token } });
       const options: SourceOptions = {
         callbackUrl: row.sourceCallbackUrl,
         statusCallbackUrl: row.statusCallbackUrl,
@@ -150,22 +154,9 @@ export async function redeemConnectToken(
       let source: { id: string; label: string };
       if (row.targetSourceId && row.targetAccountId) {
         accountId = row.targetAccountId;
-        const updated = await tx.source.updateMany({
-          where: { id: row.targetSourceId, accountId },
-          data: {
-            server: input.mailbox.server.toLowerCase(),
-            port: input.mailbox.port,
-            tlsMode: input.mailbox.tlsMode,
-            username: input.mailbox.username,
-            authenticationType: input.mailbox.authenticationType,
-            credentialCiphertext: encryptSecret(input.mailbox.secret),
-            status: 'OK',
-            statusMessage: '',
-          },
-        });
-        if (updated.count === 0) throw new RedeemAborted('target_gone');
-        const label = (await tx.source.findUniqueOrThrow({ where: { id: row.targetSourceId } })).label;
-        source = { id: row.targetSourceId, label };
+        const reauthorized = await reauthorizeSource(tx, { sourceId: row.targetSourceId, accountId }, input.mailbox);
+        if (!reauthorized) throw new RedeemAborted('target_gone');
+        source = reauthorized;
       } else if (row.targetAccountId) {
         accountId = row.targetAccountId;
         const existing = await tx.source.findFirst({
@@ -212,6 +203,40 @@ export async function redeemConnectToken(
     }
     throw error;
   }
+}
+
+/** What finishing a connection sets going once the token is used. */
+export interface CompleteConnectionDeps {
+  /** Queues the mailbox sync of the source just connected or re-connected. */
+  startSync(sourceId: string): Promise<void>;
+}
+
+/**
+ * The end of every connection, after the mailbox is proven: use the token
+ * (redeemConnectToken), then start the source's sync. The connect pages, the
+ * test hook and the test helpers all finish here, so they cannot drift apart.
+ * A sync that cannot be queued does not undo the connection: housekeeping
+ * queues missing syncs (queueMissingSyncs).
+ */
+export async function completeConnection(
+  db: Db,
+  token: string,
+  input: RedeemConnectTokenInput,
+  deps: CompleteConnectionDeps,
+  now: Date,
+): Promise<RedeemConnectTokenResult> {
+  const redeemed = await redeemConnectToken(db, token, input, now);
+  if (!redeemed.ok) return redeemed;
+  try {
+    await deps.startSync(redeemed.sourceId);
+  } catch (error) {
+    // Only the error's kind is logged; the mailbox input (its secret) never is.
+    const reason = error instanceof Error ? `${error.name}: ${error.message.slice(0, 200)}` : 'unknown error';
+    console.error(
+      `connect flow: queuing the sync of source ${redeemed.sourceId} failed (${reason}); housekeeping retries`,
+    );
+  }
+  return redeemed;
 }
 
 async function whyUnusable(tx: Prisma.TransactionClient, token: string, now: Date) {

@@ -19,6 +19,14 @@ export function connectTokenResourceUrl(
 
 export const browserRedirectUrl = (baseUrl: string, token: string) => `${baseUrl}/connect/${token}`;
 
+/** Adds `contextio_token` (and any extra parameters) to the partner's URL, keeping its own query. */
+export function partnerReturnUrl(callbackUrl: string, token: string, extra: Record<string, string> = {}): string {
+  const url = new URL(callbackUrl);
+  url.searchParams.set('contextio_token', token);
+  for (const [name, value] of Object.entries(extra)) url.searchParams.set(name, value);
+  return url.toString();
+}
+
 /** A connect token in Context.IO 2.0's shape (spec §5). */
 export function serializeConnectToken(token: ConnectTokenRow, baseUrl: string) {
   return {

@@ -1,5 +1,5 @@
 import type { Db } from '@/lib/db/client';
-import { createConnectToken, redeemConnectToken } from './mutations';
+import { type CompleteConnectionDeps, completeConnection, createConnectToken } from './mutations';
 import { createConnectTokenInput } from './schema';
 
 /** A mailbox on a local, plain-IMAP test server (the Dovecot fixture). */
@@ -11,9 +11,12 @@ export interface LocalMailbox {
   port: number;
 }
 
+/** Tests and the bench run syncs themselves, so by default connecting queues none. */
+const noSync: CompleteConnectionDeps = { startSync: async () => {} };
+
 /**
  * Tests and the bench: connects a mailbox through a new top-level token, as the
- * connect pages do once the password is proven, without a browser.
+ * connect pages do once the password is proven (completeConnection), without a browser.
  */
 export async function connectLocalMailbox(
   db: Db,
@@ -21,6 +24,7 @@ export async function connectLocalMailbox(
   mailbox: LocalMailbox,
   tokenOptions: Record<string, string> = {},
   now = new Date(),
+  deps: CompleteConnectionDeps = noSync,
 ) {
   const created = await createConnectToken(
     db,
@@ -32,7 +36,7 @@ export async function connectLocalMailbox(
     { allowPrivateHosts: true },
   );
   if (!created.ok) throw new Error(created.reason);
-  const redeemed = await redeemConnectToken(
+  const redeemed = await completeConnection(
     db,
     created.token,
     {
@@ -46,6 +50,7 @@ export async function connectLocalMailbox(
         secret: mailbox.password,
       },
     },
+    deps,
     now,
   );
   if (!redeemed.ok) throw new Error(redeemed.reason);

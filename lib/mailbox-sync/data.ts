@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
-import type { OwnedSource } from '@/lib/sources/data';
+import { type OwnedSource, sourceLoginSelect } from '@/lib/sources/data';
 
 export const sourceSyncSelect = {
   state: true,
@@ -43,11 +43,7 @@ export function findSourceForSync(db: Db, sourceId: string) {
       id: true,
       accountId: true,
       status: true,
-      server: true,
-      port: true,
-      tlsMode: true,
-      username: true,
-      credentialCiphertext: true,
+      ...sourceLoginSelect,
       callbackUrl: true,
       syncAllFolders: true,
       syncFolders: true,

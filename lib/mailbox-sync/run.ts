@@ -1,8 +1,8 @@
 import { queueCallback } from '@/lib/callbacks/mutations';
-import { decryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { newRowId } from '@/lib/ids';
 import type { ImapLogin } from '@/lib/imap/verify';
+import { loginForSource } from '@/lib/sources/data';
 import { recordSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
 import { importMessages } from './batch-store';
 import { findSourceForSync, type SourceForSync } from './data';
@@ -34,26 +34,6 @@ export type SyncRunResult =
   | { outcome: 'failed'; reason: 'auth_failed' }
   | { outcome: 'retry'; reason: string };
 
-/**
- * The IMAP login of a stored source: the one place mailbox credentials are
- * decrypted (the sync and live content reads both come here).
- */
-export function imapLoginFor(source: {
-  server: string;
-  port: number;
-  tlsMode: ImapLogin['tlsMode'];
-  username: string;
-  credentialCiphertext: string;
-}): ImapLogin {
-  return {
-    server: source.server,
-    port: source.port,
-    tlsMode: source.tlsMode,
-    username: source.username,
-    password: decryptSecret(source.credentialCiphertext),
-  };
-}
-
 /** One run of a source's sync: connect, refresh the folder list, import new messages folder by folder. */
 export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOptions): Promise<SyncRunResult> {
   const source = await findSourceForSync(db, sourceId);
@@ -66,7 +46,7 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
     update: { state: 'running', lastSyncStart: startedAt, lastError: '' },
   });
 
-  const opened = await options.openSession(imapLoginFor(source));
+  const opened = await options.openSession(loginForSource(source));
   if (!opened.ok) return failConnection(db, source, opened.failure, options);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
-import { imapLoginFor } from '@/lib/mailbox-sync/run';
 import { messageRefOrder, messageRefWhere, visibleMessageWhere } from '@/lib/messages/data';
 import { parseMessageRef } from '@/lib/messages/schema';
+import { loginForSource } from '@/lib/sources/data';
 import type { MailboxTarget, MessageLocation } from './imap';
 
 /**
@@ -18,7 +18,7 @@ const sourceLoginSelect = {
   port: true,
   tlsMode: true,
   username: true,
-  // Only to build the login (imapLoginFor); never serialised.
+  // Only to build the login (loginForSource); never serialised.
   credentialCiphertext: true,
   syncFlags: true,
 } satisfies Prisma.SourceSelect;
@@ -48,7 +48,7 @@ function targetFor(source: LocatedRow['folder']['source']): MailboxTarget {
       [source.id, source.server, source.port, source.tlsMode, source.username, source.credentialCiphertext].join('\n'),
     )
     .digest('hex');
-  return { key, login: () => imapLoginFor(source) };
+  return { key, login: () => loginForSource(source) };
 }
 
 function toLocated(row: LocatedRow): LocatedMessage {

@@ -1,9 +1,11 @@
 import type { OwnedAccount } from '@/lib/accounts/data';
+import { decryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { brandOwned, type Owned } from '@/lib/db/owned';
+import type { ImapLogin } from '@/lib/imap/verify';
 import { sourceSyncSelect } from '@/lib/mailbox-sync/data';
-import type { SourceFilters } from './schema';
+import { mailboxLogin, type SourceFilters } from './schema';
 
 /** Every source column an API response may show: never the credentials. */
 export const sourcePublicSelect = {
@@ -71,4 +73,24 @@ export async function findSource(
       ? await db.source.findFirst({ where: scope, orderBy: sourceOrder, select: sourcePublicSelect })
       : await db.source.findFirst({ where: { ...scope, label }, select: sourcePublicSelect });
   return row && brandOwned(row, developerId);
+}
+
+/** The columns a login to a stored source needs; spread into a caller's select (sync, status check). */
+export const sourceLoginSelect = {
+  server: true,
+  port: true,
+  tlsMode: true,
+  username: true,
+  credentialCiphertext: true,
+} satisfies Prisma.SourceSelect;
+
+export type SourceLoginRow = Prisma.SourceGetPayload<{ select: typeof sourceLoginSelect }>;
+
+/**
+ * The IMAP login of a stored source: the one place a mailbox credential is
+ * decrypted (the linter keeps lib/crypto/secrets out of other domains). The
+ * password lives in the returned object only as long as the caller holds it.
+ */
+export function loginForSource(source: SourceLoginRow): ImapLogin {
+  return mailboxLogin(source, decryptSecret(source.credentialCiphertext));
 }

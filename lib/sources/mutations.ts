@@ -1,13 +1,13 @@
 import { queueCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
-import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
+import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import { findPrivateUrlHost } from '@/lib/network/guard';
-import { type OwnedSource, sourceOrder } from './data';
+import { loginForSource, type OwnedSource, sourceLoginSelect, sourceOrder } from './data';
 import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
 
 /** `localpart::provider` for known providers (`jane::gmail`), else `username::server` (spec §9). */
@@ -16,6 +16,14 @@ export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'usernam
     ? `${mailbox.email.split('@')[0]}::${mailbox.provider}`
     : `${mailbox.username}::${mailbox.server}`;
   return label.toLowerCase();
+}
+
+/**
+ * The stored form of a mailbox credential: every write of one goes through
+ * here (new source, re-connected source, a new password over the API).
+ */
+function sealedCredential(authenticationType: MailboxSettings['authenticationType'], secret: string) {
+  return { authenticationType, credentialCiphertext: encryptSecret(secret) };
 }
 
 /** Options a token passes on to the source it creates. */
@@ -58,12 +66,37 @@ export async function insertSource(
       port: mailbox.port,
       tlsMode: mailbox.tlsMode,
       username: mailbox.username,
-      authenticationType: mailbox.authenticationType,
-      credentialCiphertext: encryptSecret(mailbox.secret),
+      ...sealedCredential(mailbox.authenticationType, mailbox.secret),
       ...options,
     },
   });
   return { id, label };
+}
+
+/**
+ * A re-connect (a source-level connect token): the source gets the settings and
+ * credential just proven, and is OK again. Inside the caller's transaction;
+ * false when the source is gone (or moved to another account).
+ */
+export async function reauthorizeSource(
+  tx: Prisma.TransactionClient,
+  target: { sourceId: string; accountId: string },
+  mailbox: MailboxSettings,
+): Promise<{ id: string; label: string } | null> {
+  const updated = await tx.source.updateManyAndReturn({
+    where: { id: target.sourceId, accountId: target.accountId },
+    data: {
+      server: mailbox.server.toLowerCase(),
+      port: mailbox.port,
+      tlsMode: mailbox.tlsMode,
+      username: mailbox.username,
+      ...sealedCredential(mailbox.authenticationType, mailbox.secret),
+      status: 'OK',
+      statusMessage: '',
+    },
+    select: { id: true, label: true },
+  });
+  return updated[0] ?? null;
 }
 
 export type UpdateSourceResult =
@@ -140,7 +173,7 @@ export async function updateSource(
   }
   const data: Prisma.SourceUpdateInput = {};
   if (input.password !== undefined) {
-    Object.assign(data, { credentialCiphertext: encryptSecret(input.password), authenticationType: 'password' });
+    Object.assign(data, sealedCredential('password', input.password));
   }
   if (input.sync_all_folders !== undefined) data.syncAllFolders = input.sync_all_folders;
   if (input.expunge_on_deleted_flag !== undefined) data.expungeOnDeletedFlag = input.expunge_on_deleted_flag;
@@ -149,17 +182,8 @@ export async function updateSource(
   if (input.status === true) await recordSourceStatus(db, source.id, 'OK', '', deps.now);
 
   if (input.force_status_check) {
-    const row = await db.source.findUniqueOrThrow({
-      where: { id: source.id },
-      select: { server: true, port: true, tlsMode: true, username: true, credentialCiphertext: true },
-    });
-    const check = await deps.verify({
-      server: row.server,
-      port: row.port,
-      tlsMode: row.tlsMode,
-      username: row.username,
-      password: decryptSecret(row.credentialCiphertext),
-    });
+    const row = await db.source.findUniqueOrThrow({ where: { id: source.id }, select: sourceLoginSelect });
+    const check = await deps.verify(loginForSource(row));
     if (check.ok) {
       await recordSourceStatus(db, source.id, 'OK', '', deps.now);
     } else {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AuthenticationType, SourceStatus as sourceStatuses, TlsMode as tlsModes } from '@/lib/db/generated/enums';
+import type { ImapLogin } from '@/lib/imap/verify';
 import { sourceSyncStatusJson } from '@/lib/mailbox-sync/schema';
 import { flag, optionalHttpUrl, optionalText, storableString } from '@/lib/validation/fields';
 
@@ -61,6 +62,24 @@ export interface MailboxSettings {
   authenticationType: AuthenticationType;
   /** The password or the OAuth grant; encrypted before it is stored. */
   secret: string;
+}
+
+/**
+ * The one shape of an IMAP login (lib/imap/verify.ts turns it into imapflow's
+ * options): from the settings an end user typed (connect flow) or a stored
+ * source (loginForSource in data.ts).
+ */
+export function mailboxLogin(
+  settings: { server: string; port: number; tlsMode: TlsMode; username: string },
+  password: string,
+): ImapLogin {
+  return {
+    server: settings.server,
+    port: settings.port,
+    tlsMode: settings.tlsMode,
+    username: settings.username,
+    password,
+  };
 }
 
 /** A source as the API returns it (spec §9); serialize.ts produces exactly this. */

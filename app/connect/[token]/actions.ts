@@ -6,15 +6,16 @@ import { currentTime } from '@/lib/clock';
 import { loadConnectPage } from '@/lib/connect-flow/data';
 import { defaultConnectFlowDeps } from '@/lib/connect-flow/deps';
 import { saveIdentity, setFlowError, signIn } from '@/lib/connect-flow/mutations';
-import { identityInput, signInInput } from '@/lib/connect-flow/schema';
+import { fieldErrorOf, identityInput, signInInput } from '@/lib/connect-flow/schema';
 import { getDb } from '@/lib/db/client';
 import { clientAddressFrom } from '@/lib/http/client-address';
 import { isValidCsrfToken } from '@/lib/http/csrf';
 
 /**
- * Server actions of the connect pages. Each one validates, calls the domain,
- * then redirects (303 for plain form posts), so every step works without
- * JavaScript and a reload never re-submits.
+ * Server actions of the connect pages. Each one reads the token once,
+ * validates, calls the domain, then redirects (303 for plain form posts), so
+ * every step works without JavaScript and a reload never re-submits. Errors are
+ * stored on the flow (a FlowError) and shown by the next render.
  */
 
 const pageUrl = (token: string) => `/connect/${token}`;
@@ -22,7 +23,6 @@ const text = (formData: FormData, name: string) => {
   const value = formData.get(name);
   return typeof value === 'string' ? value : undefined;
 };
-const fieldError = (field: string, message: string) => JSON.stringify({ field, message });
 
 async function activeRow(token: string, formData: FormData) {
   const db = await getDb();
@@ -30,7 +30,7 @@ async function activeRow(token: string, formData: FormData) {
   const state = await loadConnectPage(db, token, now);
   if (state.kind !== 'active') redirect(pageUrl(token));
   if (!isValidCsrfToken(token, formData.get('csrf'))) {
-    await setFlowError(db, token, 'csrf');
+    await setFlowError(db, token, { kind: 'code', code: 'csrf' });
     redirect(pageUrl(token));
   }
   return { db, now, row: state.row };
@@ -46,8 +46,7 @@ export async function submitIdentity(token: string, formData: FormData): Promise
     lastName: text(formData, 'lastName'),
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    await setFlowError(db, token, fieldError(String(issue?.path[0] ?? 'email'), issue?.message ?? 'Check this field.'));
+    await setFlowError(db, token, fieldErrorOf(parsed.error.issues, 'email'));
     redirect(`${pageUrl(token)}?edit=who`);
   }
   await saveIdentity(db, row, parsed.data, defaultConnectFlowDeps(), now);
@@ -64,16 +63,10 @@ export async function submitSignIn(token: string, formData: FormData): Promise<v
     username: text(formData, 'username') ?? '',
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    await setFlowError(
-      db,
-      token,
-      fieldError(String(issue?.path[0] ?? 'password'), issue?.message ?? 'Check this field.'),
-    );
+    await setFlowError(db, token, fieldErrorOf(parsed.error.issues, 'password'));
     redirect(pageUrl(token));
   }
+  // signIn stores its own failures on the flow; the page shows them.
   const result = await signIn(db, row, parsed.data, clientAddressFrom(await headers()), defaultConnectFlowDeps(), now);
-  if (result.ok) redirect(result.redirectUrl);
-  if (result.error === 'missing_identity') await setFlowError(db, token, result.error);
-  redirect(pageUrl(token));
+  redirect(result.ok ? result.redirectUrl : pageUrl(token));
 }

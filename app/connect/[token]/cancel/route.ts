@@ -1,6 +1,7 @@
 import { currentTime } from '@/lib/clock';
 import { loadConnectPage } from '@/lib/connect-flow/data';
-import { partnerReturnUrl, recordCancel } from '@/lib/connect-flow/mutations';
+import { recordCancel } from '@/lib/connect-flow/mutations';
+import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import { getDb } from '@/lib/db/client';
 
 export const dynamic = 'force-dynamic';

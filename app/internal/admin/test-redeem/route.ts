@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { currentTime, testHooksEnabled } from '@/lib/clock';
-import { redeemConnectToken } from '@/lib/connect-tokens/mutations';
+import { completeConnection } from '@/lib/connect-tokens/mutations';
 import { getDb } from '@/lib/db/client';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { isAdminRequest } from '@/lib/server/admin-channel';
@@ -37,13 +37,13 @@ export async function POST(request: Request): Promise<Response> {
   if (!parsed.success) return Response.json({ type: 'error', value: parsed.error.message }, { status: 400 });
   const { token, mailbox, first_name, last_name } = parsed.data;
   const db = await getDb();
-  const result = await redeemConnectToken(
+  // Exactly how the connect pages finish: the token used, the new (or re-connected) source's sync queued.
+  const result = await completeConnection(
     db,
     token,
     { mailbox, firstName: first_name, lastName: last_name },
+    { startSync: async (sourceId) => void (await queueSourceSync(db, sourceId)) },
     currentTime(),
   );
-  // As after the connect pages: the new (or re-connected) source starts syncing.
-  if (result.ok) await queueSourceSync(db, result.sourceId);
   return Response.json(result);
 }
