@@ -2,7 +2,7 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { findConnectCallbackUrl } from '@/lib/connect-flow/data';
 import { getDb } from '@/lib/db/client';
 import { getConfig, isDevelopmentBuild } from '@/lib/env';
-import { hasMalformedPercentEncoding } from '@/lib/http/request';
+import { hasMalformedPercentEncoding, MALFORMED_ADDRESS_MESSAGE } from '@/lib/http/request';
 import { errorBody } from '@/lib/http/respond';
 import {
   createNonce,
@@ -31,7 +31,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const rawTarget = request.url.slice(request.nextUrl.origin.length);
   if (hasMalformedPercentEncoding(rawTarget)) {
     // Next.js would answer a bare 500 when it decodes such a path for a page or route's params.
-    const message = 'malformed percent-encoding in the address: expected UTF-8';
+    const message = MALFORMED_ADDRESS_MESSAGE;
     response = pathname.startsWith('/2.0')
       ? new NextResponse(JSON.stringify(errorBody(message)), {
           status: 400,

@@ -36,7 +36,7 @@ describe('screenRequest', () => {
     expect(response.headers['content-type']).toBe('application/json');
     expect(JSON.parse(response.body)).toEqual({
       type: 'error',
-      value: 'malformed percent-encoding in the request URL',
+      value: 'malformed percent-encoding in the address: expected UTF-8',
     });
     expect(rejected(get('/2.0/x?q=%E0%A4%A')).status).toBe(400);
   });

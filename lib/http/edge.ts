@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MALFORMED_ADDRESS_MESSAGE } from './request';
 import { NON_HTML_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './security-headers';
 
 /**
@@ -74,8 +75,7 @@ export function screenRequest(request: EdgeRequest): EdgeVerdict {
   // Absolute-form (proxy requests) and `*` targets are not ours to serve.
   if (!path.startsWith('/')) return reject(400, 'the request target must be a path');
   const collapsed = collapseSlashes(path);
-  if (!isDecodable(collapsed) || !isDecodable(query))
-    return reject(400, 'malformed percent-encoding in the request URL');
+  if (!isDecodable(collapsed) || !isDecodable(query)) return reject(400, MALFORMED_ADDRESS_MESSAGE);
   if (surface === 'page' && request.method === 'POST' && isCrossOrigin(request.headers)) {
     return reject(403, 'This form was sent from another site. Open the page on this site and send it again.');
   }

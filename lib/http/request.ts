@@ -2,6 +2,9 @@ import { findUnstorableField, UNSTORABLE_TEXT_MESSAGE } from '@/lib/validation/f
 import { ApiError } from './errors';
 
 /** Larger bodies are refused before they are buffered: no API call needs more. */
+/** Our answer to an address whose percent-encoding is not UTF-8 (the edge and the proxy both refuse it). */
+export const MALFORMED_ADDRESS_MESSAGE = 'malformed percent-encoding in the address: expected UTF-8';
+
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ParsedRequest {
