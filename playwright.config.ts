@@ -2,7 +2,8 @@ import { defineConfig, devices } from '@playwright/test';
 import { projectName, testServers as servers, testAreas } from './e2e/fixtures/servers';
 
 /**
- * e2e runs against the production build (`next build` first, see scripts/test-all.sh):
+ * e2e runs against the production build (`npm run build` first, see scripts/test-all.sh; after a bare
+ * `next build` the server still starts, compiling its edge at start-up):
  * one server on embedded PGlite, and one on PostgreSQL when MAILPORT_TEST_DATABASE_URL is set.
  * Projects are area × database, each runnable alone: `npx playwright test --project=api-pglite`.
  */

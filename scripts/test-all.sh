@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: every test, on a fresh machine. Installs missing Debian packages (as root),
 # starts a private PostgreSQL so integration and e2e tests run on PGlite *and* PostgreSQL,
-# then: lint, dead code, typecheck, vitest, next build, Playwright.
+# then: lint, dead code, typecheck, vitest, build (Next.js and the compiled edge), Playwright.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,5 +21,5 @@ echo "== lint";      npx biome check .
 echo "== dead code (knip)"; npx knip
 echo "== typecheck"; npx tsc --noEmit
 echo "== unit and integration (vitest)"; npx vitest run
-echo "== build";     npx next build
+echo "== build";     npm run --silent build
 echo "== e2e (Playwright, Chromium)"; npx playwright test

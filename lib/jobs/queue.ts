@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
-import { type Db, getDb, getDbTarget, isProcessDb, openProcessDb } from '@/lib/db/client';
+import { type Db, getDbTarget, isProcessDb, openProcessDb } from '@/lib/db/client';
 import type { MigrationTarget } from '@/lib/db/migrations';
 import {
   type CallbackDeliveryPayload,
@@ -111,13 +111,25 @@ function jobQueueFor(db: Db): Promise<JobQueue> {
   );
 }
 
-/** Opens the process's queue as a supervising one; call before anything sends. */
-export async function startJobQueue(options: Omit<JobQueueOptions, 'supervise'> = {}): Promise<JobQueue> {
-  const db = await getDb();
-  if (queues.has(db)) throw new Error('the job queue is already open in this process');
+export interface StartJobQueueOptions extends Omit<JobQueueOptions, 'supervise'> {
+  /** pg-boss starts once this settles: start-up lets more urgent work (readiness) go first. */
+  startAfter?: Promise<unknown>;
+}
+
+/**
+ * Opens the process's queue as a supervising one; call after getDb() and before
+ * anything sends. The queue is bound at once, so a send made while pg-boss is
+ * still starting waits for this queue rather than opening a second, send-only one.
+ */
+export function startJobQueue({ startAfter, ...options }: StartJobQueueOptions = {}): Promise<JobQueue> {
+  const db = openProcessDb();
+  if (!db) return Promise.reject(new Error('the job queue needs the open database (getDb) first'));
+  if (queues.has(db)) return Promise.reject(new Error('the job queue is already open in this process'));
   return bindQueue(
     db,
-    getDbTarget().then((target) => startPgBoss(target, { ...options, supervise: true })),
+    Promise.resolve(startAfter)
+      .then(() => getDbTarget())
+      .then((target) => startPgBoss(target, { ...options, supervise: true })),
   );
 }
 

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import path from 'node:path';
 import next from 'next';
 import { ConfigError, getConfig } from '@/lib/env';
 import { CLIENT_ADDRESS_HEADER, resolveClientAddress } from '@/lib/http/client-address';
@@ -20,7 +19,9 @@ import {
  * hands everything else to Next.js unchanged. Start-up itself (database, jobs,
  * first-start output) stays in instrumentation.ts, which Next.js runs in prepare().
  */
-export async function startHttpEdge(): Promise<void> {
+export async function startHttpEdge(options: {
+  /** The project root (Next.js's build is in its .next). */ dir: string;
+}): Promise<void> {
   let config: ReturnType<typeof getConfig>;
   try {
     config = getConfig();
@@ -32,7 +33,8 @@ export async function startHttpEdge(): Promise<void> {
 
   const app = next({
     dev: false,
-    dir: path.resolve(import.meta.dirname, '../..'),
+    // Passed in: this module also runs compiled into .next/mailport (scripts/build-edge.ts).
+    dir: options.dir,
     hostname: 'localhost',
     port: config.port,
   });

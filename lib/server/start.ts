@@ -7,13 +7,11 @@ import { publishAdminChannel } from './admin-channel';
 import { startWorkers } from './worker';
 
 /**
- * Runs once when the Next.js server process starts (instrumentation hook):
- * configuration, database, migrations (embedded), first-start credentials.
- * Any known failure ends the process with one plain message, not a stack trace.
+ * This process works the job queue: the app in embedded mode, `npm run worker` processes on PostgreSQL.
+ * The queue is bound as soon as this is called; pg-boss starts after `startAfter` (see startJobQueue).
  */
-/** This process works the job queue: the app in embedded mode, `npm run worker` processes on PostgreSQL. */
-export async function workJobQueue(db: Db, config: AppConfig): Promise<void> {
-  const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config) });
+export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promise<unknown>): Promise<void> {
+  const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config), startAfter });
   await startWorkers(db, queue, {
     allowPrivateHosts: config.allowPrivateHosts,
     syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
@@ -36,6 +34,13 @@ export function exitCleanlyOnSignals(): void {
   }
 }
 
+/**
+ * Runs once when the Next.js server process starts (instrumentation hook):
+ * configuration, database, migrations (embedded), first-start credentials.
+ * Requests wait for it; the embedded job queue does not hold them up (it starts
+ * right after, in the background). Any known failure ends the process with one
+ * plain message, not a stack trace.
+ */
 export async function startServer(): Promise<void> {
   try {
     const config = getConfig();
@@ -50,25 +55,34 @@ export async function startServer(): Promise<void> {
       }
     }
     publishAdminChannel(config.dataDir, config.port);
-    // Embedded mode is one process: it works the job queue itself. On PostgreSQL,
-    // `npm run worker` processes do, and app instances only send jobs.
+    exitCleanlyOnSignals();
     if (config.database.kind === 'embedded') {
-      await workJobQueue(db, config);
-    }
-    if (config.database.kind === 'embedded') {
-      const created = await ensureFirstDeveloper(db);
+      // Embedded mode is one process: it works the job queue itself (on PostgreSQL, `npm run worker`
+      // processes do). pg-boss's start (~1 s of CPU on a first start) waits for the first-start
+      // credentials and then runs beside the first requests instead of before them (issue 10).
+      const firstDeveloper = ensureFirstDeveloper(db);
+      // A failure of the credentials themselves is reported below, once.
+      workJobQueue(
+        db,
+        config,
+        firstDeveloper.catch(() => {}),
+      ).catch(exitOnStartupError);
+      const created = await firstDeveloper;
       if (created) printFirstStartBanner(created, config.publicUrl);
     }
-    exitCleanlyOnSignals();
     console.log(`Mailport ready on ${config.publicUrl} (${describeDatabase()})`);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof DatabaseBusyError) {
-      console.error(`Mailport cannot start: ${error.message}`);
-      process.exit(1);
-    }
-    console.error(`Mailport cannot start: ${describeStartupError(error)}`);
-    process.exit(1);
+    exitOnStartupError(error);
   }
+}
+
+function exitOnStartupError(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof DatabaseBusyError) {
+    console.error(`Mailport cannot start: ${error.message}`);
+  } else {
+    console.error(`Mailport cannot start: ${describeStartupError(error)}`);
+  }
+  process.exit(1);
 }
 
 function describeDatabase(): string {
