@@ -29,6 +29,7 @@ const validPath: Record<string, (fixture: Fixture) => string> = {
   token: (fixture) => fixture.token,
   message_id: () => '0'.repeat(24),
   file_id: () => '0'.repeat(24),
+  thread_id: () => '0'.repeat(16),
 };
 
 /** The other fields a request needs to pass validation, so only the bad one can fail it. */
