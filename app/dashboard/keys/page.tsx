@@ -6,7 +6,6 @@ import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { StatusBadge } from '@/components/dashboard/status-badge';
 import { buttonClass } from '@/components/ui/button';
-import { cn } from '@/components/ui/cn';
 import { ErrorSummary } from '@/components/ui/error-summary';
 import { Notice } from '@/components/ui/notice';
 import { listApiKeys } from '@/lib/developers/data';
@@ -82,7 +81,7 @@ export default async function KeysPage({
                     <input type="hidden" name="consumerKey" value={key.consumerKey} />
                     <button
                       type="submit"
-                      className={cn(buttonClass('danger'))}
+                      className={buttonClass('danger')}
                       aria-label={`Revoke key ${key.consumerKey}`}
                     >
                       Revoke
