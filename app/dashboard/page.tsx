@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { Notice } from '@/components/dashboard/fields';
 import { DashboardShell } from '@/components/dashboard/shell';
+import { Notice } from '@/components/ui/notice';
 import { countAccounts } from '@/lib/accounts/data';
 import { listConnectTokensForDashboard } from '@/lib/connect-tokens/data';
 import { listApiKeys } from '@/lib/developers/data';

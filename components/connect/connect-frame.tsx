@@ -1,7 +1,5 @@
 import type { ReactNode } from 'react';
 
-export { ErrorSummary } from '@/components/ui/error-summary';
-
 /** The frame of every connect page: who is asking and what they get. */
 export function ConnectFrame({
   appName,
@@ -32,7 +30,3 @@ export function ConnectFrame({
     </div>
   );
 }
-
-export const inputClass =
-  'mt-1 block w-full rounded-md border border-slate-400 px-3 py-2 text-base text-slate-900 focus:border-indigo-700 focus:outline focus:outline-2 focus:outline-indigo-700 aria-[invalid=true]:border-red-700';
-export const labelClass = 'block text-sm font-medium text-slate-900';

@@ -1,3 +1,4 @@
+import { FieldError } from '@/components/ui/field';
 import type { FlowError, FlowField } from '@/lib/connect-flow/schema';
 
 /** The input's link to its error, so a screen reader reads the message with the field. */
@@ -6,11 +7,9 @@ export function fieldProps(error: FlowError | null, field: FlowField) {
   return invalid ? { 'aria-invalid': true as const, 'aria-describedby': `${field}-error` } : {};
 }
 
-export function FieldError({ error, field }: { error: FlowError | null; field: FlowField }) {
-  if (error?.kind !== 'field' || error.field !== field) return null;
+/** The flow's stored error, shown under its field only. */
+export function FlowFieldError({ error, field }: { error: FlowError | null; field: FlowField }) {
   return (
-    <p id={`${field}-error`} className="mt-1 text-sm text-red-800">
-      {error.message}
-    </p>
+    <FieldError name={field} error={error?.kind === 'field' && error.field === field ? error.message : undefined} />
   );
 }

@@ -1,7 +1,9 @@
-import { ErrorSummary, inputClass, labelClass } from '@/components/connect/connect-frame';
-import { FieldError, fieldProps } from '@/components/connect/field-error';
+import { FlowFieldError, fieldProps } from '@/components/connect/field-error';
 import { flowErrorMessage } from '@/components/connect/messages';
-import { SubmitButton } from '@/components/connect/submit-button';
+import { cn } from '@/components/ui/cn';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { inputClass, labelClass } from '@/components/ui/field';
+import { SubmitButton } from '@/components/ui/submit-button';
 import type { ConnectPageRow } from '@/lib/connect-flow/data';
 
 /** Step "who": the mailbox address (or its local part, when the partner fixed the domain) and optional names. */
@@ -33,13 +35,13 @@ export function IdentityForm({
               name="localPart"
               required
               autoComplete="username"
-              className={`${inputClass} mt-0`}
+              className={cn(inputClass, 'mt-0')}
               defaultValue={flow?.email.endsWith(domainOnly) ? flow.email.slice(0, -domainOnly.length) : ''}
               {...fieldProps(error, 'email')}
             />
             <span className="whitespace-nowrap text-slate-800">{domainOnly}</span>
           </div>
-          <FieldError error={error} field="email" />
+          <FlowFieldError error={error} field="email" />
         </div>
       ) : (
         <div>
@@ -57,7 +59,7 @@ export function IdentityForm({
             defaultValue={flow?.email || row.email}
             {...fieldProps(error, 'email')}
           />
-          <FieldError error={error} field="email" />
+          <FlowFieldError error={error} field="email" />
         </div>
       )}
       {!row.firstNameHidden && (
@@ -74,7 +76,7 @@ export function IdentityForm({
             defaultValue={flow?.firstName || row.firstName}
             {...fieldProps(error, 'firstName')}
           />
-          <FieldError error={error} field="firstName" />
+          <FlowFieldError error={error} field="firstName" />
         </div>
       )}
       {!row.lastNameHidden && (
@@ -91,10 +93,12 @@ export function IdentityForm({
             defaultValue={flow?.lastName || row.lastName}
             {...fieldProps(error, 'lastName')}
           />
-          <FieldError error={error} field="lastName" />
+          <FlowFieldError error={error} field="lastName" />
         </div>
       )}
-      <SubmitButton pendingText="Finding your mail server…">Continue</SubmitButton>
+      <SubmitButton size="lg" className="w-full sm:w-auto" pendingText="Finding your mail server…">
+        Continue
+      </SubmitButton>
     </form>
   );
 }

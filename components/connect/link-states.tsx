@@ -1,4 +1,6 @@
 import { ConnectFrame } from '@/components/connect/connect-frame';
+import { buttonClass } from '@/components/ui/button';
+import { cn } from '@/components/ui/cn';
 
 /** The pages of a link that can no longer connect anything: unknown, expired, or already used. */
 
@@ -27,10 +29,7 @@ export function LinkUsed({ appName, returnUrl }: { appName: string; returnUrl: s
   return (
     <ConnectFrame appName={appName} title="Your mailbox is connected" showAccess={false}>
       <p className="text-slate-700">This link has already been used: the mailbox is connected to {appName}.</p>
-      <a
-        href={returnUrl}
-        className="mt-6 inline-block rounded-md bg-indigo-700 px-4 py-3 font-semibold text-white hover:bg-indigo-800"
-      >
+      <a href={returnUrl} className={cn(buttonClass('primary', 'lg'), 'mt-6')}>
         Continue to {appName}
       </a>
     </ConnectFrame>

@@ -1,7 +1,8 @@
-import { ErrorSummary, inputClass, labelClass } from '@/components/connect/connect-frame';
-import { FieldError, fieldProps } from '@/components/connect/field-error';
+import { FlowFieldError, fieldProps } from '@/components/connect/field-error';
 import { flowErrorMessage, signInErrorConcernsSettings } from '@/components/connect/messages';
-import { SubmitButton } from '@/components/connect/submit-button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { inputClass, labelClass } from '@/components/ui/field';
+import { SubmitButton } from '@/components/ui/submit-button';
 import type { ConnectFlowState } from '@/lib/connect-flow/data';
 import { findProviderByKey } from '@/lib/discovery/providers';
 
@@ -69,7 +70,7 @@ export function SignInForm({
           className={inputClass}
           {...fieldProps(error, 'password')}
         />
-        <FieldError error={error} field="password" />
+        <FlowFieldError error={error} field="password" />
       </div>
       <details
         open={settingsError || fieldInAdvanced || flow.settingsSource === 'guess'}
@@ -94,7 +95,7 @@ export function SignInForm({
               defaultValue={flow.server}
               {...fieldProps(error, 'server')}
             />
-            <FieldError error={error} field="server" />
+            <FlowFieldError error={error} field="server" />
           </div>
           <div className="flex gap-3">
             <div className="w-28">
@@ -123,7 +124,7 @@ export function SignInForm({
               </select>
             </div>
           </div>
-          <FieldError error={error} field="port" />
+          <FlowFieldError error={error} field="port" />
           <div>
             <label htmlFor="username" className={labelClass}>
               Username
@@ -137,11 +138,13 @@ export function SignInForm({
               defaultValue={flow.username}
               {...fieldProps(error, 'username')}
             />
-            <FieldError error={error} field="username" />
+            <FlowFieldError error={error} field="username" />
           </div>
         </div>
       </details>
-      <SubmitButton pendingText="Checking your mailbox…">Connect mailbox</SubmitButton>
+      <SubmitButton size="lg" className="w-full sm:w-auto" pendingText="Checking your mailbox…">
+        Connect mailbox
+      </SubmitButton>
     </form>
   );
 }

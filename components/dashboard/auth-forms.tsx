@@ -1,8 +1,10 @@
 'use client';
 
 import { useActionState } from 'react';
-import { ErrorSummary, type FormState, TextField } from './fields';
-import { SubmitButton } from './submit-button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { Notice } from '@/components/ui/notice';
+import { SubmitButton } from '@/components/ui/submit-button';
+import { type FormState, TextField } from './fields';
 
 type Action = (state: FormState, formData: FormData) => Promise<FormState>;
 
@@ -74,9 +76,7 @@ export function NewPasswordForm({
     <form action={formAction} className="space-y-5">
       {state.error && <ErrorSummary message={state.error} />}
       {state.values?.done && (
-        <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950">
-          Your password has changed. Other browsers signed in with it have been signed out.
-        </p>
+        <Notice>Your password has changed. Other browsers signed in with it have been signed out.</Notice>
       )}
       {csrf && <input type="hidden" name="csrf" value={csrf} />}
       {withCurrent && (

@@ -1,8 +1,8 @@
+import { SubmitButton } from '@/components/ui/submit-button';
 import type { DeliveryRow } from '@/lib/callbacks/data';
 import { EmptyState } from './empty-state';
 import { formatTime } from './format';
 import { StatusBadge } from './status-badge';
-import { SubmitButton } from './submit-button';
 
 const KIND_LABELS: Record<string, string> = {
   initial_sync_completed: 'Source callback',

@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { buttonClass, inputClass, labelClass } from './fields';
+import { buttonClass } from '@/components/ui/button';
+import { inputClass, labelClass } from '@/components/ui/field';
 
 /**
  * A value to copy: a read-only field anyone can select (no JavaScript needed),
@@ -27,7 +28,7 @@ export function CopyField({ id, label, value }: { id: string; label: string; val
         {canCopy && (
           <button
             type="button"
-            className={buttonClass.secondary}
+            className={buttonClass('secondary')}
             onClick={async () => {
               await navigator.clipboard.writeText(value);
               setCopied(true);

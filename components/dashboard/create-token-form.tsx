@@ -1,8 +1,10 @@
 'use client';
 
 import { useActionState } from 'react';
-import { ErrorSummary, FieldError, type FormState, labelClass, TextField } from './fields';
-import { SubmitButton } from './submit-button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { FieldError, labelClass } from '@/components/ui/field';
+import { SubmitButton } from '@/components/ui/submit-button';
+import { type FormState, TextField } from './fields';
 
 const FLAGS = [
   { name: 'source_sync_all_folders', label: 'Also sync Trash, Drafts, Junk and similar folders' },

@@ -1,11 +1,9 @@
-import type { ReactNode } from 'react';
-import { cn } from '@/components/ui/cn';
-
-export { ErrorSummary } from '@/components/ui/error-summary';
+import { FieldError, inputClass, labelClass } from '@/components/ui/field';
 
 /**
  * Form pieces for the dashboard, usable from server and client components.
  * Every control has a label; an error is tied to its field and announced.
+ * The domain-free primitives (buttons, inputs, notices) are in components/ui.
  */
 
 /**
@@ -17,38 +15,6 @@ export type FormState = {
   fieldErrors?: Record<string, string>;
   values?: Record<string, string>;
 };
-
-export const inputClass =
-  'mt-1 block w-full min-w-0 rounded-md border border-slate-400 bg-white px-3 py-2 text-base text-slate-900 focus:border-indigo-700 focus:outline focus:outline-2 focus:outline-indigo-700 aria-[invalid=true]:border-red-700';
-export const labelClass = 'block text-sm font-medium text-slate-900';
-
-const buttonBase =
-  'inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 font-semibold focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 aria-disabled:cursor-wait aria-disabled:opacity-80';
-export const buttonClass = {
-  primary: cn(buttonBase, 'bg-indigo-700 text-white hover:bg-indigo-800 focus-visible:outline-indigo-700'),
-  secondary: cn(
-    buttonBase,
-    'border border-slate-400 bg-white text-slate-900 hover:bg-slate-100 focus-visible:outline-indigo-700',
-  ),
-  danger: cn(buttonBase, 'border border-red-700 bg-white text-red-800 hover:bg-red-50 focus-visible:outline-red-700'),
-} as const;
-export type ButtonVariant = keyof typeof buttonClass;
-
-export function Notice({ children, tone = 'success' }: { children: ReactNode; tone?: 'success' | 'info' }) {
-  return (
-    <div
-      role="status"
-      className={cn(
-        'mb-5 rounded-md border p-3 text-sm',
-        tone === 'success'
-          ? 'border-emerald-300 bg-emerald-50 text-emerald-950'
-          : 'border-sky-300 bg-sky-50 text-sky-950',
-      )}
-    >
-      {children}
-    </div>
-  );
-}
 
 interface FieldProps {
   name: string;
@@ -106,14 +72,5 @@ export function TextField({
       />
       <FieldError name={name} error={error} />
     </div>
-  );
-}
-
-export function FieldError({ name, error }: { name: string; error?: string }) {
-  if (!error) return null;
-  return (
-    <p id={`${name}-error`} className="mt-1 text-sm text-red-800">
-      {error}
-    </p>
   );
 }

@@ -1,9 +1,10 @@
 'use client';
 
 import { useActionState } from 'react';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { SubmitButton } from '@/components/ui/submit-button';
 import { CopyField } from './copy-field';
-import { ErrorSummary, type FormState } from './fields';
-import { SubmitButton } from './submit-button';
+import type { FormState } from './fields';
 
 export type KeyFormState = FormState & {
   created?: { key: string; secret: string; replaces?: string };

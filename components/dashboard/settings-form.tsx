@@ -1,8 +1,11 @@
 'use client';
 
 import { useActionState } from 'react';
-import { ErrorSummary, FieldError, type FormState, inputClass, labelClass, TextField } from './fields';
-import { SubmitButton } from './submit-button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { FieldError, inputClass, labelClass } from '@/components/ui/field';
+import { Notice } from '@/components/ui/notice';
+import { SubmitButton } from '@/components/ui/submit-button';
+import { type FormState, TextField } from './fields';
 
 export function SettingsForm({
   action,
@@ -22,11 +25,7 @@ export function SettingsForm({
   return (
     <form action={formAction} className="max-w-2xl space-y-5">
       {state.error && <ErrorSummary message={state.error} />}
-      {state.values?.saved && (
-        <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 p-3 text-sm text-emerald-950">
-          Settings saved.
-        </p>
-      )}
+      {state.values?.saved && <Notice>Settings saved.</Notice>}
       <input type="hidden" name="csrf" value={csrf} />
       <TextField
         name="appName"

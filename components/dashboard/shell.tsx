@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { buttonClass } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
-import { buttonClass } from './fields';
 
 export type DashboardSection = 'overview' | 'keys' | 'tokens' | 'accounts' | 'settings';
 
@@ -41,7 +41,7 @@ export function DashboardShell({
             {/* A plain POST so signing out works without JavaScript; the CSRF token is bound to this session. */}
             <form method="post" action="/dashboard/sign-out">
               <input type="hidden" name="csrf" value={csrf} />
-              <button type="submit" className={cn(buttonClass.secondary, 'px-3 py-1 text-sm')}>
+              <button type="submit" className={cn(buttonClass('secondary'), 'px-3 py-1 text-sm')}>
                 Sign out
               </button>
             </form>

@@ -1,9 +1,9 @@
 import Link from 'next/link';
+import { SubmitButton } from '@/components/ui/submit-button';
 import type { SourceSyncRow } from '@/lib/mailbox-sync/data';
 import { AutoRefresh } from './auto-refresh';
 import { formatTime } from './format';
 import { StatusBadge } from './status-badge';
-import { SubmitButton } from './submit-button';
 import { isSyncActive, syncStateBadge } from './sync-status';
 
 /**

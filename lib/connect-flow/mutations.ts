@@ -6,6 +6,7 @@ import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import { claimAttempt, releaseAttempt } from '@/lib/rate-limits/mutations';
 import { clientAddressBucket, mailboxSubject, RATE_LIMITS, type RateLimitName } from '@/lib/rate-limits/schema';
 import { mailboxLogin, type TlsMode } from '@/lib/sources/schema';
+import { isEmailAddress } from '@/lib/validation/fields';
 import type { ConnectPageRow } from './data';
 import {
   type FlowError,
@@ -14,7 +15,6 @@ import {
   MAX_DISCOVERY_PROBES,
   type SignInInput,
 } from './schema';
-import { isFullEmail } from './steps';
 
 /** What the flow needs from the outside world; injected so tests and the bench can pick. */
 export interface ConnectFlowDeps {
@@ -57,7 +57,7 @@ export async function openConnectFlow(db: Db, row: ConnectPageRow, deps: Connect
     create: {
       tokenId: row.id,
       openedAt: now,
-      email: source?.email ?? (isFullEmail(row.email) ? row.email : ''),
+      email: source?.email ?? (isEmailAddress(row.email) ? row.email : ''),
       ...(source && {
         server: source.server,
         port: source.port,

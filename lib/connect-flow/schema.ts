@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TLS_MODES } from '@/lib/sources/schema';
-import { storableString } from '@/lib/validation/fields';
+import { emailAddress, MAX_EMAIL_LENGTH, storableString } from '@/lib/validation/fields';
 
 /**
  * Inputs of the hosted connect pages (end users). The same schemas validate the
@@ -8,15 +8,19 @@ import { storableString } from '@/lib/validation/fields';
  */
 
 /** Refused before they reach the database (PostgreSQL cannot store NUL), in the end user's words. */
-const text = () =>
-  storableString({ message: 'Remove the control characters (such as tabs or line breaks) from this field.' });
+const CONTROL_CHARACTERS = 'Remove the control characters (such as tabs or line breaks) from this field.';
+const text = () => storableString({ message: CONTROL_CHARACTERS });
 const trimmed = (max: number) => text().trim().max(max, `Use at most ${max} characters.`);
 
 export const identityInput = z.object({
-  email: text()
-    .trim()
-    .toLowerCase()
-    .pipe(z.email({ error: 'Enter an email address like jane@example.com.' })),
+  email: emailAddress({
+    messages: {
+      invalid: 'Enter an email address like jane@example.com.',
+      tooLong: `Use at most ${MAX_EMAIL_LENGTH} characters.`,
+      controlCharacters: CONTROL_CHARACTERS,
+    },
+    lowerCase: true,
+  }),
   firstName: trimmed(100).optional(),
   lastName: trimmed(100).optional(),
 });

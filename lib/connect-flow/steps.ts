@@ -6,12 +6,11 @@
  */
 
 import type { ConnectTokenLevel } from '@/lib/connect-tokens/schema';
+import { isEmailAddress } from '@/lib/validation/fields';
 
 /** The steps an end user can be on, in order; reaching the end means the token is used. */
 export const STEP_IDS = ['who', 'sign-in'] as const;
 export type StepId = (typeof STEP_IDS)[number];
-
-export const isFullEmail = (value: string) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value);
 
 /** What the rules look at: the token's level and email, and the progress stored on the token. */
 export interface StepContext {
@@ -42,7 +41,7 @@ export const CONNECT_STEPS = [
     label: 'Your mailbox',
     // A re-connect knows its mailbox; a token with a full address skips it (unless a stored flow lost it).
     isAsked: (context) =>
-      (context.level !== 'source' && !isFullEmail(context.tokenEmail)) ||
+      (context.level !== 'source' && !isEmailAddress(context.tokenEmail)) ||
       (context.flow !== null && !context.flow.email),
     isDone: (context) => !!context.flow?.email && context.revisit !== 'who',
     isReady: () => true,

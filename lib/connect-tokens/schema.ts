@@ -3,6 +3,7 @@ import { accountJson } from '@/lib/accounts/schema';
 import { CONNECT_TOKEN_PATTERN } from '@/lib/ids';
 import {
   browserCallbackUrl,
+  emailAddress,
   flag,
   optionalHttpUrl,
   optionalText,
@@ -26,15 +27,14 @@ export const EXPIRED_TOKEN_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** A full address, or only `@domain` to pre-select the provider and ask for the local part. */
 const tokenEmail = z.preprocess(
   (value) => (value === '' || value === null ? undefined : value),
-  storableString({ error: 'expected an email address or @domain' })
-    .trim()
-    .toLowerCase()
-    .max(254, 'expected at most 254 characters')
-    .refine(
-      (value) => z.email().safeParse(value).success || z.email().safeParse(`x${value}`).success,
-      'expected an email address such as jane@example.com, or @example.com to ask for the rest',
-    )
-    .optional(),
+  emailAddress({
+    messages: {
+      invalid: 'expected an email address such as jane@example.com, or @example.com to ask for the rest',
+      required: 'expected an email address or @domain',
+    },
+    allowDomain: true,
+    lowerCase: true,
+  }).optional(),
 );
 
 const name = optionalText(100);

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { storableString } from '@/lib/validation/fields';
+import { emailAddress, storableString } from '@/lib/validation/fields';
 
 /** Input for creating a developer and an API key; shared by the CLI, the admin hook and the dashboard. */
 export const createDeveloperKeyInput = z.object({
-  email: storableString({ error: 'expected an email address' })
-    .pipe(z.email({ error: 'expected an email address' }).max(254))
-    .transform((value) => value.toLowerCase()),
+  email: emailAddress({ messages: { invalid: 'expected an email address' }, lowerCase: true }),
   appName: storableString({
     error: 'expected the app name end users will see',
     message: 'Remove the control characters (such as tabs or line breaks) from the app name.',

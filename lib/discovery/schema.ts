@@ -1,15 +1,17 @@
 import { z } from 'zod';
-import { storableString } from '@/lib/validation/fields';
+import { emailAddress, MAX_EMAIL_LENGTH } from '@/lib/validation/fields';
 
 /**
- * A mailbox address as discovery accepts it: trimmed, at most 254 characters
- * (RFC 5321), and a domain with a letter TLD, so `a@127.0.0.1` never turns into
- * a request to an IP address. Shared by the API and `discoverImapSettings`.
+ * A mailbox address as discovery accepts it (the shared email field: no IP
+ * literal domains), its case kept. Shared by the API and `discoverImapSettings`.
  */
-export const mailboxAddress = storableString({ error: 'expected an email address' })
-  .trim()
-  .max(254, 'expected an email address of at most 254 characters')
-  .pipe(z.email({ error: 'expected an email address such as jane@example.com' }));
+export const mailboxAddress = emailAddress({
+  messages: {
+    invalid: 'expected an email address such as jane@example.com',
+    required: 'expected an email address',
+    tooLong: `expected an email address of at most ${MAX_EMAIL_LENGTH} characters`,
+  },
+});
 
 /** GET /2.0/discovery (spec §11). */
 export const discoveryInput = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storableString } from '@/lib/validation/fields';
+import { emailAddress, MAX_EMAIL_LENGTH, storableString } from '@/lib/validation/fields';
 
 const CONTROL_CHARACTERS = 'Remove the control characters (such as tabs or line breaks) from this field.';
 
@@ -17,12 +17,15 @@ export const PASSWORD_RESET_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 200;
 
-export const emailField = storableString({ error: 'Enter your email address.', message: CONTROL_CHARACTERS })
-  .trim()
-  .toLowerCase()
-  .min(1, 'Enter your email address.')
-  .max(254, 'Use at most 254 characters.')
-  .pipe(z.email({ error: 'Enter an email address like you@example.com.' }));
+export const emailField = emailAddress({
+  messages: {
+    invalid: 'Enter an email address like you@example.com.',
+    required: 'Enter your email address.',
+    tooLong: `Use at most ${MAX_EMAIL_LENGTH} characters.`,
+    controlCharacters: CONTROL_CHARACTERS,
+  },
+  lowerCase: true,
+});
 
 export const newPasswordField = storableString({ error: 'Choose a password.', message: CONTROL_CHARACTERS })
   .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)

@@ -43,6 +43,63 @@ export const storableString = (options: { error?: string; message?: string } = {
     .string(options.error ? { error: options.error } : undefined)
     .refine(isStorableText, { error: options.message ?? UNSTORABLE_TEXT_MESSAGE, abort: true });
 
+/** The longest address SMTP can carry (RFC 5321: a 256-octet path less its angle brackets). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/**
+ * zod's address check: no quoted local parts, and a domain with a letter TLD, so
+ * `a@127.0.0.1` or `a@[10.0.0.1]` never turns into a request to an IP address.
+ */
+const addressFormat = z.email();
+
+/** Whether a string is one full email address, as every email field here accepts it. */
+export function isEmailAddress(value: string): boolean {
+  return addressFormat.safeParse(value).success;
+}
+
+/** Whether a string is only `@domain`, which Context.IO accepts on connect tokens to ask for the local part. */
+export function isEmailDomain(value: string): boolean {
+  return value.startsWith('@') && isEmailAddress(`x${value}`);
+}
+
+/** An email field's messages, in the words of whoever fills it (the API's, a developer's, an end user's). */
+interface EmailMessages {
+  /** Not an address (and, unless `required` is given, empty or not text). */
+  invalid: string;
+  /** Empty after trimming, or not text. */
+  required?: string;
+  /** Over MAX_EMAIL_LENGTH characters. */
+  tooLong?: string;
+  /** Unstorable characters (see storableString); the API's words by default. */
+  controlCharacters?: string;
+}
+
+/**
+ * The one email field: storable text, trimmed, at most 254 characters, one full
+ * address, or with `allowDomain` also `@domain`. The case is kept unless
+ * `lowerCase` (addresses that are keys: sign-in, tokens, connected mailboxes);
+ * discovery keeps it because a local part can be case-sensitive on the server.
+ */
+export const emailAddress = ({
+  messages,
+  allowDomain = false,
+  lowerCase = false,
+}: {
+  messages: EmailMessages;
+  allowDomain?: boolean;
+  lowerCase?: boolean;
+}) => {
+  const required = messages.required ?? messages.invalid;
+  const trimmed = storableString({ error: required, message: messages.controlCharacters }).trim();
+  return (lowerCase ? trimmed.toLowerCase() : trimmed)
+    .min(1, { error: required, abort: true })
+    .max(MAX_EMAIL_LENGTH, {
+      error: messages.tooLong ?? `expected at most ${MAX_EMAIL_LENGTH} characters`,
+      abort: true,
+    })
+    .refine((value) => isEmailAddress(value) || (allowDomain && isEmailDomain(value)), messages.invalid);
+};
+
 /** 0/1 in any of the spellings the old clients use; output as a boolean. */
 export const flag = z
   .preprocess((value) => {

@@ -1,11 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass, FieldError, inputClass, labelClass } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { StatusBadge } from '@/components/dashboard/status-badge';
+import { buttonClass } from '@/components/ui/button';
+import { FieldError, inputClass, labelClass } from '@/components/ui/field';
 import { countAccounts, listAccounts } from '@/lib/accounts/data';
 import { dashboardAccountFilters } from '@/lib/accounts/schema';
 import { param } from '../_shared/read';
@@ -57,7 +58,7 @@ export default async function AccountsPage({
           />
           <FieldError name="email" error={emailError} />
         </div>
-        <button type="submit" className={buttonClass.secondary}>
+        <button type="submit" className={buttonClass('secondary')}>
           Find
         </button>
         {email && (

@@ -1,12 +1,13 @@
 import type { Metadata } from 'next';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass, ErrorSummary, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { KeySecretForm } from '@/components/dashboard/key-secret-form';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { StatusBadge } from '@/components/dashboard/status-badge';
-import { cn } from '@/components/ui/cn';
+import { buttonClass } from '@/components/ui/button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { Notice } from '@/components/ui/notice';
 import { listApiKeys } from '@/lib/developers/data';
 import { requireDeveloper } from '../_shared/session';
 import { createOrRotateKey, revokeKey } from './actions';
@@ -70,7 +71,7 @@ export default async function KeysPage({
                     form="key-actions"
                     name="rotate"
                     value={key.consumerKey}
-                    className={buttonClass.secondary}
+                    className={buttonClass('secondary')}
                     aria-label={`Rotate key ${key.consumerKey}`}
                   >
                     Rotate
@@ -80,7 +81,7 @@ export default async function KeysPage({
                     <input type="hidden" name="consumerKey" value={key.consumerKey} />
                     <button
                       type="submit"
-                      className={cn(buttonClass.danger)}
+                      className={buttonClass('danger')}
                       aria-label={`Revoke key ${key.consumerKey}`}
                     >
                       Revoke

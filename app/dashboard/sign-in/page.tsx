@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { SignInForm } from '@/components/dashboard/auth-forms';
 import { AuthFrame } from '@/components/dashboard/shell';
+import { Notice } from '@/components/ui/notice';
 import { getConfig } from '@/lib/env';
 import { param } from '../_shared/read';
 import { redirectIfSignedIn, safeReturnPath } from '../_shared/session';
@@ -19,11 +20,7 @@ export default async function SignInPage({
   const query = await searchParams;
   return (
     <AuthFrame title="Sign in">
-      {query.signed_out === '1' && (
-        <p role="status" className="mb-5 rounded-md border border-sky-300 bg-sky-50 p-3 text-sm text-sky-950">
-          You have signed out.
-        </p>
-      )}
+      {query.signed_out === '1' && <Notice tone="info">You have signed out.</Notice>}
       <SignInForm action={signIn} next={safeReturnPath(param(query.next))} />
       <div className="mt-6 space-y-2 border-t border-slate-200 pt-4 text-sm text-slate-700">
         {getConfig().dashboardSignup && (

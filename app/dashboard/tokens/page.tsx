@@ -1,12 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass, FieldError, inputClass, labelClass, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { StatusBadge, tokenStatusBadge } from '@/components/dashboard/status-badge';
 import { TokenLevel } from '@/components/dashboard/token-level';
+import { buttonClass } from '@/components/ui/button';
+import { FieldError, inputClass, labelClass } from '@/components/ui/field';
+import { Notice } from '@/components/ui/notice';
 import { listConnectTokensForDashboard } from '@/lib/connect-tokens/data';
 import { connectTokenStatus, dashboardTokenFilters } from '@/lib/connect-tokens/schema';
 import { param } from '../_shared/read';
@@ -47,7 +49,7 @@ export default async function TokensPage({
       email={context.email}
       csrf={context.csrf}
       actions={
-        <Link href="/dashboard/tokens/new" className={buttonClass.primary}>
+        <Link href="/dashboard/tokens/new" className={buttonClass('primary')}>
           Create connect token
         </Link>
       }
@@ -80,7 +82,7 @@ export default async function TokensPage({
           />
           <FieldError name="email" error={emailError} />
         </div>
-        <button type="submit" className={buttonClass.secondary}>
+        <button type="submit" className={buttonClass('secondary')}>
           Apply filters
         </button>
         {filtered && (

@@ -2,12 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { EmptyState } from '@/components/dashboard/empty-state';
-import { buttonClass } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { sourceStatusBadge } from '@/components/dashboard/source-status';
 import { StatusBadge } from '@/components/dashboard/status-badge';
 import { syncStateBadge } from '@/components/dashboard/sync-status';
+import { buttonClass } from '@/components/ui/button';
 import { findAccount } from '@/lib/accounts/data';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { requireDeveloper } from '../../_shared/session';
@@ -29,7 +29,7 @@ export default async function AccountPage({ params }: { params: Promise<{ id: st
       email={context.email}
       csrf={context.csrf}
       actions={
-        <Link href={`/dashboard/tokens/new?account=${account.id}`} className={buttonClass.primary}>
+        <Link href={`/dashboard/tokens/new?account=${account.id}`} className={buttonClass('primary')}>
           Add a mailbox
         </Link>
       }

@@ -2,12 +2,14 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CopyField } from '@/components/dashboard/copy-field';
-import { buttonClass, ErrorSummary, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { StatusBadge, tokenStatusBadge } from '@/components/dashboard/status-badge';
 import { Timeline, type TimelineStep } from '@/components/dashboard/timeline';
 import { TokenLevel } from '@/components/dashboard/token-level';
+import { buttonClass } from '@/components/ui/button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { Notice } from '@/components/ui/notice';
 import { findConnectToken, findConnectTokenProgress } from '@/lib/connect-tokens/data';
 import { connectTokenNotFoundMessage, connectTokenStatus } from '@/lib/connect-tokens/schema';
 import { browserRedirectUrl, connectTokenResourceUrl, serializeConnectToken } from '@/lib/connect-tokens/serialize';
@@ -119,7 +121,7 @@ export default async function TokenPage({
             <form action={deleteToken}>
               <input type="hidden" name="csrf" value={context.csrf} />
               <input type="hidden" name="token" value={token} />
-              <button type="submit" className={buttonClass.danger}>
+              <button type="submit" className={buttonClass('danger')}>
                 Delete this token
               </button>
             </form>

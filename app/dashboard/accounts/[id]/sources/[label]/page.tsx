@@ -2,13 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { CallbackDeliveries } from '@/components/dashboard/callback-deliveries';
-import { buttonClass, ErrorSummary, Notice } from '@/components/dashboard/fields';
 import { formatTime } from '@/components/dashboard/format';
 import { Pagination, pageFrom } from '@/components/dashboard/pagination';
 import { DashboardShell } from '@/components/dashboard/shell';
 import { sourceStatusBadge } from '@/components/dashboard/source-status';
 import { StatusBadge } from '@/components/dashboard/status-badge';
 import { SyncPanel } from '@/components/dashboard/sync-panel';
+import { buttonClass } from '@/components/ui/button';
+import { ErrorSummary } from '@/components/ui/error-summary';
+import { Notice } from '@/components/ui/notice';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { listSourceDeliveries } from '@/lib/callbacks/data';
 import { findSource } from '@/lib/sources/data';
@@ -95,7 +97,7 @@ export default async function SourcePage({
       actions={
         <Link
           href={`/dashboard/tokens/new?account=${source.accountId}&source=${encodeURIComponent(source.label)}`}
-          className={buttonClass.secondary}
+          className={buttonClass('secondary')}
         >
           Create a reconnect link
         </Link>
