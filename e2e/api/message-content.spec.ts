@@ -53,7 +53,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 test('message content reads live from the mailbox in Context.IO shapes', async ({ api, newDeveloper }, testInfo) => {
   test.setTimeout(180_000);
-  const username = `content-${testInfo.project.name}@mailport.test`;
+  const username = `content-${testServer(testInfo.project.name).name}@mailport.test`;
   const { accountId, accountPath } = await connectAndSync(api, testInfo.project.name, { port: dovecot.port, username });
   const messages = (await api.get(`${accountPath}/messages`, { query: { limit: '100' } })).body as any[];
   const idOf = (emailMessageId: string) =>

@@ -3,7 +3,7 @@ import { redeemOntoDovecot } from '../fixtures/admin';
 import { type ApiResponse, type ContextIoClient, expect, test } from '../fixtures/api';
 import { type DovecotServer, startDovecot } from '../fixtures/dovecot';
 import { buildMessage } from '../fixtures/mailbox';
-import { testServer } from '../fixtures/servers';
+import { testServer, testServers } from '../fixtures/servers';
 
 /**
  * The message-content calls of the two official clients, each request as the
@@ -33,40 +33,42 @@ const PDF_NAME = 'q3-report.pdf';
 
 let dovecot: DovecotServer;
 
-const mailboxOf = (client: 'php' | 'node', projectName: string) => `${client}-${projectName}@mailport.test`;
+/** The mailbox of one client's test on one server (projects are `api-pglite`, `api-postgres`). */
+const mailboxOf = (client: 'php' | 'node', serverName: string) => `${client}-${serverName}@mailport.test`;
 
 test.beforeAll(async () => {
   dovecot = await startDovecot();
-  for (const client of ['php', 'node'] as const) {
-    for (const project of ['pglite', 'postgres']) {
-      const username = mailboxOf(client, project);
-      await dovecot.addUser(username, PASSWORD);
-      await dovecot.appendMessages(username, 'INBOX', [
-        {
-          rfc822: buildMessage({
-            messageId: ROOT_ID,
-            from: 'Ann <ann@example.org>',
-            to: username,
-            subject: 'Quarterly numbers',
-            date: new Date('2024-03-01T10:00:00Z'),
-            text: 'The numbers are attached.',
-            parts: [{ type: 'application/pdf', fileName: PDF_NAME, disposition: 'attachment', bytes: PDF }],
-          }),
-        },
-        {
-          rfc822: buildMessage({
-            messageId: REPLY_ID,
-            from: `Me <${username}>`,
-            to: 'Ann <ann@example.org>',
-            subject: 'Re: Quarterly numbers',
-            date: new Date('2024-03-01T11:00:00Z'),
-            inReplyTo: ROOT_ID,
-            references: [ROOT_ID],
-            text: 'Thanks, got them.',
-          }),
-        },
-      ]);
-    }
+  const usernames = (['php', 'node'] as const).flatMap((client) =>
+    testServers.map((server) => mailboxOf(client, server.name)),
+  );
+  // Every user first: Dovecot may not see a passwd-file written again within the same second.
+  for (const username of usernames) await dovecot.addUser(username, PASSWORD);
+  for (const username of usernames) {
+    await dovecot.appendMessages(username, 'INBOX', [
+      {
+        rfc822: buildMessage({
+          messageId: ROOT_ID,
+          from: 'Ann <ann@example.org>',
+          to: username,
+          subject: 'Quarterly numbers',
+          date: new Date('2024-03-01T10:00:00Z'),
+          text: 'The numbers are attached.',
+          parts: [{ type: 'application/pdf', fileName: PDF_NAME, disposition: 'attachment', bytes: PDF }],
+        }),
+      },
+      {
+        rfc822: buildMessage({
+          messageId: REPLY_ID,
+          from: `Me <${username}>`,
+          to: 'Ann <ann@example.org>',
+          subject: 'Re: Quarterly numbers',
+          date: new Date('2024-03-01T11:00:00Z'),
+          inReplyTo: ROOT_ID,
+          references: [ROOT_ID],
+          text: 'Thanks, got them.',
+        }),
+      },
+    ]);
   }
 });
 test.afterAll(async () => {
@@ -116,7 +118,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 test('the official PHP client’s message-content calls', async ({ api }, testInfo) => {
   test.setTimeout(180_000);
-  const username = mailboxOf('php', testInfo.project.name);
+  const username = mailboxOf('php', testServer(testInfo.project.name).name);
   const { accountPath } = await connectAndSync(api, testInfo.project.name, username);
   // ContextIO::listMessages($account, ['subject' => 'Quarterly'])
   const listed = phpGetData(await api.get(`${accountPath}/messages`, { query: { subject: 'Quarterly' } })) as any[];
@@ -238,7 +240,7 @@ test('the official PHP client’s message-content calls', async ({ api }, testIn
 
 test('the official Node client’s message-content calls', async ({ api }, testInfo) => {
   test.setTimeout(180_000);
-  const username = mailboxOf('node', testInfo.project.name);
+  const username = mailboxOf('node', testServer(testInfo.project.name).name);
   const { accountId } = await connectAndSync(api, testInfo.project.name, username);
   // accounts(id) → `accounts/${encodeURIComponent(id)}/`, messages(mid) → `messages/${encodeURIComponent(mid)}/`.
   const account = `/2.0/accounts/${encodeURIComponent(accountId)}/`;
