@@ -26,6 +26,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, input, b
     body: serializeThread(messages, baseUrl, { includeFlags: input.include_flags, contentById: content.byId }),
   };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);
