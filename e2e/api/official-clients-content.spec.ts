@@ -207,7 +207,7 @@ test('the official PHP client’s message-content calls', async ({ api }, testIn
     }),
   ) as any;
   expect(thread.email_message_ids).toEqual([ROOT_ID, REPLY_ID]);
-  expect(thread.messages.map((entry: any) => entry.body?.[0]?.content)).toEqual([
+  expect(thread.messages.map((entry: any) => entry.body?.[0]?.content.trim())).toEqual([
     'The numbers are attached.',
     'Thanks, got them.',
   ]);
@@ -303,7 +303,7 @@ test('the official Node client’s message-content calls', async ({ api }, testI
   // accounts(id).messages(mid).thread().get({ include_body: 1 })
   const thread = nodeJson(await api.get(`${message}thread/`, { query: { include_body: '1' } }));
   expect(thread.email_message_ids).toEqual([ROOT_ID, REPLY_ID]);
-  expect(thread.messages[1].body[0].content).toBe('Thanks, got them.');
+  expect(thread.messages[1].body[0].content.trim()).toBe('Thanks, got them.');
   // accounts(id).threads().get({ limit: 10 }), then resource(url).get() on the URL it lists (as given, no slash),
   // and accounts(id).threads(thread_id).get().
   const threads = nodeJson(await api.get(`${account}threads/`, { query: { limit: '10' } }));
