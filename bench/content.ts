@@ -1,6 +1,7 @@
 /**
  * Message content in `npm run bench` (--filter content), against the built app
- * on the embedded database (its in-process worker syncs the mailbox):
+ * on each database (embedded: the app syncs the mailbox itself; PostgreSQL: a
+ * worker process started beside it, bench/server.ts startWorker):
  *  - GET …/messages/:id/body p50/p99, cold (each message's first read: from
  *    IMAP over the pool) and warm (the same messages again: from the cache);
  *  - an 8 MiB attachment through GET …/files/:id/content, in MiB/s, as a ratio

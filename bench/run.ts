@@ -23,7 +23,16 @@ import {
 } from './connect';
 import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
-import { BenchError, buildApp, createApiKey, root, runCleanups, startApp, startPrivatePostgres } from './server';
+import {
+  BenchError,
+  buildApp,
+  createApiKey,
+  root,
+  runCleanups,
+  startApp,
+  startPrivatePostgres,
+  startWorker,
+} from './server';
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
@@ -59,7 +68,7 @@ interface DatabaseReport {
   /** The connect flow's sign-in, submit to redirect, against the local Dovecot. */
   connect?: ConnectLatency;
   firstLoadJs?: FirstLoadJs;
-  /** Message content (bench/content.ts), on the embedded database only: its app syncs in-process. */
+  /** Message content (bench/content.ts); on PostgreSQL a worker process syncs the mailbox. */
   content?: ContentBenchResult;
 }
 
@@ -184,7 +193,7 @@ async function benchDatabase(
   try {
     let credentials: BenchContext['credentials'] = null;
     let keyProblem = '';
-    const wantsContent = (!opts.filter || 'message content'.includes(opts.filter)) && label === 'pglite';
+    const wantsContent = !opts.filter || 'message content'.includes(opts.filter);
     if (chosen.some((scenario) => scenario.needsKey) || wantsContent) {
       const key = createApiKey(app, `bench-${randomBytes(4).toString('hex')}@example.com`);
       if (key.ok) credentials = { key: key.key, secret: key.secret };
@@ -227,6 +236,8 @@ async function benchDatabase(
     if (!opts.filter || 'connect'.includes(opts.filter)) await benchConnect(report, context, shared);
     if (wantsContent && credentials) {
       console.log(`  ${label}: message content…`);
+      // The embedded app works the queue itself; a PostgreSQL app needs a worker to sync the mailbox.
+      const worker = label === 'pglite' ? null : await startWorker(app);
       try {
         report.content = await benchMessageContent(context);
       } catch (error) {
@@ -234,6 +245,8 @@ async function benchDatabase(
           name: 'message content',
           reason: error instanceof Error ? error.message : String(error),
         });
+      } finally {
+        await worker?.stop();
       }
     }
     printTable(report);

@@ -279,3 +279,54 @@ export async function startPrivatePostgres(): Promise<{ url: string; stop: () =>
   }
   return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
 }
+
+/**
+ * A `npm run worker` process beside a PostgreSQL app, with the app's environment (database, master key):
+ * on PostgreSQL the app does not work the job queue itself, so without one no mailbox syncs.
+ */
+export async function startWorker(app: RunningApp): Promise<{ stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [tsxCli, 'scripts/worker.ts'], {
+    cwd: root,
+    env: app.env,
+    detached: true, // its own process group: tsx's child goes with it
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const hasExited = () => child.exitCode !== null || child.signalCode !== null;
+  const killGroup = (signal: NodeJS.Signals) => {
+    if (child.pid === undefined || hasExited()) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+  const emergencyStop = () => killGroup('SIGKILL');
+  cleanups.add(emergencyStop);
+  const stop = async () => {
+    cleanups.delete(emergencyStop);
+    if (hasExited()) return;
+    const exited = once(child, 'exit');
+    killGroup('SIGTERM');
+    const timer = setTimeout(() => killGroup('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
+  while (!output.includes('Mailport worker ready')) {
+    if (hasExited()) throw new BenchError(`the ${app.label} worker exited during start-up:\n${tail(output)}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new BenchError(
+        `the ${app.label} worker was not ready within ${HEALTH_TIMEOUT_MS / 1000} s:\n${tail(output)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { stop };
+}

@@ -126,6 +126,26 @@ describe('OAuth 1.0a verification', () => {
     expect(baseStringUri('http://localhost:3000', '/x')).toBe('http://localhost:3000/x');
   });
 
+  it("verifies a path the official Node client signed as sent, with RFC 3986's sub-delims raw", () => {
+    // ContextIO-node encodes a Message-ID with encodeURIComponent (leaving ! * ' raw) and signs the path as sent.
+    const asSent = sign({
+      method: 'GET',
+      path: `/2.0/accounts/abc/messages/${encodeURIComponent("<CA+x=/9!*'(y)@m.example>")}/body/`,
+      placement: 'header',
+    });
+    expect(asSent.rawPath).toContain("9!*'(y)");
+    expect(verify(asSent)).toMatchObject({ ok: true });
+    // PHP's rawurlencode spelling of the same id, signed as sent, still verifies.
+    const php = sign({
+      method: 'GET',
+      path: '/2.0/accounts/abc/messages/%3CCA%2Bx%3D%2F9%21%2A%27%28y%29%40m.example%3E/body',
+      placement: 'header',
+    });
+    expect(verify(php)).toMatchObject({ ok: true });
+    // Either spelling still proves only its own path.
+    expect(verify({ ...asSent, rawPath: asSent.rawPath.replace('body', 'source') })).toMatchObject({ ok: false });
+  });
+
   it('refuses a wrong secret, a tampered parameter and a different host', () => {
     const req = sign({
       method: 'POST',

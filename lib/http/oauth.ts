@@ -134,25 +134,42 @@ export function readOAuthParams(req: IncomingRequestForSignature): Outcome<{ par
 }
 
 /**
+ * How the path enters the base string: canonical (RFC 3986 re-encoded), or exactly as sent.
+ * The official Node client sends `!`, `*` (and `(`, `)`) raw, as encodeURIComponent leaves
+ * them, and signs them raw (request + oauth-sign), which the canonical form would escape:
+ * a Message-ID such as `<a!b@x>` in the path needs the second spelling.
+ */
+export type PathSpelling = 'canonical' | 'as-sent';
+const PATH_SPELLINGS: readonly PathSpelling[] = ['canonical', 'as-sent'];
+
+/**
  * The base string URI (RFC 5849 §3.4.1.2): lower-case scheme and host, no
  * default port, and the path in canonical encoding. PHP's client signs `@` and
  * `:` raw while Node's and Python's encode them; decoding each segment and
  * re-encoding it with RFC 3986 gives the form all of them computed.
  */
-export function baseStringUri(publicBaseUrl: string, rawPath: string): string {
+export function baseStringUri(publicBaseUrl: string, rawPath: string, spelling: PathSpelling = 'canonical'): string {
   const base = new URL(publicBaseUrl);
   const scheme = base.protocol.toLowerCase();
   const defaultPort = (scheme === 'http:' && base.port === '80') || (scheme === 'https:' && base.port === '443');
   const host = base.hostname.toLowerCase() + (base.port && !defaultPort ? `:${base.port}` : '');
   const basePath = base.pathname.replace(/\/+$/, '');
-  const path = rawPath
-    .split('/')
-    .map((segment) => percentEncode(decode(segment, false)))
-    .join('/');
+  const path =
+    spelling === 'as-sent'
+      ? rawPath
+      : rawPath
+          .split('/')
+          .map((segment) => percentEncode(decode(segment, false)))
+          .join('/');
   return `${scheme}//${host}${basePath}${path}`;
 }
 
-export function signatureBaseString(req: IncomingRequestForSignature, oauth: Pair[], other: Pair[]): string {
+export function signatureBaseString(
+  req: IncomingRequestForSignature,
+  oauth: Pair[],
+  other: Pair[],
+  spelling: PathSpelling = 'canonical',
+): string {
   const normalized = [...oauth.filter(([name]) => name !== 'oauth_signature'), ...other]
     .map(([name, value]) => [percentEncode(name), percentEncode(value)] as Pair)
     .sort(([nameA, valueA], [nameB, valueB]) =>
@@ -162,7 +179,7 @@ export function signatureBaseString(req: IncomingRequestForSignature, oauth: Pai
     .join('&');
   return [
     req.method.toUpperCase(),
-    percentEncode(baseStringUri(req.publicBaseUrl, req.rawPath)),
+    percentEncode(baseStringUri(req.publicBaseUrl, req.rawPath, spelling)),
     percentEncode(normalized),
   ].join('&');
 }
@@ -183,18 +200,20 @@ export function verifyOAuthSignature(
   if (Math.abs(Number(params.oauth_timestamp) - nowSeconds) > OAUTH_TIMESTAMP_WINDOW_SECONDS) {
     return { ok: false, reason: 'oauth_timestamp is more than 15 minutes away from the server time' };
   }
-  let expected: string;
+  let expected: Set<string>;
   try {
     const { oauth, other } = collect(req);
-    expected = hmacSha1Signature(signatureBaseString(req, oauth, other), consumerSecret);
+    const baseStrings = PATH_SPELLINGS.map((spelling) => signatureBaseString(req, oauth, other, spelling));
+    expected = new Set(baseStrings.map((baseString) => hmacSha1Signature(baseString, consumerSecret)));
   } catch (error) {
     if (error instanceof MalformedEncoding) return { ok: false, reason: 'malformed percent-encoding in the request' };
     throw error;
   }
   const given = Buffer.from(params.oauth_signature);
-  const wanted = Buffer.from(expected);
-  if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
-    return { ok: false, reason: 'invalid oauth_signature' };
-  }
+  const matches = [...expected].some((signature) => {
+    const wanted = Buffer.from(signature);
+    return given.length === wanted.length && timingSafeEqual(given, wanted);
+  });
+  if (!matches) return { ok: false, reason: 'invalid oauth_signature' };
   return { ok: true, nonce: params.oauth_nonce };
 }

@@ -32,8 +32,14 @@ export function streamResponse(body: StreamBody, status = 200): Response {
   return new Response(Readable.toWeb(body.stream) as ReadableStream<Uint8Array>, { status, headers });
 }
 
+/**
+ * The official Node client reads the name as the text between the header's first and second `=`
+ * (ContextIO-node call-service.js getFile), so a name that is plain ASCII goes alone; `filename*`
+ * (RFC 6266) is added only when the ASCII fallback had to change the name.
+ */
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'file';
+  if (ascii === fileName) return `attachment; filename="${ascii}"`;
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName || 'file')}`;
 }
 

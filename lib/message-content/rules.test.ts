@@ -117,4 +117,12 @@ describe('downloads', () => {
     );
     expect(contentDisposition('a\r\nb')).not.toMatch(/[\r\n]/);
   });
+
+  it('gives a plain ASCII name alone, as the official Node client parses it', () => {
+    const header = contentDisposition('report-2024_v2.pdf');
+    expect(header).toBe('attachment; filename="report-2024_v2.pdf"');
+    // ContextIO-node call-service.js getFile: the text between the first and second `=`, quotes stripped.
+    expect(header.split('=')[1]?.slice(1, -1)).toBe('report-2024_v2.pdf');
+    expect(contentDisposition('')).toBe(`attachment; filename="file"; filename*=UTF-8''file`);
+  });
 });

@@ -99,3 +99,19 @@ export const messageFolderJson = z.object({
   name: z.string(),
   symbolic_name: z.string().meta({ description: 'e.g. \\Inbox, \\Sent, \\Trash; "" for an ordinary folder' }),
 });
+
+/**
+ * `as_link=1` asked Context.IO for a temporary download URL instead of the bytes (PHP getFileURL, Node
+ * `files(id).content().get({ as_link: 1 })`). Mailport has no such links: a clear 400 rather than bytes
+ * the client would take for a URL.
+ */
+export const fileContentInput = z.object({
+  as_link: flag
+    .refine((value) => value !== true, {
+      message: 'as_link=1 (a temporary download link) is not supported; without it this URL answers the file itself',
+    })
+    .meta({ description: 'Only 0: temporary download links are not offered.', type: 'integer', enum: [0] } as Record<
+      string,
+      unknown
+    >),
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { contentOptions } from '@/lib/message-content/schema';
 import { messageJson } from '@/lib/messages/schema';
-import { pagination } from '@/lib/validation/fields';
+import { flag, pagination } from '@/lib/validation/fields';
 
 /** Conversations, from the References / In-Reply-To threading the sync stores (spec §16). */
 
@@ -19,6 +20,16 @@ export const threadIdParam = z
   .max(64)
   .refine((value) => parseThreadRef(value) !== null, 'expected a thread id')
   .meta({ description: 'The thread id (16 lowercase hex characters), or for Gmail `gm-<X-GM-THRID>`.' });
+
+/**
+ * A thread's messages with their content, as the official PHP client asks for it
+ * (getMessageThread / getThread send include_body, include_headers, include_flags, body_type).
+ */
+export const threadInput = z.object({
+  include_flags: flag.meta({ description: '1: include each message’s flags (as synced).' }),
+  ...contentOptions,
+});
+export type ThreadInput = z.output<typeof threadInput>;
 
 export const listThreadsInput = z.object({ ...pagination(25, 100) });
 export type ListThreadsInput = z.output<typeof listThreadsInput>;

@@ -8,6 +8,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, input, baseUrl }
   const ids = await listThreadIds(db, account, input);
   return { body: ids.map((threadId) => threadResourceUrl(baseUrl, account.id, threadId)) };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
-import { defineRoute, noInput } from '@/lib/http/contract';
-import { threadIdParam, threadJson } from '@/lib/threads/schema';
+import { defineRoute } from '@/lib/http/contract';
+import { threadIdParam, threadInput, threadJson } from '@/lib/threads/schema';
 
 export const GET = defineRoute({
   method: 'GET',
@@ -10,7 +10,7 @@ export const GET = defineRoute({
   tag: 'Threads',
   scope: 'account',
   params: z.object({ id: accountIdParam, thread_id: threadIdParam }),
-  input: noInput,
+  input: threadInput,
   output: { status: 200, description: 'The thread', schema: threadJson },
-  reasons: ['thread_not_found'],
+  reasons: ['thread_not_found', 'content_too_large', 'imap_unavailable'],
 });

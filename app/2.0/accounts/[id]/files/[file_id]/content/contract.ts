@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { fileIdParam } from '@/lib/files/schema';
-import { binaryOutput, defineRoute, noInput } from '@/lib/http/contract';
+import { binaryOutput, defineRoute } from '@/lib/http/contract';
+import { fileContentInput } from '@/lib/message-content/schema';
 
 export const GET = defineRoute({
   method: 'GET',
@@ -10,7 +11,7 @@ export const GET = defineRoute({
   tag: 'Files',
   scope: 'account',
   params: z.object({ id: accountIdParam, file_id: fileIdParam }),
-  input: noInput,
+  input: fileContentInput,
   output: {
     status: 200,
     description: 'The decoded attachment, with its content type and a Content-Disposition file name',

@@ -18,6 +18,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params }) => {
     },
   };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

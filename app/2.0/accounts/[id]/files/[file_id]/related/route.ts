@@ -10,6 +10,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, baseUrl 
   const related = await listRelatedFiles(db, account, file);
   return { body: related.map((row) => serializeFile(row, baseUrl)) };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

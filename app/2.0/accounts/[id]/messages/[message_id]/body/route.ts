@@ -12,6 +12,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, input, b
   const read = await readMessageBody(message, { type: input.type, sourcePath });
   return read.ok ? { body: read.body } : read;
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

@@ -19,5 +19,5 @@ export const POST = apiRoute(contract.POST, async ({ db, account, params, input 
   const changed = await changeMessageFlags(db, message, input);
   return changed.ok ? { body: { success: true as const, flags: flagsJsonOf(changed.flags) } } : changed;
 });
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

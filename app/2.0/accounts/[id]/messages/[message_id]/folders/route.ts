@@ -9,6 +9,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params }) => {
   if (!folders) return { ok: false, reason: 'message_not_found' };
   return { body: folders.map(serializeMessageFolder) };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

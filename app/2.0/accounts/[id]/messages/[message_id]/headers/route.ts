@@ -13,6 +13,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, input, b
   if (!read.ok) return read;
   return { body: input.raw ? read.raw : read.parsed };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

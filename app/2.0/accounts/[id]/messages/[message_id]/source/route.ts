@@ -11,6 +11,6 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params }) => {
   if (!opened.ok) return opened;
   return { stream: { stream: opened.download.stream, contentType: 'message/rfc822' } };
 });
-export const POST = methodNotAllowed;
-export const PUT = methodNotAllowed;
-export const DELETE = methodNotAllowed;
+export const POST = methodNotAllowed(contract);
+export const PUT = methodNotAllowed(contract);
+export const DELETE = methodNotAllowed(contract);

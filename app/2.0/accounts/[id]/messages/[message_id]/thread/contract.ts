@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { accountIdParam } from '@/lib/accounts/schema';
-import { defineRoute, noInput } from '@/lib/http/contract';
+import { defineRoute } from '@/lib/http/contract';
 import { messageIdParam } from '@/lib/messages/schema';
-import { threadJson } from '@/lib/threads/schema';
+import { threadInput, threadJson } from '@/lib/threads/schema';
 
 export const GET = defineRoute({
   method: 'GET',
@@ -11,7 +11,7 @@ export const GET = defineRoute({
   tag: 'Threads',
   scope: 'account',
   params: z.object({ id: accountIdParam, message_id: messageIdParam }),
-  input: noInput,
+  input: threadInput,
   output: { status: 200, description: 'The thread', schema: threadJson },
-  reasons: ['message_not_found'],
+  reasons: ['message_not_found', 'content_too_large', 'imap_unavailable'],
 });
