@@ -29,7 +29,6 @@ export const threadInput = z.object({
   include_flags: flag.meta({ description: '1: include each message’s flags (as synced).' }),
   ...contentOptions,
 });
-export type ThreadInput = z.output<typeof threadInput>;
 
 export const listThreadsInput = z.object({ ...pagination(25, 100) });
 export type ListThreadsInput = z.output<typeof listThreadsInput>;
