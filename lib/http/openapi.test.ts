@@ -74,6 +74,18 @@ describe('OpenAPI document', () => {
     expect(checked).toHaveLength(API_ROUTES.length);
   });
 
+  it('answers every method on every resource in the error format: no route leaves one to the framework', async () => {
+    const routes = routeFiles('app/2.0').filter((route) => route.path !== '/2.0/*');
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    for (const route of routes) {
+      const directory = route.path.replace(/\{(\w+)\}/g, '[$1]');
+      const module = (await import(path.resolve(`app${directory}/route.ts`))) as Record<string, unknown>;
+      for (const method of ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+        expect(typeof module[method], `${method} ${route.path}`).toBe('function');
+      }
+    }
+  });
+
   it('lists the domain reasons a route may fail with as its error responses', () => {
     const update = (document.paths['/2.0/accounts/{id}/sources/{label}'] as any).post;
     expect(Object.keys(update.responses).sort()).toEqual(['200', '400', '401', '404', '503']);

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listThreadIds } from '@/lib/threads/data';
 import { threadResourceUrl } from '@/lib/threads/serialize';
 import * as contract from './contract';
@@ -11,3 +11,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, input, baseUrl }
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

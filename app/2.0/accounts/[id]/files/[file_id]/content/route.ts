@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { openFileContent } from '@/lib/message-content/content';
 import { locateFile } from '@/lib/message-content/data';
 import * as contract from './contract';
@@ -21,3 +21,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params }) => {
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,6 +1,6 @@
 import { findFile, listRelatedFiles } from '@/lib/files/data';
 import { serializeFile } from '@/lib/files/serialize';
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import * as contract from './contract';
 
 /** GET /2.0/accounts/:id/files/:file_id/related (spec §16). */
@@ -13,3 +13,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, baseUrl 
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { flagsJsonOf, readMessageFlags } from '@/lib/message-content/content';
 import { locateMessage } from '@/lib/message-content/data';
 import { changeMessageFlags } from '@/lib/message-content/mutations';
@@ -21,3 +21,5 @@ export const POST = apiRoute(contract.POST, async ({ db, account, params, input 
 });
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { listMessageFolders } from '@/lib/message-content/data';
 import { serializeMessageFolder } from '@/lib/message-content/serialize';
 import * as contract from './contract';
@@ -12,3 +12,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params }) => {
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

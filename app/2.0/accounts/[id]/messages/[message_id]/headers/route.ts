@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { readMessageHeaders } from '@/lib/message-content/content';
 import { locateMessage } from '@/lib/message-content/data';
 import { messageResourceUrl } from '@/lib/messages/serialize';
@@ -16,3 +16,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, input, b
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { openMessageSource } from '@/lib/message-content/content';
 import { locateMessage } from '@/lib/message-content/data';
 import * as contract from './contract';
@@ -14,3 +14,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params }) => {
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed } from '@/lib/http/api-route';
+import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
 import { readContentFor } from '@/lib/message-content/content';
 import { locateMessages } from '@/lib/message-content/data';
 import { findMessage } from '@/lib/messages/data';
@@ -29,3 +29,5 @@ export const GET = apiRoute(contract.GET, async ({ db, account, params, input, b
 export const POST = methodNotAllowed(contract);
 export const PUT = methodNotAllowed(contract);
 export const DELETE = methodNotAllowed(contract);
+export const PATCH = methodNotAllowed(contract);
+export const OPTIONS = optionsForResource(contract);
