@@ -2,8 +2,6 @@ import { type NextRequest, NextResponse } from 'next/server';
 import { findConnectCallbackUrl } from '@/lib/connect-flow/data';
 import { getDb } from '@/lib/db/client';
 import { getConfig, isDevelopmentBuild } from '@/lib/env';
-import { hasMalformedPercentEncoding, MALFORMED_ADDRESS_MESSAGE } from '@/lib/http/request';
-import { errorBody } from '@/lib/http/respond';
 import {
   createNonce,
   formActionSourceFor,
@@ -28,17 +26,8 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const isPage = pathname !== '/2.0' && !NON_HTML_PREFIXES.some((prefix) => pathname.startsWith(prefix));
   let csp = NON_HTML_CONTENT_SECURITY_POLICY;
   let response: NextResponse;
-  const rawTarget = request.url.slice(request.nextUrl.origin.length);
-  if (hasMalformedPercentEncoding(rawTarget)) {
-    // Next.js would answer a bare 500 when it decodes such a path for a page or route's params.
-    const message = MALFORMED_ADDRESS_MESSAGE;
-    response = pathname.startsWith('/2.0')
-      ? new NextResponse(JSON.stringify(errorBody(message)), {
-          status: 400,
-          headers: { 'content-type': 'application/json' },
-        })
-      : new NextResponse(`Bad request: ${message}.`, { status: 400, headers: { 'content-type': 'text/plain' } });
-  } else if (isPage) {
+  // Addresses that are not UTF-8 never get here: the HTTP edge refuses them (lib/http/edge.ts).
+  if (isPage) {
     const nonce = createNonce();
     csp = pageContentSecurityPolicy({
       nonce,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MALFORMED_ADDRESS_MESSAGE } from './request';
+import { hasMalformedPercentEncoding, MALFORMED_ADDRESS_MESSAGE } from './request';
 import { NON_HTML_CONTENT_SECURITY_POLICY, STATIC_SECURITY_HEADERS } from './security-headers';
 
 /**
@@ -75,7 +75,9 @@ export function screenRequest(request: EdgeRequest): EdgeVerdict {
   // Absolute-form (proxy requests) and `*` targets are not ours to serve.
   if (!path.startsWith('/')) return reject(400, 'the request target must be a path');
   const collapsed = collapseSlashes(path);
-  if (!isDecodable(collapsed) || !isDecodable(query)) return reject(400, MALFORMED_ADDRESS_MESSAGE);
+  if (hasMalformedPercentEncoding(collapsed) || hasMalformedPercentEncoding(query)) {
+    return reject(400, MALFORMED_ADDRESS_MESSAGE);
+  }
   if (surface === 'page' && request.method === 'POST' && isCrossOrigin(request.headers)) {
     return reject(403, 'This form was sent from another site. Open the page on this site and send it again.');
   }
@@ -100,15 +102,6 @@ function isCrossOrigin(headers: EdgeRequest['headers']): boolean {
   const forwarded = headers['x-forwarded-host'];
   const host = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim() || headers.host;
   return originHost === '' || originHost.toLowerCase() !== host?.toLowerCase();
-}
-
-function isDecodable(text: string): boolean {
-  try {
-    decodeURIComponent(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** What a client that speaks HTTP but not our request (HPE_INVALID_METHOD, bad headers) gets; see clientError. */

@@ -9,11 +9,16 @@ import { ApiError, type ApiErrorCode } from './errors';
  * failures as values; the wrapper maps them here, never in per-handler `if`s.
  */
 
+type NotFoundReason =
+  | 'account_not_found'
+  | 'source_not_found'
+  | 'message_not_found'
+  | 'file_not_found'
+  | 'token_not_found';
+
+/** One member per reason, so FailureOf<R> picks exactly the failures a route declares. */
 export type DomainFailure =
-  | {
-      ok: false;
-      reason: 'account_not_found' | 'source_not_found' | 'message_not_found' | 'file_not_found' | 'token_not_found';
-    }
+  | { [Reason in NotFoundReason]: { ok: false; reason: Reason } }[NotFoundReason]
   /** The developer's settings allow callbacks only under some prefixes, and `field` is not under any. */
   | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
   /** A server-side callback URL (source_/status_callback_url) whose host is a private or local address. */

@@ -5,9 +5,9 @@
  * login), so a burst of concurrent requests gets exactly `max` through.
  *
  * The per-address limits are deliberately generous: behind one NAT many people
- * share an address, and until the HTTP edge sets `x-mailport-client-address`
- * every request shares the one `unknown` bucket (and e2e signs in from one
- * address). The per-account and per-mailbox limits are the tight ones.
+ * share an address (the HTTP edge gives it, lib/http/client-address.ts; under
+ * `next dev` every request shares the one `unknown` bucket, and e2e signs in
+ * from one address). The per-account and per-mailbox limits are the tight ones.
  */
 
 const MINUTE_MS = 60 * 1000;

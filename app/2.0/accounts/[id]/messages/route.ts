@@ -1,22 +1,14 @@
 import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
-import { readContentFor } from '@/lib/message-content/content';
-import { locateMessages } from '@/lib/message-content/data';
 import { listMessages } from '@/lib/messages/data';
-import { messageResourceUrl, serializeMessage } from '@/lib/messages/serialize';
+import { serializeMessage } from '@/lib/messages/serialize';
+import { readMessagesContent } from '../../../_shared/message-content';
 import * as contract from './contract';
 
 /** GET /2.0/accounts/:id/messages (spec §10, content options §16). */
 export const GET = apiRoute(contract.GET, async ({ db, account, input, baseUrl }) => {
   const messages = await listMessages(db, account, input);
-  const located =
-    input.include_body || input.include_headers
-      ? await locateMessages(
-          db,
-          account,
-          messages.map((message) => message.id),
-        )
-      : [];
-  const content = await readContentFor(located, input, (id) => `${messageResourceUrl(baseUrl, account.id, id)}/source`);
+  const ids = messages.map((message) => message.id);
+  const content = await readMessagesContent(db, account, ids, input, baseUrl);
   if (!content.ok) return content;
   const includeFlags = input.include_flags === true;
   return {

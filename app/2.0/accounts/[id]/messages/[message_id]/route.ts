@@ -1,16 +1,14 @@
 import { apiRoute, methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
-import { readContentFor } from '@/lib/message-content/content';
-import { locateMessages } from '@/lib/message-content/data';
 import { findMessage } from '@/lib/messages/data';
-import { messageResourceUrl, serializeMessage } from '@/lib/messages/serialize';
+import { serializeMessage } from '@/lib/messages/serialize';
+import { readMessagesContent } from '../../../../_shared/message-content';
 import * as contract from './contract';
 
 /** GET /2.0/accounts/:id/messages/:message_id (spec §10, content options §16). */
 export const GET = apiRoute(contract.GET, async ({ db, account, params, input, baseUrl }) => {
   const message = await findMessage(db, account, params.message_id);
   if (!message) return { ok: false, reason: 'message_not_found' };
-  const located = input.include_body || input.include_headers ? await locateMessages(db, account, [message.id]) : [];
-  const content = await readContentFor(located, input, (id) => `${messageResourceUrl(baseUrl, account.id, id)}/source`);
+  const content = await readMessagesContent(db, account, [message.id], input, baseUrl);
   if (!content.ok) return content;
   return {
     body: serializeMessage(message, baseUrl, {

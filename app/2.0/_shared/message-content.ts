@@ -7,7 +7,22 @@ import { messageResourceUrl } from '@/lib/messages/serialize';
 import type { listThreadMessages } from '@/lib/threads/data';
 import { serializeThread } from '@/lib/threads/serialize';
 
-/** A thread's JSON (spec §16) for …/messages/:id/thread and …/threads/:id alike, with the content options. */
+/**
+ * The content options of message reads (spec §16) for the given messages: no IMAP
+ * (nor the lookup of where they live) unless a body or headers were asked for.
+ */
+export async function readMessagesContent(
+  db: Db,
+  account: OwnedAccount,
+  messageIds: string[],
+  options: ContentOptions,
+  baseUrl: string,
+) {
+  const located = options.include_body || options.include_headers ? await locateMessages(db, account, messageIds) : [];
+  return readContentFor(located, options, (id) => `${messageResourceUrl(baseUrl, account.id, id)}/source`);
+}
+
+/** A thread's JSON for …/messages/:id/thread and …/threads/:id alike, with the content options. */
 export async function threadResponse(
   db: Db,
   account: OwnedAccount,
@@ -15,15 +30,8 @@ export async function threadResponse(
   input: ContentOptions & { include_flags?: boolean },
   baseUrl: string,
 ) {
-  const located =
-    input.include_body || input.include_headers
-      ? await locateMessages(
-          db,
-          account,
-          messages.map((row) => row.id),
-        )
-      : [];
-  const content = await readContentFor(located, input, (id) => `${messageResourceUrl(baseUrl, account.id, id)}/source`);
+  const ids = messages.map((row) => row.id);
+  const content = await readMessagesContent(db, account, ids, input, baseUrl);
   if (!content.ok) return content;
   return {
     body: serializeThread(messages, baseUrl, { includeFlags: input.include_flags ?? false, contentById: content.byId }),
