@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ContextIoClient } from './fixtures/api';
@@ -17,7 +18,9 @@ import type { TestServer } from './fixtures/servers';
 
 const pgPort = Number(process.env.MAILPORT_E2E_OUTAGE_PG_PORT ?? 55490);
 const appPort = Number(process.env.MAILPORT_E2E_PORT ?? 3107) + 2;
-const pgDir = path.resolve(`.tmp/e2e-outage-pg-${process.pid}`);
+// Under the system temp directory, as scripts/test-all.sh's server: the postgres user must reach it
+// whatever the permissions of the checkout's parents.
+const pgDir = path.join(tmpdir(), `mailport-e2e-outage-pg-${process.pid}`);
 const testPostgres = (...args: string[]) =>
   execFileSync('bash', ['scripts/test-postgres.sh', ...args], { stdio: 'pipe', timeout: 90_000 });
 
