@@ -49,7 +49,10 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 async function connectFormActionSources(pathname: string): Promise<string[]> {
   const token = CONNECT_PAGE.exec(pathname)?.[1];
   if (!token) return [];
-  const callbackUrl = await findConnectCallbackUrl(await getDb(), token);
+  // The header must not fail the page: with the database down the page itself says so (app/error.tsx).
+  const callbackUrl = await getDb()
+    .then((db) => findConnectCallbackUrl(db, token))
+    .catch(() => null);
   const source = callbackUrl ? formActionSourceFor(callbackUrl) : null;
   return source ? [source] : [];
 }

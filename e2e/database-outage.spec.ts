@@ -6,7 +6,7 @@ import { expect, test } from '@playwright/test';
 import { ContextIoClient } from './fixtures/api';
 import { createDeveloper, runOperatorScript } from './fixtures/cli';
 import { checkPage } from './fixtures/dashboard';
-import type { TestServer } from './fixtures/servers';
+import { type TestServer, testServer } from './fixtures/servers';
 
 /**
  * A PostgreSQL outage under a running app: API calls answer 503 with
@@ -37,7 +37,10 @@ test.afterAll(async () => {
 });
 
 test('a database outage answers 503 + Retry-After, and the app recovers by itself', async ({ page }, testInfo) => {
-  test.skip(testInfo.project.name !== 'pglite', 'it brings its own app and PostgreSQL: once is enough');
+  test.skip(
+    testServer(testInfo.project.name).name !== 'pglite',
+    'it brings its own app and PostgreSQL: once is enough',
+  );
   test.setTimeout(180_000);
 
   mkdirSync('.tmp', { recursive: true });

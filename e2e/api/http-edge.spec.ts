@@ -231,11 +231,14 @@ test.describe('behind one trusted proxy (a second server with MAILPORT_TRUSTED_P
   let output = '';
 
   test.beforeAll(async ({}, testInfo) => {
-    test.skip(testInfo.project.name !== 'pglite', 'the edge does not depend on the database: once is enough');
+    test.skip(
+      testServer(testInfo.project.name).name !== 'pglite',
+      'the edge does not depend on the database: once is enough',
+    );
     test.setTimeout(120_000);
     // A port nobody uses (other checkouts run their e2e servers beside ours).
     const port = await freePort();
-    const base = testServer('pglite');
+    const base = testServer(testInfo.project.name);
     proxied = {
       ...base,
       port,
