@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { newRowId } from '@/lib/ids';
 import { enqueueCallbackDelivery } from '@/lib/jobs/queue';
@@ -95,15 +96,19 @@ export type AttemptOutcome =
   | { kind: 'already_done' }
   /** Another attempt at it is in flight right now. */
   | { kind: 'busy' }
-  | { kind: 'failed'; error: string; retryable: boolean };
+  /** `gaveUp`: this attempt turned the delivery to failed (no retry follows). */
+  | { kind: 'failed'; error: string; retryable: boolean; gaveUp: boolean };
 
 interface PostResult {
   statusCode: number | null;
   error: string;
 }
 
-/** One POST to an address already checked by the SSRF guard; never follows redirects. */
-function postJson(url: URL, address: string, body: string): Promise<PostResult> {
+/**
+ * One POST to an address already checked by the SSRF guard; never follows redirects.
+ * The delivery id is sent with every attempt: the same on each retry, so a receiver can drop repeats.
+ */
+function postJson(url: URL, address: string, body: string, deliveryId: string): Promise<PostResult> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {
     const request = client.request(
@@ -115,6 +120,7 @@ function postJson(url: URL, address: string, body: string): Promise<PostResult> 
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
           'user-agent': 'Mailport-Callbacks/1',
+          'x-mailport-delivery-id': deliveryId,
         },
         timeout: TIMEOUT_MS,
       },
@@ -138,6 +144,26 @@ function postJson(url: URL, address: string, body: string): Promise<PostResult> 
   });
 }
 
+type CompleteBody = (
+  deliveryId: string,
+) => Promise<{ ok: true; body: Prisma.InputJsonValue } | { ok: false; error: string }>;
+
+/** The body to POST: as stored, or completed first (and stored) when its content is still to be read. */
+async function bodyToSend(
+  db: Db,
+  delivery: { id: string; body: Prisma.JsonValue; contentPending: boolean },
+  completeBody: CompleteBody | undefined,
+): Promise<{ json: unknown } | { error: string }> {
+  if (!delivery.contentPending || !completeBody) return { json: delivery.body };
+  const completed = await completeBody(delivery.id);
+  if (!completed.ok) return { error: completed.error };
+  await db.callbackDelivery.update({
+    where: { id: delivery.id },
+    data: { body: completed.body, contentPending: false },
+  });
+  return { json: completed.body };
+}
+
 /**
  * One attempt at a delivery, recorded whatever happens. A 2xx answer delivers
  * it; anything else fails the attempt, and the queue retries unless this was
@@ -146,7 +172,16 @@ function postJson(url: URL, address: string, body: string): Promise<PostResult> 
 export async function attemptCallbackDelivery(
   db: Db,
   deliveryId: string,
-  options: { allowPrivateHosts: boolean; isLastAttempt: boolean; now: () => Date },
+  options: {
+    allowPrivateHosts: boolean;
+    isLastAttempt: boolean;
+    now: () => Date;
+    /**
+     * Completes a body whose content is still to be read (a webhook's include_body):
+     * its answer is stored, so every later attempt sends the same body. A failure is a failed attempt.
+     */
+    completeBody?: CompleteBody;
+  },
 ): Promise<AttemptOutcome> {
   const delivery = await db.callbackDelivery.findUnique({ where: { id: deliveryId } });
   if (delivery?.state !== 'pending') return { kind: 'already_done' };
@@ -176,7 +211,11 @@ export async function attemptCallbackDelivery(
       error: host.failure === 'private_address' ? 'refused: private or local address' : 'unknown host',
     };
   } else {
-    result = await postJson(url, host.address, JSON.stringify(delivery.body));
+    const body = await bodyToSend(db, delivery, options.completeBody);
+    result =
+      'error' in body
+        ? { statusCode: null, error: body.error }
+        : await postJson(url, host.address, JSON.stringify(body.json), deliveryId);
   }
   const latencyMs = Math.round(performance.now() - started);
   const delivered = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
@@ -198,5 +237,5 @@ export async function attemptCallbackDelivery(
     }),
   ]);
   if (delivered) return { kind: 'delivered' };
-  return { kind: 'failed', error, retryable: finalState === 'pending' };
+  return { kind: 'failed', error, retryable: finalState === 'pending', gaveUp: finalState === 'failed' };
 }

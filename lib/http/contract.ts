@@ -9,7 +9,15 @@ import type { DomainReason } from './reasons';
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-export type ApiTag = 'Connect tokens' | 'Accounts' | 'Sources' | 'Messages' | 'Threads' | 'Files' | 'Discovery';
+export type ApiTag =
+  | 'Connect tokens'
+  | 'Accounts'
+  | 'Sources'
+  | 'Messages'
+  | 'Threads'
+  | 'Files'
+  | 'Webhooks'
+  | 'Discovery';
 export const API_TAGS: readonly ApiTag[] = [
   'Connect tokens',
   'Accounts',
@@ -17,6 +25,7 @@ export const API_TAGS: readonly ApiTag[] = [
   'Messages',
   'Threads',
   'Files',
+  'Webhooks',
   'Discovery',
 ];
 

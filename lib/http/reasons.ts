@@ -14,7 +14,8 @@ type NotFoundReason =
   | 'source_not_found'
   | 'message_not_found'
   | 'file_not_found'
-  | 'token_not_found';
+  | 'token_not_found'
+  | 'webhook_not_found';
 
 /** One member per reason, so FailureOf<R> picks exactly the failures a route declares. */
 export type DomainFailure =
@@ -69,6 +70,11 @@ export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } =
     code: 'not_found',
     description: "Unknown, expired or another developer's connect token",
     message: (_, params) => connectTokenNotFoundMessage(String(params.token)),
+  },
+  webhook_not_found: {
+    code: 'not_found',
+    description: "Unknown webhook, one of another level (application or account), or another developer's",
+    message: (_, params) => `webhook ${String(params.webhook_id)} is invalid`,
   },
   callback_url_not_allowed: {
     code: 'bad_request',

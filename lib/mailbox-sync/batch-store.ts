@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/lib/db/client';
 import type { SourceForSync } from './data';
+import { onMessagesArrived } from './events';
 import type { MailboxSession, RemoteMessage } from './imap';
 import { parseReferences, planFiles, threadIdFor } from './rules';
 
@@ -65,7 +66,9 @@ export async function importMessages(
   const handOver = (batch: Batch): Promise<void> => {
     const previous = writing;
     writing = previous.then(async () => {
-      stored += await storeBatch(db, source, folderId, batch, options.now());
+      const result = await storeBatch(db, source, folderId, batch, options.now());
+      stored += result.stored;
+      await announceArrivals(db, source, result.arrived);
       await options.onBatch?.(stored);
     });
     // Observed by the next handOver or the final await; until then it must not count as unhandled.
@@ -145,15 +148,36 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
 }
 
 /**
+ * Tells the webhooks about new mail. A failure here must not fail the sync: the
+ * arrival rows stored with the messages stay, and the maintenance sweep matches them.
+ */
+async function announceArrivals(db: Db, source: SourceForSync, messageIds: string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  try {
+    await onMessagesArrived(db, { accountId: source.accountId, sourceId: source.id, messageIds });
+  } catch (error) {
+    console.error(
+      `webhooks: matching ${messageIds.length} new messages of source ${source.id} failed, the sweep retries: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/**
  * Stores one batch and moves the folder's checkpoint past it in one statement,
  * hence atomically. UIDs already stored (a run that died after its commit, or
  * two overlapping runs) are left alone, and so are their files. One statement
  * instead of an interactive transaction of five: Prisma's per-query overhead and
  * the round trips were most of the sync's time beside the IMAP parsing.
  */
-async function storeBatch(db: Db, source: SourceForSync, folderId: string, batch: Batch, now: Date): Promise<number> {
+async function storeBatch(
+  db: Db,
+  source: SourceForSync,
+  folderId: string,
+  batch: Batch,
+  now: Date,
+): Promise<{ stored: number; arrived: string[] }> {
   const checkpoint = String(batch.checkpoint);
-  const [row] = await db.$queryRaw<{ stored: number }[]>`
+  const [row] = await db.$queryRaw<{ stored: number; arrived: string[] }[]>`
     WITH inserted AS (
       INSERT INTO messages (id, account_id, source_id, folder_id, uid, email_message_id, subject, date,
         date_received, size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references",
@@ -182,7 +206,18 @@ async function storeBatch(db: Db, source: SourceForSync, folderId: string, batch
       UPDATE source_syncs SET messages_synced = messages_synced + (SELECT count(*) FROM inserted),
         updated_at = ${now.toISOString()}::timestamp(3)
       WHERE source_id = ${source.id} AND EXISTS (SELECT 1 FROM inserted)
+    ), arrived AS (
+      -- New mail for the webhooks (the outbox, in this same statement): only once the folder's
+      -- initial import is done (what came before is history), and only when a live webhook could want it.
+      INSERT INTO message_arrivals (message_id, account_id, source_id, created_at)
+      SELECT m.id, ${source.accountId}, ${source.id}, ${now.toISOString()}::timestamp(3) FROM inserted m
+      WHERE EXISTS (SELECT 1 FROM source_folders WHERE id = ${folderId} AND initial_import_finished)
+        AND EXISTS (SELECT 1 FROM webhooks w JOIN accounts a ON a.developer_id = w.developer_id
+          WHERE a.id = ${source.accountId} AND (w.account_id IS NULL OR w.account_id = a.id)
+            AND w.active AND NOT w.failure)
+      RETURNING message_id
     )
-    SELECT count(*)::int AS stored FROM inserted`;
-  return row?.stored ?? 0;
+    SELECT (SELECT count(*)::int FROM inserted) AS stored,
+      (SELECT coalesce(array_agg(message_id), '{}') FROM arrived) AS arrived`;
+  return { stored: row?.stored ?? 0, arrived: row?.arrived ?? [] };
 }

@@ -4,11 +4,13 @@ import { purgeOldNonces } from '@/lib/developers/mutations';
 import { queueMissingSyncs } from '@/lib/mailbox-sync/mutations';
 import { purgeExpiredRateLimits } from '@/lib/rate-limits/mutations';
 import { purgeExpiredSessions } from '@/lib/sessions/mutations';
+import { sweepMessageArrivals } from '@/lib/webhooks/delivery';
 
 /**
  * Housekeeping: expired unused tokens, stale OAuth nonces, ended dashboard
  * sessions and guessing counters whose window has ended go, and any source
- * whose sync was never queued (or whose job was lost) gets one.
+ * whose sync was never queued (or whose job was lost) gets one. New mail a
+ * sync stored but did not get to match against the webhooks is matched.
  */
 export async function runMaintenance(db: Db, now: Date) {
   const realNow = new Date();
@@ -21,11 +23,13 @@ export async function runMaintenance(db: Db, now: Date) {
     purgeExpiredRateLimits(db, now < realNow ? now : realNow),
   ]);
   const syncs = await queueMissingSyncs(db);
+  const webhookDeliveries = await sweepMessageArrivals(db, now);
   return {
     purged_connect_tokens: connectTokens,
     purged_nonces: nonces,
     purged_dashboard_sessions: sessions,
     purged_rate_limit_counters: rateLimits,
     queued_syncs: syncs,
+    queued_webhook_deliveries: webhookDeliveries,
   };
 }

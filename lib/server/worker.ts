@@ -6,6 +6,7 @@ import { JOBS } from '@/lib/jobs/definitions';
 import { enqueueSourceSync, type JobQueue } from '@/lib/jobs/queue';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
+import { readWebhookContent, reportWebhookGaveUp } from '@/lib/webhooks/delivery';
 import { runMaintenance } from './maintenance';
 
 /**
@@ -57,7 +58,14 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
       // A manual attempt at a pending delivery leaves it pending: its scheduled retries carry on.
       isLastAttempt: retryNow ? retryNow.giveUpOnFailure : isLastAttempt(job),
       now: currentTime,
+      completeBody: (id) => readWebhookContent(db, id),
     });
+    // A webhook delivery given up marks its webhook failed and tells failure_notif_url (a no-op for callbacks).
+    if (outcome.kind === 'failed' && outcome.gaveUp) {
+      await reportWebhookGaveUp(db, deliveryId, currentTime()).catch((error: unknown) =>
+        console.error(`webhooks: reporting delivery ${deliveryId} given up failed: ${String(error)}`),
+      );
+    }
     if (retryNow) return outcome;
     // A scheduled attempt that finds a "retry now" in flight tries again later.
     if (outcome.kind === 'busy') throw new Error(`callback ${deliveryId}: another attempt is in flight`);

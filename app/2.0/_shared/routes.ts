@@ -22,10 +22,14 @@ import * as sourceSync from '../accounts/[id]/sources/[label]/sync/contract';
 import * as sources from '../accounts/[id]/sources/contract';
 import * as accountThread from '../accounts/[id]/threads/[thread_id]/contract';
 import * as accountThreads from '../accounts/[id]/threads/contract';
+import * as accountWebhook from '../accounts/[id]/webhooks/[webhook_id]/contract';
+import * as accountWebhooks from '../accounts/[id]/webhooks/contract';
 import * as accounts from '../accounts/contract';
 import * as connectToken from '../connect_tokens/[token]/contract';
 import * as connectTokens from '../connect_tokens/contract';
 import * as discovery from '../discovery/contract';
+import * as appWebhook from '../webhooks/[webhook_id]/contract';
+import * as appWebhooks from '../webhooks/contract';
 
 /**
  * Every /2.0 route's contract, in document order: the OpenAPI document walks
@@ -59,5 +63,9 @@ export const API_ROUTES: readonly RouteContract[] = [
   accountFile,
   accountFileContent,
   accountFileRelated,
+  appWebhooks,
+  appWebhook,
+  accountWebhooks,
+  accountWebhook,
   discovery,
 ].flatMap((module) => Object.values(module) as RouteContract[]);

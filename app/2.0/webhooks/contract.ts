@@ -1,0 +1,3 @@
+import { webhookCollectionContracts } from '../_shared/webhook-contracts';
+
+export const { GET, POST } = webhookCollectionContracts('app');

@@ -1,0 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import { findAccount } from '@/lib/accounts/data';
+import { signCallback } from '@/lib/callbacks/schema';
+import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
+import { findCallbackSigningSecret } from '@/lib/developers/data';
+import { getConfig } from '@/lib/env';
+import { newRowId } from '@/lib/ids';
+import { enqueueCallbackDelivery } from '@/lib/jobs/queue';
+import { readContentFor } from '@/lib/message-content/content';
+import { locateMessages } from '@/lib/message-content/data';
+import type { BodyType } from '@/lib/message-content/schema';
+import { messageSelect } from '@/lib/messages/data';
+import { messageResourceUrl, serializeMessage } from '@/lib/messages/serialize';
+import { liveWebhooksFor } from './data';
+import { type Address, isMessageForWebhook, type MessageFacts } from './rules';
+import type { WebhookDeliveryBody, WebhookFailureBody } from './schema';
+
+/**
+ * Webhook deliveries (spec §15). A new message is matched against the live
+ * webhooks and each match becomes a callback delivery (lib/callbacks: one
+ * engine persists, signs, POSTs, retries and records every attempt). Each
+ * delivery's body is signed at creation and sent unchanged on every retry, so
+ * `message_data.message_id` + `timestamp` (and the X-Mailport-Delivery-Id
+ * header) let a receiver drop a repeat.
+ */
+
+/** Messages matched per round: bounds the rows held whatever a sync brought in. */
+const MATCH_BATCH = 500;
+/** An arrival left this long was not matched by its sync (a crash between storing and matching): the sweep takes it. */
+export const ARRIVAL_SWEEP_AFTER_MS = 60_000;
+
+const matchSelect = {
+  ...messageSelect,
+  sourceId: true,
+  folder: { select: { name: true, specialUse: true, source: { select: { label: true } } } },
+} satisfies Prisma.MessageSelect;
+
+const addresses = (value: unknown): Address[] => (Array.isArray(value) ? (value as Address[]) : []);
+
+function signed(secret: string, now: Date) {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  const token = randomBytes(16).toString('hex');
+  return { timestamp, token, signature: signCallback(secret, timestamp, token) };
+}
+
+export interface MessagesArrived {
+  accountId: string;
+  sourceId: string;
+  messageIds: string[];
+}
+
+/**
+ * Matches new messages of one account against its live webhooks and queues a
+ * delivery per match. Safe to call twice for the same messages (the sync and
+ * the sweep): one delivery per webhook, message and event is kept. Returns the
+ * ids of the deliveries queued by this call.
+ */
+export async function queueWebhookDeliveries(db: Db, arrived: MessagesArrived, now: Date): Promise<string[]> {
+  const queued: string[] = [];
+  for (let start = 0; start < arrived.messageIds.length; start += MATCH_BATCH) {
+    const messageIds = arrived.messageIds.slice(start, start + MATCH_BATCH);
+    queued.push(...(await queueBatch(db, arrived.accountId, messageIds, now)));
+  }
+  return queued;
+}
+
+async function queueBatch(db: Db, accountId: string, messageIds: string[], now: Date): Promise<string[]> {
+  const clearArrivals = db.messageArrival.deleteMany({ where: { messageId: { in: messageIds } } });
+  const account = await db.account.findUnique({ where: { id: accountId }, select: { developerId: true } });
+  const webhooks = account ? await liveWebhooksFor(db, account.developerId, accountId) : [];
+  // Every key revoked: nobody could verify a signature, as for callbacks.
+  const secret = account && webhooks.length > 0 ? await findCallbackSigningSecret(db, account.developerId) : null;
+  if (!account || !secret) {
+    await clearArrivals;
+    return [];
+  }
+  const messages = await db.message.findMany({ where: { id: { in: messageIds }, accountId }, select: matchSelect });
+  const threadIds = [...new Set(messages.map((message) => message.threadId))];
+  const threadMessages = webhooks.some((webhook) => webhook.filterThread)
+    ? await db.message.findMany({
+        where: { accountId, threadId: { in: threadIds } },
+        select: { threadId: true, emailMessageId: true },
+      })
+    : [];
+  const { publicUrl } = getConfig();
+  const rows: Prisma.CallbackDeliveryCreateManyInput[] = [];
+  for (const message of messages) {
+    const facts: MessageFacts = {
+      from: addresses(message.fromAddresses),
+      to: addresses(message.toAddresses),
+      cc: addresses(message.ccAddresses),
+      subject: message.subject,
+      fileNames: message.files.map((file) => file.fileName),
+      folder: message.folder.name,
+      isDraft: message.folder.specialUse === '\\Drafts',
+      threadIds: [message.threadId, message.gmailThreadId].filter(Boolean),
+      threadMessageIds: threadMessages
+        .filter((row) => row.threadId === message.threadId && row.emailMessageId)
+        .map((row) => row.emailMessageId),
+    };
+    const messageData = serializeMessage(message, publicUrl, { includeFlags: false });
+    for (const webhook of webhooks) {
+      if (!isMessageForWebhook(webhook, facts)) continue;
+      const body: WebhookDeliveryBody = {
+        account_id: accountId,
+        webhook_id: webhook.id,
+        ...(webhook.receiveAllChanges && { event: 'message_new' as const }),
+        ...signed(secret, now),
+        message_data: messageData,
+      };
+      rows.push({
+        id: newRowId(),
+        sourceId: message.sourceId,
+        url: webhook.callbackUrl,
+        event: 'message_new',
+        body: body as Prisma.InputJsonValue,
+        webhookId: webhook.id,
+        messageId: message.id,
+        contentPending: webhook.includeBody || webhook.includeHeader,
+        createdAt: now,
+      });
+    }
+  }
+  // The deliveries and the end of the arrivals together: a crash leaves either both or neither.
+  await db.$transaction([db.callbackDelivery.createMany({ data: rows, skipDuplicates: true }), clearArrivals]);
+  // A concurrent match of the same messages may have won some rows: queue only ours.
+  const created =
+    rows.length === 0
+      ? []
+      : await db.callbackDelivery.findMany({
+          where: { id: { in: rows.map((row) => row.id as string) } },
+          select: { id: true },
+        });
+  for (const { id } of created) await enqueueCallbackDelivery(db, { deliveryId: id });
+  return created.map((row) => row.id);
+}
+
+/**
+ * The delivery's body with the message content its webhook asked for
+ * (include_body / include_header), read from the mail server through
+ * lib/message-content before the first POST. A message no longer on the
+ * server, or too large for JSON, is sent without it; an unreachable server is
+ * a failed attempt, retried like any other.
+ */
+export async function readWebhookContent(
+  db: Db,
+  deliveryId: string,
+): Promise<{ ok: true; body: Prisma.InputJsonValue } | { ok: false; error: string }> {
+  const delivery = await db.callbackDelivery.findUnique({
+    where: { id: deliveryId },
+    select: {
+      body: true,
+      messageId: true,
+      source: { select: { accountId: true } },
+      webhook: { select: { developerId: true, includeBody: true, bodyType: true, includeHeader: true } },
+    },
+  });
+  if (!delivery) return { ok: false, error: 'the delivery is gone' };
+  const body = delivery.body as WebhookDeliveryBody;
+  const { webhook, messageId } = delivery;
+  const account = webhook && (await findAccount(db, webhook.developerId, delivery.source.accountId));
+  if (!webhook || !messageId || !account) return { ok: true, body: body as Prisma.InputJsonValue };
+  const { publicUrl } = getConfig();
+  const content = await readContentFor(
+    await locateMessages(db, account, [messageId]),
+    {
+      include_body: webhook.includeBody,
+      body_type: (webhook.bodyType || undefined) as BodyType | undefined,
+      include_headers: webhook.includeHeader ? 'parsed' : undefined,
+    },
+    (id) => `${messageResourceUrl(publicUrl, account.id, id)}/source`,
+  );
+  if (!content.ok && content.reason === 'imap_unavailable') {
+    return { ok: false, error: `could not read the message from the mail server: ${content.message}` };
+  }
+  const extra = content.ok ? content.byId.get(messageId) : undefined;
+  return {
+    ok: true,
+    body: {
+      ...body,
+      message_data: {
+        ...body.message_data,
+        ...(extra?.body && { body: extra.body }),
+        ...(extra?.headers !== undefined && { headers: extra.headers }),
+      },
+    } as Prisma.InputJsonValue,
+  };
+}
+
+/**
+ * A webhook delivery was given up: the webhook gets `failure` (and stops
+ * matching until set active again) and, the first time, its failure_notif_url
+ * is told. Later give-ups of the same episode add nothing. Returns the notice's delivery id.
+ */
+export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date): Promise<string | null> {
+  const delivery = await db.callbackDelivery.findUnique({
+    where: { id: deliveryId },
+    select: {
+      state: true,
+      event: true,
+      sourceId: true,
+      messageId: true,
+      attempts: true,
+      source: { select: { accountId: true } },
+      webhook: { select: { id: true, developerId: true, failureNotifUrl: true } },
+      attemptsMade: { orderBy: [{ attemptedAt: 'desc' }, { id: 'desc' }], take: 1, select: { error: true } },
+    },
+  });
+  const webhook = delivery?.webhook;
+  if (!delivery || !webhook || delivery.state !== 'failed' || delivery.event !== 'message_new') return null;
+  const secret = webhook.failureNotifUrl ? await findCallbackSigningSecret(db, webhook.developerId) : null;
+  const noticeId = newRowId();
+  const queued = await db.$transaction(async (tx) => {
+    const flipped = await tx.webhook.updateMany({ where: { id: webhook.id, failure: false }, data: { failure: true } });
+    if (flipped.count === 0 || !secret) return false;
+    const lastError = delivery.attemptsMade[0]?.error || 'no answer';
+    const body: WebhookFailureBody = {
+      webhook_id: webhook.id,
+      account_id: delivery.source.accountId,
+      failure_message: `gave up after ${delivery.attempts} attempts; the last one: ${lastError}`,
+      ...signed(secret, now),
+    };
+    await tx.callbackDelivery.create({
+      data: {
+        id: noticeId,
+        sourceId: delivery.sourceId,
+        url: webhook.failureNotifUrl,
+        event: 'webhook_failed',
+        body,
+        webhookId: webhook.id,
+        createdAt: now,
+      },
+    });
+    return true;
+  });
+  if (!queued) return null;
+  await enqueueCallbackDelivery(db, { deliveryId: noticeId });
+  return noticeId;
+}
+
+/** Arrivals no sync matched (it died between storing and matching): matched now. Returns the deliveries queued. */
+export async function sweepMessageArrivals(db: Db, now: Date): Promise<number> {
+  const stale = await db.messageArrival.findMany({
+    where: { createdAt: { lt: new Date(now.getTime() - ARRIVAL_SWEEP_AFTER_MS) } },
+    orderBy: { createdAt: 'asc' },
+    take: 5000,
+    select: { messageId: true, accountId: true, sourceId: true },
+  });
+  // Matching needs only the account; a sync's sourceId is informational.
+  const byAccount = new Map<string, string[]>();
+  for (const row of stale) byAccount.set(row.accountId, [...(byAccount.get(row.accountId) ?? []), row.messageId]);
+  let queued = 0;
+  for (const [accountId, messageIds] of byAccount) {
+    queued += (await queueWebhookDeliveries(db, { accountId, sourceId: '', messageIds }, now)).length;
+  }
+  return queued;
+}
