@@ -220,7 +220,9 @@ describe.each(testDatabaseKinds())('webhooks on %s', (kind) => {
 
     await vi.waitFor(
       async () => {
-        const attempts = await database.db.callbackAttempt.findMany({ where: { delivery: { url: `${receiverUrl}${withBody}` } } });
+        const attempts = await database.db.callbackAttempt.findMany({
+          where: { delivery: { url: `${receiverUrl}${withBody}` } },
+        });
         if (attempts.some((attempt) => attempt.error)) throw new Error(attempts.map((a) => a.error).join('; '));
         expect(receivedAt(invoices)).toHaveLength(1);
         expect(receivedAt(everything)).toHaveLength(2);
@@ -239,13 +241,20 @@ describe.each(testDatabaseKinds())('webhooks on %s', (kind) => {
     expect(receivedAt(everything).map((request) => request.body.event)).toEqual(['message_new', 'message_new']);
     const [order] = receivedAt(withBody);
     expect(order?.body.message_data.body).toEqual([
-      { type: 'text/plain', charset: 'utf-8', content: 'Order 7 shipped.', body_section: '1' },
+      // A single-part body keeps its trailing line break, as the message-content routes answer it.
+      {
+        type: 'text/plain',
+        charset: 'utf-8',
+        content: expect.stringMatching(/^Order 7 shipped\.\r?\n$/),
+        body_section: '1',
+      },
     ]);
     expect(receivedAt(nobody)).toHaveLength(0);
     expect(received.filter((request) => request.path.startsWith(`/stranger-${tag}`))).toHaveLength(0);
     // The outbox is empty once matched, and the history message was never delivered.
     expect(await database.db.messageArrival.count()).toBe(0);
-    expect(received.some((request) => request.body.message_data?.subject === 'Invoice 1 (history)')).toBe(false);
+    const ours = received.filter((request) => request.path.includes(tag));
+    expect(ours.some((request) => request.body.message_data?.subject === 'Invoice 1 (history)')).toBe(false);
   });
 
   it('the same messages matched many times at once (sync and sweep racing) make one delivery each', async () => {
