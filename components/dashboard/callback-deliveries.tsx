@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { SubmitButton } from '@/components/ui/submit-button';
 import type { DeliveryRow } from '@/lib/callbacks/data';
 import { EmptyState } from './empty-state';
@@ -7,6 +8,8 @@ import { StatusBadge } from './status-badge';
 const KIND_LABELS: Record<string, string> = {
   initial_sync_completed: 'Source callback',
   status_changed: 'Status callback',
+  message_new: 'Webhook: new message',
+  webhook_failed: 'Webhook failure notice',
 };
 
 const STATE_BADGES = {
@@ -26,12 +29,16 @@ export function CallbackDeliveries({
   deliveries,
   csrf,
   retryAction,
+  empty,
 }: {
   deliveries: DeliveryRow[];
   csrf: string;
   retryAction: (formData: FormData) => Promise<void>;
+  /** What to say when there is nothing yet (the source's callbacks by default). */
+  empty?: ReactNode;
 }) {
   if (deliveries.length === 0) {
+    if (empty) return <>{empty}</>;
     return (
       <EmptyState title="No callbacks yet">
         They are sent when the initial sync completes (<code>source_callback_url</code>) or the source's status changes
