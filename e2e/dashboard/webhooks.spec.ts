@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { redeemOntoDovecot } from '../fixtures/admin';
-import { checkPage, createApiKeyInDashboard, expect, formError, test } from '../fixtures/dashboard';
+import { createApiKeyInDashboard, expect, formError, test } from '../fixtures/dashboard';
 import { type DovecotServer, startDovecot } from '../fixtures/dovecot';
 import { buildMessage } from '../fixtures/mailbox';
 import { testServer, testServers } from '../fixtures/servers';
@@ -67,7 +67,6 @@ test('create, pause, resume and delete a webhook; its deliveries and attempts; r
   await expect(page.getByRole('region', { name: 'Application webhooks' }).getByText('Paused')).toBeVisible();
   await page.getByRole('region', { name: 'Application webhooks' }).getByRole('button', { name: 'Resume' }).click();
   await expect(page.getByRole('region', { name: 'Application webhooks' }).getByText('Active')).toBeVisible();
-  await checkPage(page, testInfo, 'webhooks');
 
   await dovecot.appendMessage(
     username,
@@ -95,7 +94,6 @@ test('create, pause, resume and delete a webhook; its deliveries and attempts; r
   await row.getByText('Webhook: new message').click();
   await expect(row.getByText(/Attempt 1 · .* · HTTP 500/)).toBeVisible();
   await expect(row.getByTestId('delivery-payload')).toContainText('Hello webhook');
-  await checkPage(page, testInfo, 'webhook');
 
   accepting = true;
   await row.getByRole('button', { name: 'Retry now' }).click();
