@@ -6,8 +6,10 @@ import { bulkMessages } from '@/e2e/fixtures/mailbox';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
+import { resetConfigForTests } from '@/lib/env';
 import { openJobQueue } from '@/lib/jobs/queue';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
+import { compileScripts } from './testing';
 
 /**
  * `npm run worker` as operators run it, on PostgreSQL: a worker is killed
@@ -16,19 +18,26 @@ import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
  */
 
 const root = path.resolve(import.meta.dirname, '..');
-const tsxCli = path.join(root, 'node_modules/tsx/dist/cli.mjs');
 const MESSAGES = 5000;
 const PASSWORD = 'worker-test-password';
+/** A killed worker's job is taken for crashed after 6 s (and retried 2-4 s later). */
+const SYNC_JOB_TIMEOUT_SECONDS = '6';
 const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 
 describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
   let dovecot: DovecotServer;
   let database: TestDatabase;
   const workers: ChildProcess[] = [];
+  let compiled: { scripts: Record<'worker', string>; remove: () => void };
 
   beforeAll(async () => {
+    // The process that queues the sync has the workers' setting, as an app beside them would: a job
+    // carries the timeout of the process that sent it (with the default, a killed worker's job waits 10 min).
+    process.env.MAILPORT_SYNC_JOB_TIMEOUT_SECONDS = SYNC_JOB_TIMEOUT_SECONDS;
+    resetConfigForTests();
+    compiled = await compileScripts(['worker']);
     dovecot = await startDovecot({ users: [{ username: 'big@mailport.test', password: PASSWORD }] });
-    await dovecot.appendMessages('big@mailport.test', 'INBOX', bulkMessages(MESSAGES));
+    await dovecot.deliverMessages('big@mailport.test', bulkMessages(MESSAGES));
     database = await openTestDatabase('postgres');
   });
   afterAll(async () => {
@@ -43,18 +52,20 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
     }
     await database?.close();
     await dovecot?.stop();
+    compiled?.remove();
+    delete process.env.MAILPORT_SYNC_JOB_TIMEOUT_SECONDS;
+    resetConfigForTests();
   });
 
   function startWorker(): ChildProcess {
     if (database.target.kind !== 'postgres') throw new Error('postgres only');
-    const worker = spawn(process.execPath, [tsxCli, 'scripts/worker.ts'], {
+    const worker = spawn(process.execPath, [compiled.scripts.worker], {
       cwd: root,
       env: {
         ...process.env,
         DATABASE_URL: database.target.connectionString,
         MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-        // A killed worker's job is taken for crashed after 6 s (and retried 2-4 s later).
-        MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: '6',
+        MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: SYNC_JOB_TIMEOUT_SECONDS,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
