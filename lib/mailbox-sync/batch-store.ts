@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/lib/db/client';
 import type { SourceForSync } from './data';
+import type { Prisma } from '@/lib/db/generated/client';
+import { type AfterCommit, onMessagesArrived } from './events';
 import type { MailboxSession, RemoteMessage } from './imap';
-import { parseReferences, planFiles, threadIdFor } from './rules';
+import { parseReferences, planFiles, storedFlagsOf, threadIdFor } from './rules';
 
 /**
  * A folder's new messages into the database: fetched in batches, each batch
@@ -32,6 +34,11 @@ export interface ImportOptions {
   batchSize?: number;
   /** Called after every stored batch (tests and the benchmark watch progress). */
   onBatch?: (stored: number) => void | Promise<void>;
+  /**
+   * The messages are new mail (the folder's first import is done): each batch is
+   * stored in a transaction that also calls onMessagesArrived (./events.ts).
+   */
+  announce?: boolean;
 }
 
 /** One batch, already in the shape of its INSERT: imapflow's objects are gone by the time it is written. */
@@ -65,7 +72,9 @@ export async function importMessages(
   const handOver = (batch: Batch): Promise<void> => {
     const previous = writing;
     writing = previous.then(async () => {
-      stored += await storeBatch(db, source, folderId, batch, options.now());
+      stored += options.announce
+        ? await storeAnnouncedBatch(db, source, folderId, batch, options.now())
+        : (await storeBatch(db, source, folderId, batch, options.now())).length;
       await options.onBatch?.(stored);
     });
     // Observed by the next handOver or the final await; until then it must not count as unhandled.
@@ -126,8 +135,7 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
     }),
     gmail_message_id: message.gmailMessageId,
     gmail_thread_id: message.gmailThreadId,
-    flags: source.syncFlags ? message.flags.filter((flag) => flag === '\\Seen' || flag === '\\Flagged') : [],
-    is_deleted: message.flags.includes('\\Deleted'),
+    ...storedFlagColumns(message.flags, source),
   });
   for (const file of planFiles(message.bodyStructure, { rawFileList: source.rawFileList })) {
     batch.files.push({
@@ -144,6 +152,35 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
   batch.checkpoint = Math.max(batch.checkpoint, message.uid);
 }
 
+const storedFlagColumns = (flags: string[], options: { syncFlags: boolean }) => {
+  const stored = storedFlagsOf(flags, options);
+  return { flags: stored.flags, is_deleted: stored.isDeleted };
+};
+
+/** A batch of new mail: stored and announced (onMessagesArrived) in one transaction. */
+async function storeAnnouncedBatch(
+  db: Db,
+  source: SourceForSync,
+  folderId: string,
+  batch: Batch,
+  now: Date,
+): Promise<number> {
+  let afterCommit: AfterCommit | undefined;
+  const ids = await db.$transaction(async (tx) => {
+    const inserted = await storeBatch(tx, source, folderId, batch, now);
+    if (inserted.length > 0) {
+      afterCommit = await onMessagesArrived(tx, {
+        accountId: source.accountId,
+        sourceId: source.id,
+        messageIds: inserted,
+      });
+    }
+    return inserted;
+  });
+  await afterCommit?.();
+  return ids.length;
+}
+
 /**
  * Stores one batch and moves the folder's checkpoint past it in one statement,
  * hence atomically. UIDs already stored (a run that died after its commit, or
@@ -151,9 +188,15 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
  * instead of an interactive transaction of five: Prisma's per-query overhead and
  * the round trips were most of the sync's time beside the IMAP parsing.
  */
-async function storeBatch(db: Db, source: SourceForSync, folderId: string, batch: Batch, now: Date): Promise<number> {
+async function storeBatch(
+  db: Db | Prisma.TransactionClient,
+  source: SourceForSync,
+  folderId: string,
+  batch: Batch,
+  now: Date,
+): Promise<string[]> {
   const checkpoint = String(batch.checkpoint);
-  const [row] = await db.$queryRaw<{ stored: number }[]>`
+  const [row] = await db.$queryRaw<{ ids: string[] | null }[]>`
     WITH inserted AS (
       INSERT INTO messages (id, account_id, source_id, folder_id, uid, email_message_id, subject, date,
         date_received, size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references",
@@ -183,6 +226,6 @@ async function storeBatch(db: Db, source: SourceForSync, folderId: string, batch
         updated_at = ${now.toISOString()}::timestamp(3)
       WHERE source_id = ${source.id} AND EXISTS (SELECT 1 FROM inserted)
     )
-    SELECT count(*)::int AS stored FROM inserted`;
-  return row?.stored ?? 0;
+    SELECT array_agg(id) AS ids FROM inserted`;
+  return row?.ids ?? [];
 }
