@@ -151,7 +151,13 @@ export async function openMailboxSession(
   const hostCheck = await checkHostAllowed(login.server, options.allowPrivateHosts, { timeoutMs });
   if (!hostCheck.ok) return { ok: false, failure: hostCheck.failure };
   // Wakes a waitForChange; expunges reported as VANISHED (QRESYNC) are collected for changesSince.
-  let wake: (() => void) | null = null;
+  let waiter: (() => void) | null = null;
+  // A change reported while no one waits (mid-pass) makes the next wait return at once: never missed.
+  let hasPendingChange = false;
+  const wake = () => {
+    if (waiter) waiter();
+    else hasPendingChange = true;
+  };
   let vanished: number[] = [];
   const client = new ImapFlow({
     ...imapFlowOptions(login, hostCheck.address, timeoutMs),
@@ -161,14 +167,14 @@ export async function openMailboxSession(
     qresync: true,
     expungeHandler: async (event) => {
       if (event.vanished && event.uid) vanished.push(event.uid);
-      wake?.();
+      wake();
     },
   });
   // Failures arrive through the rejected calls; an unheard 'error' event would crash the worker.
   client.on('error', () => {});
-  client.on('exists', () => wake?.());
-  client.on('flags', () => wake?.());
-  client.on('close', () => wake?.());
+  client.on('exists', wake);
+  client.on('flags', wake);
+  client.on('close', wake);
   try {
     await client.connect();
   } catch (error) {
@@ -234,17 +240,21 @@ export async function openMailboxSession(
     async waitForChange(timeoutMs, signal) {
       if (!client.usable) return 'closed';
       if (signal.aborted) return 'stopped';
+      if (hasPendingChange) {
+        hasPendingChange = false;
+        return 'changed';
+      }
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       const outcome = await new Promise<WaitOutcome>((resolve) => {
-        wake = () => resolve(client.usable ? 'changed' : 'closed');
+        waiter = () => resolve(client.usable ? 'changed' : 'closed');
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
         onAbort = () => resolve('stopped');
         signal.addEventListener('abort', onAbort, { once: true });
         // IDLE ends by itself when the next command is sent; a failure here is a dropped connection.
         client.idle().catch(() => resolve('closed'));
       });
-      wake = null;
+      waiter = null;
       clearTimeout(timer);
       if (onAbort) signal.removeEventListener('abort', onAbort);
       return outcome;
