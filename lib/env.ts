@@ -132,7 +132,7 @@ const envSchema = z.object({
       .number<string | undefined>({ error: 'expected a number of seconds' })
       .int('expected a whole number of seconds')
       .min(3, 'expected at least 3 seconds')
-      .max(50, 'expected at most 50 seconds (a dead worker\'s sources are taken over within 60 s)')
+      .max(50, "expected at most 50 seconds (a dead worker's sources are taken over within 60 s)")
       .default(30),
   ),
   MAILPORT_IMAP_CONNECTIONS_PER_SERVER: optionalString.pipe(

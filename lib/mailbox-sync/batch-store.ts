@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/lib/db/client';
-import type { SourceForSync } from './data';
 import type { Prisma } from '@/lib/db/generated/client';
+import type { SourceForSync } from './data';
 import { type AfterCommit, onMessagesArrived } from './events';
 import type { MailboxSession, RemoteMessage } from './imap';
 import { parseReferences, planFiles, storedFlagsOf, threadIdFor } from './rules';

@@ -211,7 +211,11 @@ export async function openMailboxSession(
       vanished = [];
       const changed: RemoteFlags[] = [];
       // UID FETCH 1:* (FLAGS) (CHANGEDSINCE m VANISHED): only what moved, plus expunged UIDs under QRESYNC.
-      for await (const message of client.fetch('1:*', { uid: true, flags: true }, { uid: true, changedSince: modseq })) {
+      for await (const message of client.fetch(
+        '1:*',
+        { uid: true, flags: true },
+        { uid: true, changedSince: modseq },
+      )) {
         changed.push({ uid: message.uid, flags: [...(message.flags ?? [])] });
       }
       const gone = vanished;

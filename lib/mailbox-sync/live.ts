@@ -133,7 +133,8 @@ async function fullPass(
   const folders = await refreshFolders(db, session, source);
   // INBOX last, so it is the folder selected when the IDLE starts.
   const inbox = folders.find((folder) => folder.name.toUpperCase() === 'INBOX');
-  for (const folder of folders) if (folder !== inbox) await syncFolder(db, session, source, folder, passOptions(options));
+  for (const folder of folders)
+    if (folder !== inbox) await syncFolder(db, session, source, folder, passOptions(options));
   if (inbox) await syncFolder(db, session, source, inbox, passOptions(options));
   await db.sourceSync.updateMany({ where: { sourceId: source.id }, data: { lastSyncStop: options.now() } });
   return inbox?.name ?? null;

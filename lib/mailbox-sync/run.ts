@@ -152,7 +152,12 @@ export async function refreshFolders(db: Db, session: MailboxSession, source: So
     else await db.sourceFolder.create({ data: { id: newRowId(), sourceId: source.id, name: plan.path, ...data } });
   }
   // A folder deleted on the server takes its messages with it.
-  if (gone.length > 0) await removeFolders(db, source.id, gone.map((row) => row.id));
+  if (gone.length > 0)
+    await removeFolders(
+      db,
+      source.id,
+      gone.map((row) => row.id),
+    );
 
   const included = plans.filter((plan) => plan.includedInSync).map((plan) => plan.path);
   const rows = await db.sourceFolder.findMany({

@@ -103,6 +103,11 @@ export function startLiveSync(db: Db, options: LiveSyncOptions): LiveSync {
   const start = (sourceId: string) => {
     const abort = new AbortController();
     const done = runLiveMailbox(db, sourceId, runnerOptions, abort.signal)
+      .then(async (exit) => {
+        if (runners.get(sourceId)?.abort === abort) runners.delete(sourceId);
+        // No longer live (a refused password, disabled, deleted): the lease goes at once, not at the next renewal.
+        if (exit !== 'stopped') await releaseLeases(db, ownerId, [sourceId]);
+      })
       .catch((error: unknown) => console.error(`live sync of source ${sourceId} ended: ${String(error)}`))
       .finally(() => {
         if (runners.get(sourceId)?.abort === abort) runners.delete(sourceId);
