@@ -238,8 +238,9 @@ export async function openMailboxSession(
       return client.mailbox ? client.mailbox.exists : 0;
     },
     async uidValidityOf(path) {
-      const status = await client.status(path, { uidValidity: true }).catch(() => false as const);
-      return status && status.uidValidity ? BigInt(status.uidValidity) : null;
+      const status = await client.status(path, { uidValidity: true }).catch(() => null);
+      const uidValidity = status ? status.uidValidity : undefined;
+      return uidValidity ? BigInt(uidValidity) : null;
     },
     async waitForChange(timeoutMs, signal) {
       if (!client.usable) return 'closed';
