@@ -55,10 +55,12 @@ const message = (id: string, subject: string) =>
   });
 
 beforeAll(async () => {
-  dovecot = await startDovecot();
+  // IDLE hears of new mail through inotify; when the machine's Dovecots have used up the dovecot user's
+  // inotify instances (128 by default), Dovecot re-checks every mailbox_idle_check_interval instead: 1 s, not 30.
+  dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
   // Every user up front: Dovecot may not notice a passwd file changed twice within one second.
   for (const kind of testDatabaseKinds()) {
-    for (const name of ['idle', 'poll', 'handover-a', 'handover-b']) {
+    for (const name of ['idle', 'poll', 'handover-a', 'handover-b', 'health']) {
       await dovecot.addUser(`${name}-${kind}@mailport.test`, PASSWORD);
     }
   }
@@ -103,13 +105,13 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     await database?.close();
   });
 
-  const live = (overrides: { pollMs?: number } = {}) => {
+  const live = (overrides: { pollMs?: number; unreachableMs?: number } = {}) => {
     const started = startLiveSync(database.db, {
       allowPrivateHosts: true,
       pollMs: overrides.pollMs ?? 60_000,
       leaseMs: 6_000,
       connectionsPerServer: 20,
-      unreachableMs: 0,
+      unreachableMs: overrides.unreachableMs ?? 0,
       roundMs: 200,
       runner: { backoff: { baseMs: 100, maxMs: 1000 } },
     });
@@ -251,6 +253,52 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
       label: source.sourceLabel,
     });
     expect(isValidCallbackSignature(developer.secret, body!)).toBe(true);
+  });
+
+  it('an unreachable server: CONNECTION_IMPOSSIBLE after the window, still retried, OK again once it answers', async () => {
+    const statusUrl = `${receiverUrl}/health-${kind}`;
+    const source = await connectAndSync('health', { status_callback_url: statusUrl });
+    const deadPort = await new Promise<number>((resolve) => {
+      const probe = createServer();
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    // The server "moves away": the next login (the poll's) finds nothing listening.
+    await database.db.source.update({ where: { id: source.sourceId }, data: { port: deadPort } });
+    const startedAt = Date.now();
+    const worker = live({ pollMs: 1_000, unreachableMs: 1_500 });
+    const status = async () => (await database.db.source.findUniqueOrThrow({ where: { id: source.sourceId } })).status;
+    await expect.poll(status, { timeout: 15_000, interval: 50 }).toBe('CONNECTION_IMPOSSIBLE');
+    // Not at the first refusal: only once the window has passed.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1_500);
+    // Still live: it keeps its lease and keeps trying.
+    expect(worker.held()).toContain(source.sourceId);
+
+    await database.db.source.update({ where: { id: source.sourceId }, data: { port: dovecot.port } });
+    await expect.poll(status, { timeout: 15_000, interval: 50 }).toBe('OK');
+    const changes = await database.db.sourceStatusChange.findMany({
+      where: { sourceId: source.sourceId },
+      orderBy: { changedAt: 'asc' },
+    });
+    expect(changes.map((row) => [row.previousStatus, row.status])).toEqual([
+      ['OK', 'CONNECTION_IMPOSSIBLE'],
+      ['CONNECTION_IMPOSSIBLE', 'OK'],
+    ]);
+    await vi.waitFor(
+      () =>
+        expect(
+          received
+            .filter((body) => body.account_id === source.accountId)
+            .map((body) => [body.previous_status, body.status])
+            .sort(),
+        ).toEqual([
+          ['CONNECTION_IMPOSSIBLE', 'OK'],
+          ['OK', 'CONNECTION_IMPOSSIBLE'],
+        ]),
+      { timeout: 20_000, interval: 100 },
+    );
   });
 
   it('two workers share the live sources; a graceful stop hands them over at once', async () => {

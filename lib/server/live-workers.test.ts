@@ -39,7 +39,9 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
   const sources: { sourceId: string; user: string }[] = [];
 
   beforeAll(async () => {
-    dovecot = await startDovecot();
+    // IDLE hears of new mail through inotify; when the machine's Dovecots have used up the dovecot user's
+    // inotify instances (128 by default), Dovecot re-checks every mailbox_idle_check_interval instead: 1 s, not 30.
+    dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
     for (let i = 0; i < SOURCES; i++) await dovecot.addUser(`takeover-${i}@mailport.test`, PASSWORD);
     database = await openTestDatabase('postgres');
     const developer = await createDeveloperKey(database.db, { email: 'takeover@example.com', appName: 'Takeover' });
