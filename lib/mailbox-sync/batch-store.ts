@@ -74,7 +74,7 @@ export async function importMessages(
     writing = previous.then(async () => {
       stored += options.announce
         ? await storeAnnouncedBatch(db, source, folderId, batch, options.now())
-        : (await storeBatch(db, source, folderId, batch, options.now())).length;
+        : (await storeBatch(db, source, folderId, batch, options.now(), { returnIds: false })).count;
       await options.onBatch?.(stored);
     });
     // Observed by the next handOver or the final await; until then it must not count as unhandled.
@@ -167,7 +167,7 @@ async function storeAnnouncedBatch(
 ): Promise<number> {
   let afterCommit: AfterCommit | undefined;
   const ids = await db.$transaction(async (tx) => {
-    const inserted = await storeBatch(tx, source, folderId, batch, now);
+    const { ids: inserted } = await storeBatch(tx, source, folderId, batch, now, { returnIds: true });
     if (inserted.length > 0) {
       afterCommit = await onMessagesArrived(tx, {
         accountId: source.accountId,
@@ -194,9 +194,11 @@ async function storeBatch(
   folderId: string,
   batch: Batch,
   now: Date,
-): Promise<string[]> {
+  // The initial import only counts: no id list built and sent back per batch.
+  { returnIds }: { returnIds: boolean },
+): Promise<{ count: number; ids: string[] }> {
   const checkpoint = String(batch.checkpoint);
-  const [row] = await db.$queryRaw<{ ids: string[] | null }[]>`
+  const [row] = await db.$queryRaw<{ stored: number; ids: string[] | null }[]>`
     WITH inserted AS (
       INSERT INTO messages (id, account_id, source_id, folder_id, uid, email_message_id, subject, date,
         date_received, size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references",
@@ -226,6 +228,6 @@ async function storeBatch(
         updated_at = ${now.toISOString()}::timestamp(3)
       WHERE source_id = ${source.id} AND EXISTS (SELECT 1 FROM inserted)
     )
-    SELECT array_agg(id) AS ids FROM inserted`;
-  return row?.ids ?? [];
+    SELECT count(*)::int AS stored, CASE WHEN ${returnIds} THEN array_agg(id) END AS ids FROM inserted`;
+  return { count: row?.stored ?? 0, ids: row?.ids ?? [] };
 }
