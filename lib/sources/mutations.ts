@@ -1,5 +1,6 @@
 import { queueCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
+import { currentTime } from '@/lib/clock';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
@@ -128,7 +129,7 @@ export async function changeSourceStatus(
   source: { id: string },
   next: SourceStatus,
   reason: string,
-  now: Date,
+  now: Date = currentTime(),
 ): Promise<SourceStatus | null> {
   const message = next === 'OK' ? '' : reason;
   const changed = await db.$transaction(async (tx) => {
