@@ -166,9 +166,10 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     const appendedAt = Date.now();
     await dovecot.deliverMessage(source.user, 'INBOX', message(`three-${kind}`, 'Three'));
     // The poll is a minute away: only IDLE can bring it this fast.
-    await expect.poll(() => subjectsOf(source.accountId), { timeout: 10_000, interval: 50 }).toContain('Three');
+    // Well under the poll, with room for a loaded CI machine (typically 0.1-1 s; Dovecot itself waits 0.5 s).
+    await expect.poll(() => subjectsOf(source.accountId), { timeout: 15_000, interval: 50 }).toContain('Three');
     const latencyMs = Date.now() - appendedAt;
-    expect(latencyMs).toBeLessThan(10_000);
+    expect(latencyMs).toBeLessThan(15_000);
     const three = (await messagesOf(source.accountId)).find((row) => row.subject === 'Three');
     // Announced once, for the live message only: the initial sync's messages are the mailbox's past.
     expect(announced.filter((event) => event.sourceId === source.sourceId)).toEqual([
