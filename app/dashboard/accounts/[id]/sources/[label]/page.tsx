@@ -141,7 +141,7 @@ export default async function SourcePage({
           <h2 id="status-history-heading" className="mb-3 text-lg font-semibold text-slate-900">
             Status changes
           </h2>
-          <table className="w-full text-left text-sm">
+          <table className="w-full table-fixed text-left text-sm">
             <thead>
               <tr className="border-b border-slate-300 text-slate-900">
                 <th scope="col" className="py-2 pr-4 font-medium">
@@ -161,9 +161,9 @@ export default async function SourcePage({
             <tbody>
               {statusChanges.map((change) => (
                 <tr key={change.id} className="border-b border-slate-200 text-slate-800">
-                  <td className="py-2 pr-4 whitespace-nowrap">{formatTime(change.changedAt)}</td>
-                  <td className="py-2 pr-4">{sourceStatusBadge(change.previousStatus).label}</td>
-                  <td className="py-2 pr-4">{sourceStatusBadge(change.status).label}</td>
+                  <td className="py-2 pr-4 break-words">{formatTime(change.changedAt)}</td>
+                  <td className="py-2 pr-4 break-words">{sourceStatusBadge(change.previousStatus).label}</td>
+                  <td className="py-2 pr-4 break-words">{sourceStatusBadge(change.status).label}</td>
                   <td className="py-2 break-words">{change.reason}</td>
                 </tr>
               ))}
