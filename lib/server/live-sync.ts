@@ -44,7 +44,7 @@ export interface LiveSync {
 }
 
 /** Connection slots per IMAP server (host:port), in this process. */
-function connectionLimiter(limit: number) {
+export function connectionLimiter(limit: number) {
   const servers = new Map<string, { active: number; waiting: (() => void)[] }>();
   return (server: string, signal: AbortSignal): Promise<() => void> => {
     let entry = servers.get(server);
