@@ -5,6 +5,7 @@
  * (bench/sync.ts) against a raw IMAP fetch, with the worker's peak memory.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
+ *   npm run bench -- --filter live [--mailboxes 500] [--changed 50]   (live mailboxes only: bench/live.ts)
  *
  * PostgreSQL: MAILPORT_BENCH_DATABASE_URL, else a private server started here
  * when PostgreSQL's binaries are installed (scripts/test-postgres.sh).
@@ -22,6 +23,7 @@ import {
   startBenchDovecot,
 } from './connect';
 import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
+import { benchLiveMailboxes } from './live';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import {
   BenchError,
@@ -36,7 +38,7 @@ import {
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
-  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build]';
+  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build] [--mailboxes N] [--changed N]';
 const WARM_UP_SECONDS = 2;
 
 interface Options {
@@ -44,6 +46,9 @@ interface Options {
   connections: number;
   filter?: string;
   build: 'always' | 'if-stale' | 'never';
+  /** Live mailboxes (--filter live): how many, and how many get a new message. */
+  mailboxes: number;
+  changed: number;
 }
 
 interface Result {
@@ -84,7 +89,15 @@ function positiveInteger(raw: string, flag: string): number {
 }
 
 function parseOptions(): Options {
-  let values: { duration: string; connections: string; filter?: string; build?: boolean; 'no-build'?: boolean };
+  let values: {
+    duration: string;
+    connections: string;
+    filter?: string;
+    build?: boolean;
+    'no-build'?: boolean;
+    mailboxes: string;
+    changed: string;
+  };
   try {
     ({ values } = parseArgs({
       strict: true,
@@ -94,6 +107,8 @@ function parseOptions(): Options {
         filter: { type: 'string' },
         build: { type: 'boolean' },
         'no-build': { type: 'boolean' },
+        mailboxes: { type: 'string', default: '500' },
+        changed: { type: 'string', default: '50' },
       },
     }));
   } catch (error) {
@@ -106,6 +121,8 @@ function parseOptions(): Options {
     connections: positiveInteger(values.connections, '--connections'),
     filter: values.filter,
     build: values.build ? 'always' : values['no-build'] ? 'never' : 'if-stale',
+    mailboxes: positiveInteger(values.mailboxes, '--mailboxes'),
+    changed: positiveInteger(values.changed, '--changed'),
   };
 }
 
@@ -280,8 +297,33 @@ async function benchConnect(report: DatabaseReport, context: BenchContext, share
   }
 }
 
+/** --filter live: the live mailboxes alone (no app, no build): two workers on PostgreSQL and a Dovecot. */
+async function mainLive(opts: Options): Promise<void> {
+  let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
+  let stopPostgres = () => {};
+  if (!postgresUrl) {
+    const started = await startPrivatePostgres();
+    if (!('url' in started)) throw new BenchError(`live mailboxes need PostgreSQL (${started.reason})`);
+    ({ url: postgresUrl, stop: stopPostgres } = started);
+  }
+  try {
+    const liveMailboxes = await benchLiveMailboxes(postgresUrl, {
+      mailboxes: opts.mailboxes,
+      changed: Math.min(opts.changed, opts.mailboxes),
+    });
+    const dir = path.join(root, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'live.json');
+    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), liveMailboxes }, null, 2)}\n`);
+    console.log(`\nresults written to ${path.relative(root, file)}`);
+  } finally {
+    stopPostgres();
+  }
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
+  if (opts.filter && 'live mailboxes'.startsWith(opts.filter) && opts.filter.length >= 4) return mainLive(opts);
   buildApp(opts.build);
   const dovecot = await startBenchDovecot();
   // The fixture also kills its Dovecot on process exit (Ctrl-C included).

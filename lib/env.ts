@@ -119,6 +119,38 @@ const envSchema = z.object({
       .max(300, 'expected at most 300 seconds')
       .default(15),
   ),
+  MAILPORT_POLL_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(1, 'expected at least 1 second')
+      .max(86400, 'expected at most 86400 seconds')
+      .default(300),
+  ),
+  MAILPORT_LIVE_LEASE_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(3, 'expected at least 3 seconds')
+      .max(50, "expected at most 50 seconds (a dead worker's sources are taken over within 60 s)")
+      .default(30),
+  ),
+  MAILPORT_IMAP_CONNECTIONS_PER_SERVER: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of connections' })
+      .int('expected a whole number of connections')
+      .min(1, 'expected at least 1 connection')
+      .max(100000, 'expected at most 100000 connections')
+      .default(200),
+  ),
+  MAILPORT_UNREACHABLE_SECONDS: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(0, 'expected 0 (at once) or more seconds')
+      .max(604800, 'expected at most 604800 seconds (a week)')
+      .default(900),
+  ),
 });
 
 export type DatabaseConfig =
@@ -157,6 +189,17 @@ export interface AppConfig {
     poolSize: number;
     /** Connect, command and per-chunk timeout of a live IMAP read. */
     imapTimeoutMs: number;
+  };
+  /** Live mailboxes (lib/mailbox-sync/live.ts, lib/server/live-sync.ts). */
+  live: {
+    /** Folders other than INBOX (which IDLEs) are looked at this often; each look is a fresh login. */
+    pollMs: number;
+    /** A live source's lease lasts this long unless renewed; a dead worker's sources are free after it. */
+    leaseMs: number;
+    /** IMAP connections one worker keeps open to one server (host:port) at most. */
+    connectionsPerServer: number;
+    /** A server unreachable this long (retried with backoff meanwhile) makes the source CONNECTION_IMPOSSIBLE. */
+    unreachableMs: number;
   };
 }
 
@@ -249,6 +292,12 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       maxInlineBytes: Math.floor(values.MAILPORT_CONTENT_MAX_INLINE_MB * 1024 * 1024),
       poolSize: values.MAILPORT_IMAP_POOL_SIZE,
       imapTimeoutMs: values.MAILPORT_IMAP_TIMEOUT_SECONDS * 1000,
+    },
+    live: {
+      pollMs: values.MAILPORT_POLL_SECONDS * 1000,
+      leaseMs: values.MAILPORT_LIVE_LEASE_SECONDS * 1000,
+      connectionsPerServer: values.MAILPORT_IMAP_CONNECTIONS_PER_SERVER,
+      unreachableMs: values.MAILPORT_UNREACHABLE_SECONDS * 1000,
     },
   };
 }

@@ -25,6 +25,8 @@ export interface CallbackRequest {
   /** Set by the caller only when the developer gave a URL for this event. */
   url: string;
   status: string;
+  /** status_changed: the status before the change (sent as previous_status). */
+  previousStatus?: string;
   failureMessage: string;
   now: Date;
 }
@@ -53,6 +55,7 @@ export async function queueCallback(db: Db, request: CallbackRequest): Promise<s
     connect_token: source.resultTokens[0]?.id ?? '',
     event: request.event,
     status: request.status,
+    ...(request.previousStatus !== undefined && { previous_status: request.previousStatus }),
     failure_message: request.failureMessage,
     timestamp,
     token,

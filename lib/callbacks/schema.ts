@@ -15,6 +15,8 @@ export const callbackBody = z.object({
   connect_token: z.string(),
   event: z.enum(callbackEvents),
   status: z.string(),
+  /** status_changed only: the status before this change. */
+  previous_status: z.string().optional(),
   failure_message: z.string(),
   timestamp: z.number().int(),
   token: z.string(),

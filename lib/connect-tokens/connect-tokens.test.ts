@@ -16,6 +16,7 @@ import {
   listConnectTokensForDashboard,
 } from './data';
 import {
+  completeConnection,
   createConnectToken,
   deleteConnectToken,
   deleteUnusedConnectToken,
@@ -248,15 +249,19 @@ describe.each(testDatabaseKinds())('connect tokens on %s', (kind) => {
     expect(await findSource(database.db, developerId, first.accountId, 'nope::nowhere')).toBeNull();
     expect(await findSource(database.db, otherDeveloperId, first.accountId, first.sourceLabel)).toBeNull();
 
-    const used = await redeemConnectToken(
+    // completeConnection: where every connection ends, the re-connected source goes back to OK (changeSourceStatus).
+    const used = await completeConnection(
       database.db,
       created.token,
       { mailbox: mailbox('re@example.com', { secret: 'new-password' }) },
+      { startSync: async () => {} },
       now,
     );
-    expect(used).toMatchObject({ ok: true, accountId: first.accountId, sourceId: first.sourceId });
+    expect(used).toMatchObject({ ok: true, accountId: first.accountId, sourceId: first.sourceId, isReconnect: true });
     const source = await database.db.source.findUniqueOrThrow({ where: { id: first.sourceId } });
-    expect(source).toMatchObject({ status: 'OK', statusMessage: '' });
+    expect(source).toMatchObject({ status: 'OK', statusMessage: '', statusChangedAt: now });
+    const changes = await database.db.sourceStatusChange.findMany({ where: { sourceId: first.sourceId } });
+    expect(changes.map((row) => [row.previousStatus, row.status])).toEqual([['INVALID_CREDENTIALS', 'OK']]);
     expect(decryptSecret(source.credentialCiphertext)).toBe('new-password');
     const json = serializeConnectToken(
       (await findConnectToken(database.db, developerId, scope, created.token, now))!,

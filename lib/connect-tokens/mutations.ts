@@ -7,6 +7,7 @@ import { getConfig } from '@/lib/env';
 import { newAccountId, newConnectToken } from '@/lib/ids';
 import { findPrivateUrlHost } from '@/lib/network/guard';
 import {
+  changeSourceStatus,
   insertSource,
   reauthorizeSource,
   refreshAccountEmailAddresses,
@@ -110,7 +111,15 @@ export interface RedeemConnectTokenInput {
 }
 
 export type RedeemConnectTokenResult =
-  | { ok: true; accountId: string; sourceId: string; sourceLabel: string; callbackUrl: string }
+  | {
+      ok: true;
+      accountId: string;
+      sourceId: string;
+      sourceLabel: string;
+      callbackUrl: string;
+      /** A source-level token re-connected an existing source (its status goes back to OK). */
+      isReconnect: boolean;
+    }
   | { ok: false; reason: 'not_found' | 'expired' | 'already_used' | 'mailbox_already_attached' | 'target_gone' };
 
 class RedeemAborted extends Error {
@@ -193,6 +202,7 @@ export async function redeemConnectToken(
         sourceId: source.id,
         sourceLabel: source.label,
         callbackUrl: row.callbackUrl,
+        isReconnect: Boolean(row.targetSourceId),
       };
     });
   } catch (error) {
@@ -227,6 +237,10 @@ export async function completeConnection(
 ): Promise<RedeemConnectTokenResult> {
   const redeemed = await redeemConnectToken(db, token, input, now);
   if (!redeemed.ok) return redeemed;
+  // The mailbox just proved its login: a re-connected source is OK again (callback and history included).
+  if (redeemed.isReconnect) {
+    await changeSourceStatus(db, { id: redeemed.sourceId }, 'OK', 'reconnected with a connect token', now);
+  }
   try {
     await deps.startSync(redeemed.sourceId);
   } catch (error) {

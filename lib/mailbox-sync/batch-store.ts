@@ -3,7 +3,7 @@ import type { Db } from '@/lib/db/client';
 import type { SourceForSync } from './data';
 import { onMessagesArrived } from './events';
 import type { MailboxSession, RemoteMessage } from './imap';
-import { parseReferences, planFiles, threadIdFor } from './rules';
+import { parseReferences, planFiles, storedFlagsOf, threadIdFor } from './rules';
 
 /**
  * A folder's new messages into the database: fetched in batches, each batch
@@ -33,6 +33,12 @@ export interface ImportOptions {
   batchSize?: number;
   /** Called after every stored batch (tests and the benchmark watch progress). */
   onBatch?: (stored: number) => void | Promise<void>;
+  /**
+   * The messages are new mail (the folder's first import is done): each stored
+   * batch is announced with onMessagesArrived (./events.ts) after its commit; the
+   * arrival rows written in the same statement make that crash-safe.
+   */
+  announce?: boolean;
 }
 
 /** One batch, already in the shape of its INSERT: imapflow's objects are gone by the time it is written. */
@@ -66,9 +72,11 @@ export async function importMessages(
   const handOver = (batch: Batch): Promise<void> => {
     const previous = writing;
     writing = previous.then(async () => {
-      const result = await storeBatch(db, source, folderId, batch, options.now());
-      stored += result.stored;
-      await announceArrivals(db, source, result.arrived);
+      const result = await storeBatch(db, source, folderId, batch, options.now(), {
+        returnIds: options.announce === true,
+      });
+      stored += result.count;
+      if (options.announce) await announceArrivals(db, source, result.ids);
       await options.onBatch?.(stored);
     });
     // Observed by the next handOver or the final await; until then it must not count as unhandled.
@@ -129,8 +137,7 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
     }),
     gmail_message_id: message.gmailMessageId,
     gmail_thread_id: message.gmailThreadId,
-    flags: source.syncFlags ? message.flags.filter((flag) => flag === '\\Seen' || flag === '\\Flagged') : [],
-    is_deleted: message.flags.includes('\\Deleted'),
+    ...storedFlagColumns(message.flags, source),
   });
   for (const file of planFiles(message.bodyStructure, { rawFileList: source.rawFileList })) {
     batch.files.push({
@@ -146,6 +153,11 @@ function planMessage(batch: Batch, source: SourceForSync, message: RemoteMessage
   // Servers answer a UID FETCH in ascending UID order, so this is the batch's last UID.
   batch.checkpoint = Math.max(batch.checkpoint, message.uid);
 }
+
+const storedFlagColumns = (flags: string[], options: { syncFlags: boolean }) => {
+  const stored = storedFlagsOf(flags, options);
+  return { flags: stored.flags, is_deleted: stored.isDeleted };
+};
 
 /**
  * Tells the webhooks about new mail. A failure here must not fail the sync: the
@@ -175,9 +187,11 @@ async function storeBatch(
   folderId: string,
   batch: Batch,
   now: Date,
-): Promise<{ stored: number; arrived: string[] }> {
+  // The initial import only counts: no id list built and sent back per batch.
+  { returnIds }: { returnIds: boolean },
+): Promise<{ count: number; ids: string[] }> {
   const checkpoint = String(batch.checkpoint);
-  const [row] = await db.$queryRaw<{ stored: number; arrived: string[] }[]>`
+  const [row] = await db.$queryRaw<{ stored: number; ids: string[] | null }[]>`
     WITH inserted AS (
       INSERT INTO messages (id, account_id, source_id, folder_id, uid, email_message_id, subject, date,
         date_received, size, from_addresses, to_addresses, cc_addresses, reply_to, in_reply_to, "references",
@@ -218,6 +232,6 @@ async function storeBatch(
       RETURNING message_id
     )
     SELECT (SELECT count(*)::int FROM inserted) AS stored,
-      (SELECT coalesce(array_agg(message_id), '{}') FROM arrived) AS arrived`;
-  return { stored: row?.stored ?? 0, arrived: row?.arrived ?? [] };
+      CASE WHEN ${returnIds} THEN (SELECT array_agg(id) FROM inserted) END AS ids`;
+  return { count: row?.stored ?? 0, ids: row?.ids ?? [] };
 }

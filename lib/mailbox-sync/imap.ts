@@ -21,7 +21,25 @@ export interface FolderStatus {
   exists: number;
   /** The UID the next message will get, when the server says (it may not). */
   uidNext: number | null;
+  /** CONDSTORE's HIGHESTMODSEQ, null where the server has none (then flags are compared one by one). */
+  highestModseq: bigint | null;
 }
+
+/** A message's flags as the server holds them now. */
+export interface RemoteFlags {
+  uid: number;
+  flags: string[];
+}
+
+/** What changed in the open folder since a mod-sequence (CONDSTORE, and QRESYNC's VANISHED where offered). */
+export interface FolderChanges {
+  changed: RemoteFlags[];
+  /** Expunged UIDs, when the server reports them (QRESYNC); else empty and the caller compares UID lists. */
+  vanished: number[];
+}
+
+/** Why waitForChange returned. */
+export type WaitOutcome = 'changed' | 'timeout' | 'stopped' | 'closed';
 
 export type Address = { name: string; email: string };
 
@@ -58,6 +76,21 @@ export interface MailboxSession {
    * the consumer asks for it, so memory stays bounded whatever the folder size.
    */
   messagesAfter(afterUid: number): AsyncIterable<RemoteMessage>;
+  /** Flags changed (and UIDs expunged, under QRESYNC) in the open folder since the mod-sequence. */
+  changesSince(modseq: bigint): Promise<FolderChanges>;
+  /** Every message's flags in the open folder: the comparison for servers without CONDSTORE. */
+  allFlags(): Promise<RemoteFlags[]>;
+  /** Every UID in the open folder (UID SEARCH ALL), to find what was expunged. */
+  allUids(): Promise<number[]>;
+  /** Messages in the open folder now, as the server's untagged EXISTS/EXPUNGE last said. */
+  currentExists(): number;
+  /** The folder's UIDVALIDITY without selecting it (STATUS), null if it cannot be read: renames keep it. */
+  uidValidityOf(path: string): Promise<bigint | null>;
+  /**
+   * IDLE on the open folder until the server reports a change (new message,
+   * expunge, flags), `timeoutMs` passes, `signal` aborts, or the connection drops.
+   */
+  waitForChange(timeoutMs: number, signal: AbortSignal): Promise<WaitOutcome>;
   close(): Promise<void>;
 }
 
@@ -107,14 +140,41 @@ function toRemoteMessage(message: FetchMessageObject, isGmail: boolean): RemoteM
 
 export async function openMailboxSession(
   login: ImapLogin,
-  options: { allowPrivateHosts: boolean; timeoutMs?: number },
+  options: {
+    allowPrivateHosts: boolean;
+    timeoutMs?: number;
+    /** A live session idles: the socket may stay quiet this long before it counts as dead. */
+    idleSocketTimeoutMs?: number;
+  },
 ): Promise<OpenSessionResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const hostCheck = await checkHostAllowed(login.server, options.allowPrivateHosts, { timeoutMs });
   if (!hostCheck.ok) return { ok: false, failure: hostCheck.failure };
-  const client = new ImapFlow(imapFlowOptions(login, hostCheck.address, timeoutMs));
+  // Wakes a waitForChange; expunges reported as VANISHED (QRESYNC) are collected for changesSince.
+  let waiter: (() => void) | null = null;
+  // A change reported while no one waits (mid-pass) makes the next wait return at once: never missed.
+  let hasPendingChange = false;
+  const wake = () => {
+    if (waiter) waiter();
+    else hasPendingChange = true;
+  };
+  let vanished: number[] = [];
+  const client = new ImapFlow({
+    ...imapFlowOptions(login, hostCheck.address, timeoutMs),
+    ...(options.idleSocketTimeoutMs && { socketTimeout: options.idleSocketTimeoutMs }),
+    // IDLE is re-issued before servers' 30-minute cut-off (RFC 2177) and NAT timeouts.
+    maxIdleTime: 4 * 60_000,
+    qresync: true,
+    expungeHandler: async (event) => {
+      if (event.vanished && event.uid) vanished.push(event.uid);
+      wake();
+    },
+  });
   // Failures arrive through the rejected calls; an unheard 'error' event would crash the worker.
   client.on('error', () => {});
+  client.on('exists', wake);
+  client.on('flags', wake);
+  client.on('close', wake);
   try {
     await client.connect();
   } catch (error) {
@@ -139,7 +199,70 @@ export async function openMailboxSession(
     },
     async openFolder(path) {
       const mailbox = await client.mailboxOpen(path, { readOnly: true });
-      return { uidValidity: BigInt(mailbox.uidValidity), exists: mailbox.exists, uidNext: mailbox.uidNext || null };
+      vanished = [];
+      return {
+        uidValidity: BigInt(mailbox.uidValidity),
+        exists: mailbox.exists,
+        uidNext: mailbox.uidNext || null,
+        highestModseq: mailbox.noModseq || !mailbox.highestModseq ? null : BigInt(mailbox.highestModseq),
+      };
+    },
+    async changesSince(modseq) {
+      vanished = [];
+      const changed: RemoteFlags[] = [];
+      // UID FETCH 1:* (FLAGS) (CHANGEDSINCE m VANISHED): only what moved, plus expunged UIDs under QRESYNC.
+      for await (const message of client.fetch(
+        '1:*',
+        { uid: true, flags: true },
+        { uid: true, changedSince: modseq },
+      )) {
+        changed.push({ uid: message.uid, flags: [...(message.flags ?? [])] });
+      }
+      const gone = vanished;
+      vanished = [];
+      return { changed, vanished: gone };
+    },
+    async allFlags() {
+      if (!client.mailbox || client.mailbox.exists === 0) return [];
+      const all: RemoteFlags[] = [];
+      for await (const message of client.fetch('1:*', { uid: true, flags: true }, { uid: true })) {
+        all.push({ uid: message.uid, flags: [...(message.flags ?? [])] });
+      }
+      return all;
+    },
+    async allUids() {
+      if (!client.mailbox || client.mailbox.exists === 0) return [];
+      return (await client.search({ all: true }, { uid: true })) || [];
+    },
+    currentExists() {
+      return client.mailbox ? client.mailbox.exists : 0;
+    },
+    async uidValidityOf(path) {
+      const status = await client.status(path, { uidValidity: true }).catch(() => null);
+      const uidValidity = status ? status.uidValidity : undefined;
+      return uidValidity ? BigInt(uidValidity) : null;
+    },
+    async waitForChange(timeoutMs, signal) {
+      if (!client.usable) return 'closed';
+      if (signal.aborted) return 'stopped';
+      if (hasPendingChange) {
+        hasPendingChange = false;
+        return 'changed';
+      }
+      let timer: NodeJS.Timeout | undefined;
+      let onAbort: (() => void) | undefined;
+      const outcome = await new Promise<WaitOutcome>((resolve) => {
+        waiter = () => resolve(client.usable ? 'changed' : 'closed');
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        onAbort = () => resolve('stopped');
+        signal.addEventListener('abort', onAbort, { once: true });
+        // IDLE ends by itself when the next command is sent; a failure here is a dropped connection.
+        client.idle().catch(() => resolve('closed'));
+      });
+      waiter = null;
+      clearTimeout(timer);
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+      return outcome;
     },
     async *messagesAfter(afterUid) {
       if (!client.mailbox || client.mailbox.exists === 0) return;

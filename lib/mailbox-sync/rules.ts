@@ -185,3 +185,16 @@ export function threadIdFor(
   const root = message.references[0] || message.inReplyTo.trim() || message.messageId.trim() || message.fallback;
   return createHash('sha256').update(`${accountId}\n${root}`).digest('hex').slice(0, 16);
 }
+
+/**
+ * The flags a message row keeps: \Seen and \Flagged only when the source syncs
+ * flags (source_sync_flags), and whether it is \Deleted whatever the options
+ * (expunge_on_deleted_flag hides those at read time). The import and the live
+ * sync's flag updates share it so the two cannot disagree.
+ */
+export function storedFlagsOf(flags: string[], options: { syncFlags: boolean }) {
+  return {
+    flags: options.syncFlags ? flags.filter((flag) => flag === '\\Seen' || flag === '\\Flagged') : [],
+    isDeleted: flags.includes('\\Deleted'),
+  };
+}

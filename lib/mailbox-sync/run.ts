@@ -3,8 +3,9 @@ import type { Db } from '@/lib/db/client';
 import { newRowId } from '@/lib/ids';
 import type { ImapLogin } from '@/lib/imap/verify';
 import { loginForSource } from '@/lib/sources/data';
-import { recordSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
+import { changeSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
 import { importMessages } from './batch-store';
+import { syncFolderChanges } from './changes';
 import { findSourceForSync, type SourceForSync } from './data';
 import type { MailboxSession, OpenSessionResult } from './imap';
 import { planFolders } from './rules';
@@ -50,7 +51,7 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
   if (!opened.ok) return failConnection(db, source, opened.failure, options);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {
-    await recordSourceStatus(db, source.id, 'OK', '', options.now());
+    await changeSourceStatus(db, source, 'OK', 'the mail server accepts the login again', options.now());
   }
 
   const session = opened.session;
@@ -87,7 +88,7 @@ async function failConnection(
   const status = statusForImapFailure(failure);
   // A wrong password will not fix itself: no retries. Anything else may be passing.
   if (status === 'INVALID_CREDENTIALS' || options.isLastAttempt) {
-    await recordSourceStatus(db, source.id, status, failureMessage(failure), options.now());
+    await changeSourceStatus(db, source, status, failureMessage(failure), options.now());
     await db.sourceSync.update({
       where: { sourceId: source.id },
       data: { state: 'failed', lastError: failure, lastSyncStop: options.now() },
@@ -100,22 +101,38 @@ async function failConnection(
   return { outcome: 'retry', reason: failure };
 }
 
-function failureMessage(failure: string): string {
+export function failureMessage(failure: string): string {
   return failure === 'auth_failed'
     ? 'The mail server no longer accepts the stored password.'
     : `The mail server could not be reached (${failure}).`;
 }
 
-type FolderRow = { id: string; name: string; uidValidity: bigint | null; highestUid: bigint };
+type FolderRow = {
+  id: string;
+  name: string;
+  uidValidity: bigint | null;
+  highestUid: bigint;
+  highestModseq: bigint | null;
+  initialImportFinished: boolean;
+};
 
-/** Brings the stored folder list in line with the server's; returns the folders to sync, in server order. */
-async function refreshFolders(db: Db, session: MailboxSession, source: SourceForSync): Promise<FolderRow[]> {
+/**
+ * Brings the stored folder list in line with the server's; returns the folders
+ * to sync, in server order. A folder that vanished while one with its UIDVALIDITY
+ * appeared was renamed (servers keep UIDVALIDITY across RENAME): the row, its
+ * messages and their ids move with it instead of being deleted and imported anew.
+ */
+export async function refreshFolders(db: Db, session: MailboxSession, source: SourceForSync): Promise<FolderRow[]> {
   const plans = planFolders(await session.listFolders(), {
     syncAllFolders: source.syncAllFolders,
     syncFolders: source.syncFolders,
   });
-  const existing = await db.sourceFolder.findMany({ where: { sourceId: source.id }, select: { id: true, name: true } });
+  const existing = await db.sourceFolder.findMany({
+    where: { sourceId: source.id },
+    select: { id: true, name: true, uidValidity: true },
+  });
   const byName = new Map(existing.map((row) => [row.name, row.id]));
+  const gone = existing.filter((row) => !plans.some((plan) => plan.path === row.name));
   for (const plan of plans) {
     const data = {
       delimiter: plan.delimiter,
@@ -124,17 +141,35 @@ async function refreshFolders(db: Db, session: MailboxSession, source: SourceFor
       includedInSync: plan.includedInSync,
     };
     const id = byName.get(plan.path);
-    if (id) await db.sourceFolder.update({ where: { id }, data });
+    if (id) {
+      await db.sourceFolder.update({ where: { id }, data });
+      continue;
+    }
+    const uidValidity = gone.length > 0 ? await session.uidValidityOf(plan.path) : null;
+    const renamed = uidValidity === null ? -1 : gone.findIndex((row) => row.uidValidity === uidValidity);
+    const [from] = renamed >= 0 ? gone.splice(renamed, 1) : [];
+    if (from) await db.sourceFolder.update({ where: { id: from.id }, data: { name: plan.path, ...data } });
     else await db.sourceFolder.create({ data: { id: newRowId(), sourceId: source.id, name: plan.path, ...data } });
   }
   // A folder deleted on the server takes its messages with it.
-  const gone = existing.filter((row) => !plans.some((plan) => plan.path === row.name)).map((row) => row.id);
-  if (gone.length > 0) await db.sourceFolder.deleteMany({ where: { id: { in: gone } } });
+  if (gone.length > 0)
+    await removeFolders(
+      db,
+      source.id,
+      gone.map((row) => row.id),
+    );
 
   const included = plans.filter((plan) => plan.includedInSync).map((plan) => plan.path);
   const rows = await db.sourceFolder.findMany({
     where: { sourceId: source.id, name: { in: included } },
-    select: { id: true, name: true, uidValidity: true, highestUid: true, initialImportFinished: true },
+    select: {
+      id: true,
+      name: true,
+      uidValidity: true,
+      highestUid: true,
+      highestModseq: true,
+      initialImportFinished: true,
+    },
   });
   await db.sourceSync.update({
     where: { sourceId: source.id },
@@ -143,16 +178,28 @@ async function refreshFolders(db: Db, session: MailboxSession, source: SourceFor
   return included.flatMap((name) => rows.filter((row) => row.name === name));
 }
 
-async function syncFolder(
+/** Deletes folders gone from the server, keeping the source's message count true. */
+async function removeFolders(db: Db, sourceId: string, folderIds: string[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const messages = await tx.message.count({ where: { folderId: { in: folderIds } } });
+    await tx.sourceFolder.deleteMany({ where: { id: { in: folderIds } } });
+    if (messages > 0) {
+      await tx.sourceSync.updateMany({ where: { sourceId }, data: { messagesSynced: { decrement: messages } } });
+    }
+  });
+}
+
+export async function syncFolder(
   db: Db,
   session: MailboxSession,
   source: SourceForSync,
   folder: FolderRow,
-  options: SyncRunOptions & { deadline: number },
+  options: Pick<SyncRunOptions, 'now' | 'batchSize' | 'onBatch'> & { deadline: number },
 ): Promise<{ stored: number; finished: boolean }> {
   const status = await session.openFolder(folder.name);
   let highestUid = folder.highestUid;
-  if (folder.uidValidity !== null && folder.uidValidity !== status.uidValidity) {
+  const isRenumbered = folder.uidValidity !== null && folder.uidValidity !== status.uidValidity;
+  if (isRenumbered) {
     // UIDVALIDITY changed: the server renumbered the folder and every stored UID is meaningless.
     const removed = await db.message.deleteMany({ where: { folderId: folder.id } });
     await db.sourceSync.update({
@@ -161,6 +208,8 @@ async function syncFolder(
     });
     highestUid = 0n;
   }
+  // Past its first import, what arrives is new mail (announced, ./events.ts) and the folder's changes are followed.
+  const isLive = folder.initialImportFinished && !isRenumbered;
   await db.sourceFolder.update({
     where: { id: folder.id },
     data: {
@@ -168,23 +217,31 @@ async function syncFolder(
       highestUid,
       nbMessages: status.exists,
       lastSyncStart: options.now(),
-      ...(highestUid === 0n && folder.uidValidity !== status.uidValidity && { initialImportFinished: false }),
+      ...(isRenumbered && { initialImportFinished: false, highestModseq: null }),
     },
   });
 
   // UIDNEXT says whether anything arrived since the checkpoint, without a FETCH.
   const hasNew = status.exists > 0 && (status.uidNext === null || status.uidNext > Number(highestUid) + 1);
   const { stored, finished } = hasNew
-    ? await importMessages(db, session, source, folder.id, Number(highestUid), options)
+    ? await importMessages(db, session, source, folder.id, Number(highestUid), { ...options, announce: isLive })
     : { stored: 0, finished: true };
   if (!finished) return { stored, finished };
+  if (isLive) await syncFolderChanges(db, session, source, folder, status, options.now());
 
   const now = options.now();
+  // The checkpoint the next pass starts from: changes after this SELECT are asked for again, never missed.
+  const checkpoint = {
+    lastSyncStop: now,
+    nbMessages: session.currentExists(),
+    uidNext: status.uidNext === null ? null : BigInt(status.uidNext),
+    highestModseq: status.highestModseq,
+  };
   const updated = await db.sourceFolder.updateMany({
     where: { id: folder.id, initialImportFinished: false },
-    data: { initialImportFinished: true, lastSyncStop: now },
+    data: { initialImportFinished: true, ...checkpoint },
   });
-  if (updated.count === 0) await db.sourceFolder.update({ where: { id: folder.id }, data: { lastSyncStop: now } });
+  if (updated.count === 0) await db.sourceFolder.update({ where: { id: folder.id }, data: checkpoint });
   else await db.sourceSync.update({ where: { sourceId: source.id }, data: { foldersDone: { increment: 1 } } });
   return { stored, finished: true };
 }

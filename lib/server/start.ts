@@ -4,17 +4,27 @@ import { type AppConfig, ConfigError, getConfig } from '@/lib/env';
 import { startJobQueue, stopJobQueue } from '@/lib/jobs/queue';
 import { closeContentServices } from '@/lib/message-content/content';
 import { publishAdminChannel } from './admin-channel';
+import { type LiveSync, startLiveSync } from './live-sync';
 import { startWorkers } from './worker';
 
 /**
  * This process works the job queue: the app in embedded mode, `npm run worker` processes on PostgreSQL.
  * The queue is bound as soon as this is called; pg-boss starts after `startAfter` (see startJobQueue).
  */
+/** This process's live mailboxes, once workJobQueue started them; stopped first on SIGTERM. */
+let liveSync: LiveSync | null = null;
+
 export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promise<unknown>): Promise<void> {
   const queue = await startJobQueue({ maintenanceIntervalSeconds: maintenanceInterval(config), startAfter });
   await startWorkers(db, queue, {
     allowPrivateHosts: config.allowPrivateHosts,
     syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
+  });
+  // The process that works the queue also keeps live mailboxes (the app in embedded mode, workers on PostgreSQL).
+  liveSync = startLiveSync(db, {
+    allowPrivateHosts: config.allowPrivateHosts,
+    imapTimeoutMs: config.content.imapTimeoutMs * 2,
+    ...config.live,
   });
 }
 
@@ -25,7 +35,10 @@ export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promi
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      void stopJobQueue()
+      // Live mailboxes first: their leases are released at once, for another worker to take.
+      void Promise.resolve(liveSync?.stop())
+        .catch(() => {})
+        .then(() => stopJobQueue())
         .catch(() => {})
         .then(() => closeContentServices().catch(() => {}))
         .then(() => closeDb())

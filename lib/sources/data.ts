@@ -20,6 +20,7 @@ export const sourcePublicSelect = {
   authenticationType: true,
   status: true,
   statusMessage: true,
+  statusChangedAt: true,
   callbackUrl: true,
   statusCallbackUrl: true,
   syncAllFolders: true,
@@ -93,4 +94,14 @@ export type SourceLoginRow = Prisma.SourceGetPayload<{ select: typeof sourceLogi
  */
 export function loginForSource(source: SourceLoginRow): ImapLogin {
   return mailboxLogin(source, decryptSecret(source.credentialCiphertext));
+}
+
+/** The source's latest status changes, newest first (the dashboard's source page). */
+export function listSourceStatusChanges(db: Db, source: OwnedSource, limit = 10) {
+  return db.sourceStatusChange.findMany({
+    where: { sourceId: source.id },
+    orderBy: [{ changedAt: 'desc' }, { id: 'desc' }],
+    take: limit,
+    select: { id: true, previousStatus: true, status: true, reason: true, changedAt: true },
+  });
 }

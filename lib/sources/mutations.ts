@@ -1,5 +1,6 @@
 import { queueCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
+import { currentTime } from '@/lib/clock';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
@@ -75,7 +76,8 @@ export async function insertSource(
 
 /**
  * A re-connect (a source-level connect token): the source gets the settings and
- * credential just proven, and is OK again. Inside the caller's transaction;
+ * credential just proven. Inside the caller's transaction; the caller then sets
+ * it OK with changeSourceStatus once committed (its callback must not precede the commit);
  * false when the source is gone (or moved to another account).
  */
 export async function reauthorizeSource(
@@ -91,8 +93,6 @@ export async function reauthorizeSource(
       tlsMode: mailbox.tlsMode,
       username: mailbox.username,
       ...sealedCredential(mailbox.authenticationType, mailbox.secret),
-      status: 'OK',
-      statusMessage: '',
     },
     select: { id: true, label: true },
   });
@@ -116,34 +116,51 @@ export interface UpdateSourceDeps {
 }
 
 /**
- * Sets a source's status; when it changes, the developer's status_callback_url
- * hears of it (spec §12). Returns whether it changed.
+ * The one status transition of a source (the live sync, the sync job, a status
+ * check, a re-connect, OAuth's revoked refresh token all come here): sets the
+ * status and its message, and when the status really changes records it with
+ * its time and POSTs the developer's status_callback_url with the old and new
+ * status (spec §12). The row is locked while the old status is read, so two
+ * concurrent changes are two ordered transitions, never one lost callback.
+ * Returns the previous status, or null when nothing changed (or the source is gone).
  */
-export async function recordSourceStatus(
+export async function changeSourceStatus(
   db: Db,
-  sourceId: string,
-  status: SourceStatus,
-  message: string,
-  now: Date,
-): Promise<boolean> {
-  const { count } = await db.source.updateMany({
-    where: { id: sourceId, status: { not: status } },
-    data: { status, statusMessage: message },
+  source: { id: string },
+  next: SourceStatus,
+  reason: string,
+  now: Date = currentTime(),
+): Promise<SourceStatus | null> {
+  const message = next === 'OK' ? '' : reason;
+  const changed = await db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ status: SourceStatus; status_callback_url: string }[]>`
+      SELECT status, status_callback_url FROM sources WHERE id = ${source.id} FOR UPDATE`;
+    if (!row) return null;
+    if (row.status === next) {
+      await tx.source.update({ where: { id: source.id }, data: { statusMessage: message } });
+      return null;
+    }
+    await tx.source.update({
+      where: { id: source.id },
+      data: { status: next, statusMessage: message, statusChangedAt: now },
+    });
+    await tx.sourceStatusChange.create({
+      data: { id: newRowId(), sourceId: source.id, previousStatus: row.status, status: next, reason, changedAt: now },
+    });
+    return { previous: row.status, url: row.status_callback_url };
   });
-  if (count === 0) {
-    await db.source.updateMany({ where: { id: sourceId }, data: { statusMessage: message } });
-    return false;
-  }
-  const source = await db.source.findUnique({ where: { id: sourceId }, select: { statusCallbackUrl: true } });
+  if (!changed) return null;
+  // After the commit: the delivery row and its job live outside the transaction (queueCallback enqueues).
   await queueCallback(db, {
-    sourceId,
+    sourceId: source.id,
     event: 'status_changed',
-    url: source?.statusCallbackUrl ?? '',
-    status,
-    failureMessage: status === 'OK' ? '' : message,
+    url: changed.url,
+    status: next,
+    previousStatus: changed.previous,
+    failureMessage: message,
     now,
   });
-  return true;
+  return changed.previous;
 }
 
 /** What a failed live login means for the source's status. */
@@ -179,16 +196,16 @@ export async function updateSource(
   if (input.expunge_on_deleted_flag !== undefined) data.expungeOnDeletedFlag = input.expunge_on_deleted_flag;
   if (input.status_callback_url !== undefined) data.statusCallbackUrl = input.status_callback_url;
   if (Object.keys(data).length > 0) await db.source.update({ where: { id: source.id }, data });
-  if (input.status === true) await recordSourceStatus(db, source.id, 'OK', '', deps.now);
+  if (input.status === true) await changeSourceStatus(db, source, 'OK', 'status reset over the API', deps.now);
 
   if (input.force_status_check) {
     const row = await db.source.findUniqueOrThrow({ where: { id: source.id }, select: sourceLoginSelect });
     const check = await deps.verify(loginForSource(row));
     if (check.ok) {
-      await recordSourceStatus(db, source.id, 'OK', '', deps.now);
+      await changeSourceStatus(db, source, 'OK', 'status check passed', deps.now);
     } else {
       const status = statusForImapFailure(check.failure);
-      await recordSourceStatus(db, source.id, status, check.message, deps.now);
+      await changeSourceStatus(db, source, status, check.message, deps.now);
       // A wrong password is an answer; a server we could not talk to is a 503 (spec §3).
       if (status === 'CONNECTION_IMPOSSIBLE') return { ok: false, reason: 'imap_unavailable', message: check.message };
     }

@@ -34,7 +34,6 @@ export const webhookFilters = {
   filter_from_domain: filterField('Only messages from an address at this domain.'),
 };
 export type WebhookFilterName = keyof typeof webhookFilters;
-export const FILTER_NAMES = Object.keys(webhookFilters) as WebhookFilterName[];
 
 const webhookOptions = {
   failure_notif_url: optionalHttpUrl.meta({
@@ -66,7 +65,6 @@ export const updateWebhookInput = z.object({
 export type UpdateWebhookInput = z.output<typeof updateWebhookInput>;
 
 export const listWebhooksInput = z.object(pagination(100, 100));
-export type ListWebhooksInput = z.output<typeof listWebhooksInput>;
 
 /** A webhook as the API returns it; serialize.ts produces exactly this. Filters not given are "". */
 export const webhookJson = z

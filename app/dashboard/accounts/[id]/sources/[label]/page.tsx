@@ -13,7 +13,7 @@ import { ErrorSummary } from '@/components/ui/error-summary';
 import { Notice } from '@/components/ui/notice';
 import { accountIdParam } from '@/lib/accounts/schema';
 import { listSourceDeliveries } from '@/lib/callbacks/data';
-import { findSource } from '@/lib/sources/data';
+import { findSource, listSourceStatusChanges } from '@/lib/sources/data';
 import { sourceLabelParam } from '@/lib/sources/schema';
 import { requireDeveloper } from '../../../../_shared/session';
 import { rerunSync, retryDelivery } from './actions';
@@ -71,6 +71,7 @@ export default async function SourcePage({
     offset: (page - 1) * PAGE_SIZE,
     limit: PAGE_SIZE,
   });
+  const statusChanges = await listSourceStatusChanges(context.db, source);
   const notice = typeof query.notice === 'string' ? NOTICES[query.notice] : undefined;
   const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
   const rows: [string, string][] = [
@@ -118,6 +119,9 @@ export default async function SourcePage({
           <dd className="mb-2 sm:mb-0">
             <StatusBadge label={badge.label} tone={badge.tone} />
             {source.statusMessage && <span className="ml-2 text-slate-800">{source.statusMessage}</span>}
+            {source.statusChangedAt && (
+              <span className="ml-2 text-slate-700">since {formatTime(source.statusChangedAt)}</span>
+            )}
           </dd>
           {rows.map(([term, value]) => (
             <div key={term} className="contents">
@@ -132,6 +136,41 @@ export default async function SourcePage({
           </p>
         )}
       </section>
+      {statusChanges.length > 0 && (
+        <section aria-labelledby="status-history-heading" className="mt-10 max-w-3xl">
+          <h2 id="status-history-heading" className="mb-3 text-lg font-semibold text-slate-900">
+            Status changes
+          </h2>
+          <table className="w-full table-fixed text-left text-sm">
+            <thead>
+              <tr className="border-b border-slate-300 text-slate-900">
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  When
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  From
+                </th>
+                <th scope="col" className="py-2 pr-4 font-medium">
+                  To
+                </th>
+                <th scope="col" className="py-2 font-medium">
+                  Why
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {statusChanges.map((change) => (
+                <tr key={change.id} className="border-b border-slate-200 text-slate-800">
+                  <td className="py-2 pr-4 break-words">{formatTime(change.changedAt)}</td>
+                  <td className="py-2 pr-4 break-words">{sourceStatusBadge(change.previousStatus).label}</td>
+                  <td className="py-2 pr-4 break-words">{sourceStatusBadge(change.status).label}</td>
+                  <td className="py-2 break-words">{change.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       <SyncPanel
         sync={source.sync}
         selfPath={selfPath}

@@ -1,0 +1,173 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
+import { buildMessage } from '@/e2e/fixtures/mailbox';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
+import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import { openMailboxSession } from '@/lib/mailbox-sync/imap';
+import { runSourceSync } from '@/lib/mailbox-sync/run';
+
+/**
+ * `npm run worker` processes sharing live mailboxes on PostgreSQL, as operators
+ * run them: one is SIGKILLed while holding live sources and the other takes
+ * them over within 60 s, storing the mail that arrived meanwhile exactly once;
+ * a SIGTERMed one hands its sources over at once.
+ */
+
+const root = path.resolve(import.meta.dirname, '../..');
+const PASSWORD = 'takeover-password';
+const SOURCES = 6;
+const LEASE_SECONDS = 6;
+const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
+
+const message = (id: string, subject: string) =>
+  buildMessage({
+    messageId: `<${id}@test>`,
+    from: 'Bob <bob@example.org>',
+    to: 'Jane <jane@mailport.test>',
+    subject,
+    date: new Date(Date.UTC(2025, 5, 1)),
+    text: `${subject}.`,
+  });
+
+describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on PostgreSQL', () => {
+  let dovecot: DovecotServer;
+  let database: TestDatabase;
+  const workers: ChildProcess[] = [];
+  const sources: { sourceId: string; user: string }[] = [];
+
+  beforeAll(async () => {
+    // IDLE hears of new mail through inotify; when the machine's Dovecots have used up the dovecot user's
+    // inotify instances (128 by default), Dovecot re-checks every mailbox_idle_check_interval instead: 1 s, not 30.
+    dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
+    for (let i = 0; i < SOURCES; i++) await dovecot.addUser(`takeover-${i}@mailport.test`, PASSWORD);
+    database = await openTestDatabase('postgres');
+    const developer = await createDeveloperKey(database.db, { email: 'takeover@example.com', appName: 'Takeover' });
+    for (let i = 0; i < SOURCES; i++) {
+      const user = `takeover-${i}@mailport.test`;
+      await dovecot.appendMessage(user, 'INBOX', message(`first-${i}`, `First ${i}`));
+      const source = await connectLocalMailbox(database.db, developer.developerId, {
+        email: user,
+        password: PASSWORD,
+        port: dovecot.port,
+      });
+      const synced = await runSourceSync(database.db, source.sourceId, {
+        openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
+        now: () => new Date(),
+        budgetMs: 60_000,
+        isLastAttempt: false,
+      });
+      expect(synced.outcome).toBe('done');
+      sources.push({ sourceId: source.sourceId, user });
+    }
+  });
+  afterAll(async () => {
+    for (const worker of workers) {
+      if (worker.exitCode !== null || worker.signalCode !== null) continue;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.kill('SIGTERM');
+      const timer = setTimeout(() => worker.kill('SIGKILL'), 25_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await database?.close();
+    await dovecot?.stop();
+  });
+
+  function startWorker(): ChildProcess {
+    if (database.target.kind !== 'postgres') throw new Error('postgres only');
+    // tsx as a loader, not its CLI: the worker is this very process, so SIGKILL really kills it.
+    const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.target.connectionString,
+        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
+        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
+        // Only IDLE can bring the new mail in time: the poll is five minutes away.
+        MAILPORT_POLL_SECONDS: '300',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    worker.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[worker ${worker.pid}] ${chunk}`));
+    workers.push(worker);
+    return worker;
+  }
+
+  const leases = () => database.db.sourceLease.findMany({ select: { sourceId: true, ownerId: true } });
+  const ownedBy = (worker: ChildProcess) => (lease: { ownerId: string }) => lease.ownerId.includes(`:${worker.pid}:`);
+
+  async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('a SIGKILLed worker’s sources are taken over within 60 s, mail stored once; SIGTERM hands over at once', async () => {
+    const a = startWorker();
+    const b = startWorker();
+    await waitFor(
+      'both workers to share the sources',
+      leases,
+      (rows) => rows.length === SOURCES && rows.some(ownedBy(a)) && rows.some(ownedBy(b)),
+    );
+    const ofA = (await leases()).filter(ownedBy(a)).map((lease) => lease.sourceId);
+
+    a.kill('SIGKILL');
+    const killedAt = Date.now();
+    await new Promise((resolve) => a.once('exit', resolve));
+    // Mail for every mailbox while one worker lies dead: its sources have no IDLE until the takeover.
+    for (const [i, source] of sources.entries()) {
+      await dovecot.deliverMessage(source.user, 'INBOX', message(`second-${i}`, `Second ${i}`));
+    }
+    await waitFor(
+      'the survivor to hold every source',
+      leases,
+      (rows) => rows.length === SOURCES && rows.every(ownedBy(b)),
+    );
+    const takeoverMs = Date.now() - killedAt;
+    expect(takeoverMs).toBeLessThan(60_000);
+    await waitFor(
+      'the new mail of every source',
+      () => database.db.message.count({ where: { emailMessageId: { startsWith: '<second-' } } }),
+      (count) => count === SOURCES,
+      30_000,
+    );
+    for (let i = 0; i < SOURCES; i++) {
+      expect(await database.db.message.count({ where: { emailMessageId: `<second-${i}@test>` } })).toBe(1);
+      expect(await database.db.message.count({ where: { emailMessageId: `<first-${i}@test>` } })).toBe(1);
+    }
+    expect(ofA.length).toBeGreaterThan(0);
+
+    // Graceful: SIGTERM releases the leases as it logs out; the other worker takes them at its next round.
+    const c = startWorker();
+    await waitFor('the newcomer to get its share', leases, (rows) => rows.some(ownedBy(c)));
+    const stoppedAt = Date.now();
+    const exited = new Promise<number | null>((resolve) => b.once('exit', resolve));
+    b.kill('SIGTERM');
+    await waitFor(
+      'the newcomer to hold every source',
+      leases,
+      (rows) => rows.length === SOURCES && rows.every(ownedBy(c)),
+      20_000,
+    );
+    const handoverMs = Date.now() - stoppedAt;
+    expect(await exited).toBe(0);
+    // Far below the lease: released, not expired.
+    expect(handoverMs).toBeLessThan(LEASE_SECONDS * 1000);
+    await dovecot.deliverMessage(sources[0]!.user, 'INBOX', message('third-0', 'Third 0'));
+    await waitFor(
+      'mail after the handover',
+      () => database.db.message.count({ where: { emailMessageId: '<third-0@test>' } }),
+      (count) => count === 1,
+      15_000,
+    );
+    console.log(`takeover after SIGKILL: ${takeoverMs} ms; handover after SIGTERM: ${handoverMs} ms`);
+  }, 180_000);
+});
