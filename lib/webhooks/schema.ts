@@ -33,7 +33,6 @@ export const webhookFilters = {
   filter_to_domain: filterField('Only messages to an address at this domain.'),
   filter_from_domain: filterField('Only messages from an address at this domain.'),
 };
-type WebhookFilterName = keyof typeof webhookFilters;
 
 const webhookOptions = {
   failure_notif_url: optionalHttpUrl.meta({
