@@ -150,7 +150,12 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
 }
 
 /** Starts the built app; resolves once GET /healthz answers 200. */
-export async function startApp(label: string, extraEnv: Record<string, string>): Promise<RunningApp> {
+export async function startApp(
+  label: string,
+  extraEnv: Record<string, string>,
+  /** Extra node flags for the server process only (bench/profile.ts passes --cpu-prof). */
+  nodeArgs: string[] = [],
+): Promise<RunningApp> {
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), `mailport-bench-${label}-`));
@@ -176,7 +181,7 @@ export async function startApp(label: string, extraEnv: Record<string, string>):
   }
 
   // The start script itself rather than npm, so no wrapper process sits between us and the server (PORT is in env).
-  const child: ChildProcess = spawn(process.execPath, [startScript], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, startScript], {
     cwd: root,
     env,
     detached: true, // its own process group, killed as one
