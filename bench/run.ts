@@ -22,11 +22,13 @@ import {
   startBenchDovecot,
 } from './connect';
 import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
+import { benchMessageReads, type MessageReadResult, printMessageReads } from './messages';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import {
   BenchError,
   buildApp,
   createApiKey,
+  type RunningApp,
   root,
   runCleanups,
   startApp,
@@ -55,6 +57,10 @@ interface Result {
   non2xx: number;
   /** Responses whose status is not the scenario's expectStatus. */
   badStatus: number;
+  /** The server's event-loop delay p99 during the run (ms). */
+  loopP99: number | null;
+  /** The app server's CPU time per request (all its threads; the database server's not included). */
+  cpuMsPerRequest: number | null;
   statusCodes: Record<string, number>;
   errors: number;
   target?: string;
@@ -70,6 +76,8 @@ interface DatabaseReport {
   firstLoadJs?: FirstLoadJs;
   /** Message content (bench/content.ts); on PostgreSQL a worker process syncs the mailbox. */
   content?: ContentBenchResult;
+  /** Message reads one at a time on 50 × 10,000 messages (bench/messages.ts); PostgreSQL only. */
+  messageReads?: MessageReadResult[];
 }
 
 /** What every database's run shares: the local IMAP server the connect flow signs in to. */
@@ -109,14 +117,24 @@ function parseOptions(): Options {
   };
 }
 
-async function measure(context: BenchContext, scenario: Scenario, opts: Options): Promise<Omit<Result, 'ratio'>> {
+async function measure(
+  app: RunningApp,
+  context: BenchContext,
+  scenario: Scenario,
+  opts: Options,
+): Promise<Omit<Result, 'ratio'>> {
   const state = scenario.setup ? await scenario.setup(context) : undefined;
   const made = scenario.request(context, state);
   const requests = Array.isArray(made) ? made : [made];
   const run = (duration: number) =>
     autocannon({ url: context.baseUrl, connections: opts.connections, duration, requests });
   await run(WARM_UP_SECONDS); // JIT, caches, connection pools: discarded
+  await app.loopDelay(); // starts the count
+  const cpuBefore = app.cpuSeconds();
   const result = await run(opts.duration);
+  const cpuAfter = app.cpuSeconds();
+  const loop = await app.loopDelay();
+  const answered = result.requests.total;
   const statusCodes = Object.fromEntries(
     Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]),
   );
@@ -132,6 +150,9 @@ async function measure(context: BenchContext, scenario: Scenario, opts: Options)
     badStatus,
     statusCodes,
     errors: result.errors + result.timeouts,
+    loopP99: loop?.p99 ?? null,
+    cpuMsPerRequest:
+      cpuBefore !== null && cpuAfter !== null && answered > 0 ? ((cpuAfter - cpuBefore) * 1000) / answered : null,
     target: scenario.target,
   };
 }
@@ -139,13 +160,26 @@ async function measure(context: BenchContext, scenario: Scenario, opts: Options)
 function printTable(report: DatabaseReport): void {
   const peak = report.serverPeakRssMiB;
   console.log(`\n${report.database}${peak ? ` (server peak RSS ${peak} MiB)` : ''}`);
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'bad status', 'errors', 'target'];
+  const header = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'ratio',
+    'CPU ms/req',
+    'loop p99 ms',
+    'bad status',
+    'errors',
+    'target',
+  ];
   const rows = report.results.map((result) => [
     result.name,
     result.requestsPerSecond.toFixed(0),
     String(result.p50),
     String(result.p99),
     `${result.ratio.toFixed(2)}×`,
+    result.cpuMsPerRequest === null ? '?' : result.cpuMsPerRequest.toFixed(2),
+    result.loopP99 === null ? '?' : String(result.loopP99),
     String(result.badStatus),
     String(result.errors),
     result.target ?? '',
@@ -202,7 +236,7 @@ async function benchDatabase(
         console.warn(`bench: ${label}: keys:create failed (${key.reason}); scenarios that need a key are skipped`);
       }
     }
-    const context: BenchContext = { baseUrl: app.baseUrl, credentials };
+    const context: BenchContext = { baseUrl: app.baseUrl, credentials, databaseUrl: env.DATABASE_URL || undefined };
     const measured: Awaited<ReturnType<typeof measure>>[] = [];
     const skipped: DatabaseReport['skipped'] = [];
     for (const scenario of chosen) {
@@ -210,9 +244,13 @@ async function benchDatabase(
         skipped.push({ name: scenario.name, reason: keyProblem });
         continue;
       }
+      if (scenario.needsPostgres && !context.databaseUrl) {
+        skipped.push({ name: scenario.name, reason: 'PostgreSQL only' });
+        continue;
+      }
       console.log(`  ${label}: ${scenario.name}…`);
       try {
-        measured.push(await measure(context, scenario, opts));
+        measured.push(await measure(app, context, scenario, opts));
       } catch (error) {
         // The baseline is the yardstick; without it the ratios mean nothing.
         if (scenario.baseline) throw error;
@@ -233,6 +271,13 @@ async function benchDatabase(
       ratio: result.requestsPerSecond / baseline.requestsPerSecond,
     }));
     const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    if (context.databaseUrl && credentials && (!opts.filter || 'message reads'.includes(opts.filter))) {
+      try {
+        report.messageReads = await benchMessageReads(context);
+      } catch (error) {
+        report.skipped.push({ name: 'message reads', reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
     if (!opts.filter || 'connect'.includes(opts.filter)) await benchConnect(report, context, shared);
     if (wantsContent && credentials) {
       console.log(`  ${label}: message content…`);
@@ -250,6 +295,7 @@ async function benchDatabase(
       }
     }
     printTable(report);
+    if (report.messageReads) printMessageReads(report.messageReads);
     if (report.content) printContentBench(report.content);
     return report;
   } finally {
