@@ -30,7 +30,7 @@ const id24 = () => randomBytes(12).toString('hex');
  * their ids. Every 5th message is in Sent, every 10th has a file, 1 in 100 has
  * no date; senders repeat every 200 messages, subjects every 997.
  */
-async function seedAccounts(databaseUrl: string, consumerKey: string): Promise<string[]> {
+export async function seedAccounts(databaseUrl: string, consumerKey: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {

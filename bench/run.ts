@@ -38,13 +38,15 @@ import {
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
-  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build]';
+  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--build | --no-build]';
 const WARM_UP_SECONDS = 2;
 
 interface Options {
   duration: number;
   connections: number;
   filter?: string;
+  /** Only this database (both when absent). */
+  database?: 'pglite' | 'postgres';
   build: 'always' | 'if-stale' | 'never';
 }
 
@@ -92,7 +94,14 @@ function positiveInteger(raw: string, flag: string): number {
 }
 
 function parseOptions(): Options {
-  let values: { duration: string; connections: string; filter?: string; build?: boolean; 'no-build'?: boolean };
+  let values: {
+    duration: string;
+    connections: string;
+    filter?: string;
+    database?: string;
+    build?: boolean;
+    'no-build'?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       strict: true,
@@ -100,6 +109,7 @@ function parseOptions(): Options {
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '32' },
         filter: { type: 'string' },
+        database: { type: 'string' },
         build: { type: 'boolean' },
         'no-build': { type: 'boolean' },
       },
@@ -109,7 +119,10 @@ function parseOptions(): Options {
   }
   if (values.build && values['no-build'])
     throw new BenchError(`--build and --no-build contradict each other\n${USAGE}`);
+  if (values.database !== undefined && values.database !== 'pglite' && values.database !== 'postgres')
+    throw new BenchError(`--database: expected pglite or postgres, got "${values.database}"\n${USAGE}`);
   return {
+    database: values.database,
     duration: positiveInteger(values.duration, '--duration'),
     connections: positiveInteger(values.connections, '--connections'),
     filter: values.filter,
@@ -271,7 +284,8 @@ async function benchDatabase(
       ratio: result.requestsPerSecond / baseline.requestsPerSecond,
     }));
     const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
-    if (context.databaseUrl && credentials && (!opts.filter || 'message reads'.includes(opts.filter))) {
+    const wantsReads = !opts.filter || 'message reads'.includes(opts.filter) || opts.filter.startsWith('message');
+    if (context.databaseUrl && credentials && wantsReads) {
       try {
         report.messageReads = await benchMessageReads(context);
       } catch (error) {
@@ -332,18 +346,19 @@ async function main(): Promise<void> {
   const dovecot = await startBenchDovecot();
   // The fixture also kills its Dovecot on process exit (Ctrl-C included).
   const shared: Shared = { dovecot };
-  const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts, shared)];
+  const reports: DatabaseReport[] =
+    opts.database === 'postgres' ? [] : [await benchDatabase('pglite', {}, opts, shared)];
 
   let mailboxSync: SyncBenchResult[] | null = null;
   let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
   let stopPostgres = () => {};
-  if (!postgresUrl) {
+  if (!postgresUrl && opts.database !== 'pglite') {
     const started = await startPrivatePostgres();
     if ('url' in started) ({ url: postgresUrl, stop: stopPostgres } = started);
     else console.warn(`bench: no PostgreSQL (${started.reason}); set MAILPORT_BENCH_DATABASE_URL to measure it`);
   }
   try {
-    if (postgresUrl) {
+    if (postgresUrl && opts.database !== 'pglite') {
       const postgresEnv = {
         DATABASE_URL: postgresUrl,
         MAILPORT_MASTER_KEY: randomBytes(32).toString('hex'),
