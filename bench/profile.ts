@@ -149,7 +149,11 @@ async function main(): Promise<void> {
   try {
     const key = createApiKey(app, `profile-${randomBytes(4).toString('hex')}@example.com`);
     if (!key.ok) throw new Error(`no API key: ${key.reason}`);
-    const context = { baseUrl: app.baseUrl, credentials: { key: key.key, secret: key.secret } };
+    const context = {
+      baseUrl: app.baseUrl,
+      credentials: { key: key.key, secret: key.secret },
+      databaseUrl: env.DATABASE_URL,
+    };
     const state = scenario.setup ? await scenario.setup(context) : undefined;
     const made = scenario.request(context, state);
     const requests = Array.isArray(made) ? made : [made];

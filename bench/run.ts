@@ -38,13 +38,15 @@ import {
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
-  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--build | --no-build]';
+  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--pool N] [--build | --no-build]';
 const WARM_UP_SECONDS = 2;
 
 interface Options {
   duration: number;
   connections: number;
   filter?: string;
+  /** MAILPORT_DB_POOL_SIZE of the PostgreSQL app. */
+  pool: number;
   /** Only this database (both when absent). */
   database?: 'pglite' | 'postgres';
   build: 'always' | 'if-stale' | 'never';
@@ -99,6 +101,7 @@ function parseOptions(): Options {
     connections: string;
     filter?: string;
     database?: string;
+    pool: string;
     build?: boolean;
     'no-build'?: boolean;
   };
@@ -110,6 +113,7 @@ function parseOptions(): Options {
         connections: { type: 'string', default: '32' },
         filter: { type: 'string' },
         database: { type: 'string' },
+        pool: { type: 'string', default: '32' },
         build: { type: 'boolean' },
         'no-build': { type: 'boolean' },
       },
@@ -122,7 +126,8 @@ function parseOptions(): Options {
   if (values.database !== undefined && values.database !== 'pglite' && values.database !== 'postgres')
     throw new BenchError(`--database: expected pglite or postgres, got "${values.database}"\n${USAGE}`);
   return {
-    database: values.database,
+    database: values.database as Options['database'],
+    pool: positiveInteger(values.pool, '--pool'),
     duration: positiveInteger(values.duration, '--duration'),
     connections: positiveInteger(values.connections, '--connections'),
     filter: values.filter,
@@ -362,7 +367,7 @@ async function main(): Promise<void> {
       const postgresEnv = {
         DATABASE_URL: postgresUrl,
         MAILPORT_MASTER_KEY: randomBytes(32).toString('hex'),
-        MAILPORT_DB_POOL_SIZE: '32',
+        MAILPORT_DB_POOL_SIZE: String(opts.pool),
       };
       reports.push(await benchDatabase('postgres', postgresEnv, opts, shared));
       if (!opts.filter || 'mailbox sync'.includes(opts.filter)) {
