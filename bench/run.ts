@@ -1,8 +1,11 @@
 /**
  * npm run bench — builds and starts the app, then measures endpoints with
- * autocannon as ratios to a trivial route handler (/livez) measured in the
- * same run, on the embedded database and on PostgreSQL; then the mailbox sync
- * (bench/sync.ts) against a raw IMAP fetch, with the worker's peak memory.
+ * autocannon as ratios to a trivial route handler (/livez), the two alternating
+ * in 2-second rounds so both see the same machine load, on the embedded
+ * database and on PostgreSQL, with the app's CPU time per request and its
+ * event-loop delay; message reads on 50 × 10,000 messages (bench/messages.ts);
+ * then the mailbox sync (bench/sync.ts) against a raw IMAP fetch, with the
+ * worker's peak memory. docs/benchmarks.md has the latest figures.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
  *   npm run bench -- --filter live [--mailboxes 500] [--changed 50]   (live mailboxes only: bench/live.ts)
@@ -14,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import autocannon, { type Request as AutocannonRequest } from 'autocannon';
 import {
   type ConnectLatency,
   type FirstLoadJs,
@@ -24,11 +27,13 @@ import {
 } from './connect';
 import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
 import { benchLiveMailboxes } from './live';
+import { benchMessageReads, type MessageReadResult, printMessageReads } from './messages';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import {
   BenchError,
   buildApp,
   createApiKey,
+  type RunningApp,
   root,
   runCleanups,
   startApp,
@@ -38,13 +43,17 @@ import {
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
-  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--build | --no-build] [--mailboxes N] [--changed N]';
+  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--pool N] [--build | --no-build] [--mailboxes N] [--changed N]';
 const WARM_UP_SECONDS = 2;
 
 interface Options {
   duration: number;
   connections: number;
   filter?: string;
+  /** MAILPORT_DB_POOL_SIZE of the PostgreSQL app. */
+  pool: number;
+  /** Only this database (both when absent). */
+  database?: 'pglite' | 'postgres';
   build: 'always' | 'if-stale' | 'never';
   /** Live mailboxes (--filter live): how many, and how many get a new message. */
   mailboxes: number;
@@ -60,6 +69,12 @@ interface Result {
   non2xx: number;
   /** Responses whose status is not the scenario's expectStatus. */
   badStatus: number;
+  /** The server's event-loop delay p99 during the run (ms). */
+  loopP99: number | null;
+  /** The app server's CPU time per request (all its threads; the database server's not included). */
+  cpuMsPerRequest: number | null;
+  /** Measured rounds (each ROUND_SECONDS long). */
+  rounds: number;
   statusCodes: Record<string, number>;
   errors: number;
   target?: string;
@@ -75,6 +90,8 @@ interface DatabaseReport {
   firstLoadJs?: FirstLoadJs;
   /** Message content (bench/content.ts); on PostgreSQL a worker process syncs the mailbox. */
   content?: ContentBenchResult;
+  /** Message reads one at a time on 50 × 10,000 messages (bench/messages.ts); PostgreSQL only. */
+  messageReads?: MessageReadResult[];
 }
 
 /** What every database's run shares: the local IMAP server the connect flow signs in to. */
@@ -93,6 +110,8 @@ function parseOptions(): Options {
     duration: string;
     connections: string;
     filter?: string;
+    database?: string;
+    pool: string;
     build?: boolean;
     'no-build'?: boolean;
     mailboxes: string;
@@ -105,6 +124,8 @@ function parseOptions(): Options {
         duration: { type: 'string', default: '10' },
         connections: { type: 'string', default: '32' },
         filter: { type: 'string' },
+        database: { type: 'string' },
+        pool: { type: 'string', default: '32' },
         build: { type: 'boolean' },
         'no-build': { type: 'boolean' },
         mailboxes: { type: 'string', default: '500' },
@@ -116,7 +137,11 @@ function parseOptions(): Options {
   }
   if (values.build && values['no-build'])
     throw new BenchError(`--build and --no-build contradict each other\n${USAGE}`);
+  if (values.database !== undefined && values.database !== 'pglite' && values.database !== 'postgres')
+    throw new BenchError(`--database: expected pglite or postgres, got "${values.database}"\n${USAGE}`);
   return {
+    database: values.database as Options['database'],
+    pool: positiveInteger(values.pool, '--pool'),
     duration: positiveInteger(values.duration, '--duration'),
     connections: positiveInteger(values.connections, '--connections'),
     filter: values.filter,
@@ -126,43 +151,153 @@ function parseOptions(): Options {
   };
 }
 
-async function measure(context: BenchContext, scenario: Scenario, opts: Options): Promise<Omit<Result, 'ratio'>> {
+/** Seconds per measured round: scenarios and the baseline alternate in rounds this long. */
+const ROUND_SECONDS = 2;
+
+/** What one scenario has answered so far, over its rounds. */
+interface Meter {
+  scenario: Scenario;
+  requests: AutocannonRequest[];
+  answered: number;
+  seconds: number;
+  p50s: number[];
+  p99s: number[];
+  loopP99s: number[];
+  cpuSeconds: number | null;
+  statusCodes: Record<string, number>;
+  non2xx: number;
+  errors: number;
+}
+
+async function prepare(context: BenchContext, scenario: Scenario): Promise<Meter> {
   const state = scenario.setup ? await scenario.setup(context) : undefined;
   const made = scenario.request(context, state);
-  const requests = Array.isArray(made) ? made : [made];
-  const run = (duration: number) =>
-    autocannon({ url: context.baseUrl, connections: opts.connections, duration, requests });
-  await run(WARM_UP_SECONDS); // JIT, caches, connection pools: discarded
-  const result = await run(opts.duration);
-  const statusCodes = Object.fromEntries(
-    Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]),
-  );
-  const badStatus = Object.entries(statusCodes)
-    .filter(([status]) => Number(status) !== scenario.expectStatus)
+  return {
+    scenario,
+    requests: Array.isArray(made) ? made : [made],
+    answered: 0,
+    seconds: 0,
+    p50s: [],
+    p99s: [],
+    loopP99s: [],
+    cpuSeconds: 0,
+    statusCodes: {},
+    non2xx: 0,
+    errors: 0,
+  };
+}
+
+async function round(app: RunningApp, context: BenchContext, meter: Meter, seconds: number, opts: Options) {
+  await app.loopDelay(); // starts the count
+  const cpuBefore = app.cpuSeconds();
+  const result = await autocannon({
+    url: context.baseUrl,
+    connections: opts.connections,
+    duration: seconds,
+    requests: meter.requests,
+  });
+  // autocannon stops with requests still in the server's queue: let them drain before the next round starts.
+  await (await fetch(`${context.baseUrl}/livez`)).body?.cancel();
+  const cpuAfter = app.cpuSeconds();
+  const loop = await app.loopDelay();
+  meter.answered += result.requests.total;
+  meter.seconds += result.duration;
+  meter.p50s.push(result.latency.p50);
+  meter.p99s.push(result.latency.p99);
+  if (loop) meter.loopP99s.push(loop.p99);
+  meter.cpuSeconds =
+    meter.cpuSeconds !== null && cpuBefore !== null && cpuAfter !== null
+      ? meter.cpuSeconds + (cpuAfter - cpuBefore)
+      : null;
+  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) {
+    meter.statusCodes[status] = (meter.statusCodes[status] ?? 0) + (stats.count ?? 0);
+  }
+  meter.non2xx += result.non2xx;
+  meter.errors += result.errors + result.timeouts;
+  return result.requests.total / result.duration;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+};
+
+function resultOf(meter: Meter, ratio: number): Result {
+  const badStatus = Object.entries(meter.statusCodes)
+    .filter(([status]) => Number(status) !== meter.scenario.expectStatus)
     .reduce((sum, [, count]) => sum + count, 0);
   return {
-    name: scenario.name,
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
+    name: meter.scenario.name,
+    requestsPerSecond: meter.answered / meter.seconds,
+    p50: median(meter.p50s),
+    p99: median(meter.p99s),
+    ratio,
+    non2xx: meter.non2xx,
     badStatus,
-    statusCodes,
-    errors: result.errors + result.timeouts,
-    target: scenario.target,
+    statusCodes: meter.statusCodes,
+    errors: meter.errors,
+    loopP99: meter.loopP99s.length > 0 ? median(meter.loopP99s) : null,
+    cpuMsPerRequest:
+      meter.cpuSeconds !== null && meter.answered > 0 ? (meter.cpuSeconds * 1000) / meter.answered : null,
+    rounds: meter.p99s.length,
+    target: meter.scenario.target,
   };
+}
+
+/**
+ * A scenario against the baseline on a machine whose load changes by the second
+ * (other jobs): the two alternate in short rounds, and the ratio is the
+ * scenario's requests per second over the baseline's in the rounds between its
+ * own, so both saw the same machine. Latencies are the median of the rounds'.
+ */
+async function measurePaired(
+  app: RunningApp,
+  context: BenchContext,
+  baseline: Meter,
+  scenario: Scenario,
+  opts: Options,
+): Promise<Result> {
+  const meter = await prepare(context, scenario);
+  // JIT, caches, connection pools: discarded.
+  await autocannon({
+    url: context.baseUrl,
+    connections: opts.connections,
+    duration: WARM_UP_SECONDS,
+    requests: meter.requests,
+  });
+  const rounds = Math.max(1, Math.ceil(opts.duration / ROUND_SECONDS));
+  let baselineRate = 0;
+  let scenarioRate = 0;
+  for (let i = 0; i < rounds; i++) {
+    baselineRate += await round(app, context, baseline, ROUND_SECONDS, opts);
+    scenarioRate += await round(app, context, meter, ROUND_SECONDS, opts);
+  }
+  return resultOf(meter, baselineRate > 0 ? scenarioRate / baselineRate : 0);
 }
 
 function printTable(report: DatabaseReport): void {
   const peak = report.serverPeakRssMiB;
   console.log(`\n${report.database}${peak ? ` (server peak RSS ${peak} MiB)` : ''}`);
-  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'bad status', 'errors', 'target'];
+  const header = [
+    'scenario',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'ratio',
+    'CPU ms/req',
+    'loop p99 ms',
+    'bad status',
+    'errors',
+    'target',
+  ];
   const rows = report.results.map((result) => [
     result.name,
     result.requestsPerSecond.toFixed(0),
     String(result.p50),
     String(result.p99),
     `${result.ratio.toFixed(2)}×`,
+    result.cpuMsPerRequest === null ? '?' : result.cpuMsPerRequest.toFixed(2),
+    result.loopP99 === null ? '?' : String(result.loopP99),
     String(result.badStatus),
     String(result.errors),
     result.target ?? '',
@@ -219,37 +354,56 @@ async function benchDatabase(
         console.warn(`bench: ${label}: keys:create failed (${key.reason}); scenarios that need a key are skipped`);
       }
     }
-    const context: BenchContext = { baseUrl: app.baseUrl, credentials };
-    const measured: Awaited<ReturnType<typeof measure>>[] = [];
+    const context: BenchContext = { baseUrl: app.baseUrl, credentials, databaseUrl: env.DATABASE_URL || undefined };
+    const results: Result[] = [];
     const skipped: DatabaseReport['skipped'] = [];
+    const baselineScenario = chosen.find((scenario) => scenario.baseline);
+    if (!baselineScenario) throw new BenchError('no baseline scenario');
+    const baseline = await prepare(context, baselineScenario);
+    await autocannon({
+      url: context.baseUrl,
+      connections: opts.connections,
+      duration: WARM_UP_SECONDS,
+      requests: baseline.requests,
+    });
+    console.log(`  ${label}: ${baselineScenario.name}…`);
+    await round(app, context, baseline, ROUND_SECONDS, opts);
     for (const scenario of chosen) {
+      if (scenario.baseline) continue;
       if (scenario.needsKey && !credentials) {
         skipped.push({ name: scenario.name, reason: keyProblem });
         continue;
       }
+      if (scenario.needsPostgres && !context.databaseUrl) {
+        skipped.push({ name: scenario.name, reason: 'PostgreSQL only' });
+        continue;
+      }
       console.log(`  ${label}: ${scenario.name}…`);
       try {
-        measured.push(await measure(context, scenario, opts));
+        results.push(await measurePaired(app, context, baseline, scenario, opts));
       } catch (error) {
-        // The baseline is the yardstick; without it the ratios mean nothing.
-        if (scenario.baseline) throw error;
         const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
         console.warn(`bench: ${label}: ${scenario.name} failed (${reason})`);
         skipped.push({ name: scenario.name, reason: reason ?? 'failed' });
       }
     }
-    const baseline = measured.find((result) => chosen.find((scenario) => scenario.name === result.name)?.baseline);
-    if (!baseline?.requestsPerSecond) throw new BenchError(`${label}: the baseline answered no requests`);
-    if (baseline.badStatus || baseline.errors) {
+    if (!baseline.answered) throw new BenchError(`${label}: the baseline answered no requests`);
+    const baselineResult = resultOf(baseline, 1);
+    if (baselineResult.badStatus || baselineResult.errors) {
       console.warn(
-        `bench: ${label}: the baseline had ${baseline.badStatus} bad statuses and ${baseline.errors} errors`,
+        `bench: ${label}: the baseline had ${baselineResult.badStatus} bad statuses and ${baselineResult.errors} errors`,
       );
     }
-    const results = measured.map((result) => ({
-      ...result,
-      ratio: result.requestsPerSecond / baseline.requestsPerSecond,
-    }));
+    results.unshift(baselineResult);
     const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    const wantsReads = !opts.filter || 'message reads'.includes(opts.filter) || opts.filter.startsWith('message');
+    if (context.databaseUrl && credentials && wantsReads) {
+      try {
+        report.messageReads = await benchMessageReads(context);
+      } catch (error) {
+        report.skipped.push({ name: 'message reads', reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
     if (!opts.filter || 'connect'.includes(opts.filter)) await benchConnect(report, context, shared);
     if (wantsContent && credentials) {
       console.log(`  ${label}: message content…`);
@@ -267,6 +421,7 @@ async function benchDatabase(
       }
     }
     printTable(report);
+    if (report.messageReads) printMessageReads(report.messageReads);
     if (report.content) printContentBench(report.content);
     return report;
   } finally {
@@ -328,22 +483,23 @@ async function main(): Promise<void> {
   const dovecot = await startBenchDovecot();
   // The fixture also kills its Dovecot on process exit (Ctrl-C included).
   const shared: Shared = { dovecot };
-  const reports: DatabaseReport[] = [await benchDatabase('pglite', {}, opts, shared)];
+  const reports: DatabaseReport[] =
+    opts.database === 'postgres' ? [] : [await benchDatabase('pglite', {}, opts, shared)];
 
   let mailboxSync: SyncBenchResult[] | null = null;
   let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
   let stopPostgres = () => {};
-  if (!postgresUrl) {
+  if (!postgresUrl && opts.database !== 'pglite') {
     const started = await startPrivatePostgres();
     if ('url' in started) ({ url: postgresUrl, stop: stopPostgres } = started);
     else console.warn(`bench: no PostgreSQL (${started.reason}); set MAILPORT_BENCH_DATABASE_URL to measure it`);
   }
   try {
-    if (postgresUrl) {
+    if (postgresUrl && opts.database !== 'pglite') {
       const postgresEnv = {
         DATABASE_URL: postgresUrl,
         MAILPORT_MASTER_KEY: randomBytes(32).toString('hex'),
-        MAILPORT_DB_POOL_SIZE: '32',
+        MAILPORT_DB_POOL_SIZE: String(opts.pool),
       };
       reports.push(await benchDatabase('postgres', postgresEnv, opts, shared));
       if (!opts.filter || 'mailbox sync'.includes(opts.filter)) {

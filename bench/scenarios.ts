@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Request as AutocannonRequest } from 'autocannon';
 import OAuth from 'oauth-1.0a';
+import { messageAccounts } from './messages';
 
 /**
  * What `npm run bench` measures. The baseline scenario is a trivial route
@@ -11,6 +12,8 @@ import OAuth from 'oauth-1.0a';
 export interface BenchContext {
   baseUrl: string;
   credentials: { key: string; secret: string } | null;
+  /** The app's PostgreSQL database, for scenarios that seed it directly; absent on the embedded one. */
+  databaseUrl?: string;
 }
 
 export interface Scenario<State = unknown> {
@@ -19,6 +22,8 @@ export interface Scenario<State = unknown> {
   baseline?: boolean;
   /** Skipped (with a warning) when no API key could be created. */
   needsKey?: boolean;
+  /** Skipped on the embedded database (its setup writes to PostgreSQL directly). */
+  needsPostgres?: boolean;
   /** The status every response should have; any other is counted as "bad status". */
   expectStatus: number;
   /** What the issue asks of it, printed beside the result. */
@@ -63,11 +68,16 @@ function signed(context: BenchContext, method: string, path: string, form?: Reco
   };
 }
 
-/** Signed calls made once, outside the measurement (fixtures). */
-export async function call(context: BenchContext, method: string, path: string, form?: Record<string, string>) {
+/** One signed request, sent at once. */
+export function signedFetch(
+  context: BenchContext,
+  method: string,
+  path: string,
+  form?: Record<string, string>,
+): Promise<Response> {
   const oauth = oauthFor(context);
   const authorization = oauth.authorize({ url: `${context.baseUrl}${path}`, method, data: form });
-  const response = await fetch(`${context.baseUrl}${path}`, {
+  return fetch(`${context.baseUrl}${path}`, {
     method,
     headers: {
       authorization: oauth.toHeader(authorization).Authorization,
@@ -75,6 +85,11 @@ export async function call(context: BenchContext, method: string, path: string, 
     },
     body: form ? new URLSearchParams(form).toString() : undefined,
   });
+}
+
+/** Signed calls made once, outside the measurement (fixtures). */
+export async function call(context: BenchContext, method: string, path: string, form?: Record<string, string>) {
+  const response = await signedFetch(context, method, path, form);
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return response.json();
 }
@@ -114,5 +129,16 @@ export const scenarios: Scenario<any>[] = [
     expectStatus: 201,
     target: 'PostgreSQL: ≥ 0.5×, p99 ≤ 50 ms',
     request: (context) => signed(context, 'POST', '/2.0/connect_tokens', TOKEN_FORM),
+  },
+  {
+    name: 'messages list: GET …/messages?limit=20 (50 accounts × 10,000)',
+    needsKey: true,
+    needsPostgres: true,
+    expectStatus: 200,
+    target: 'PostgreSQL: ≥ 0.5×',
+    setup: (context) => messageAccounts(context),
+    // One request per account, in turn.
+    request: (context, accounts: string[]) =>
+      accounts.map((id) => signed(context, 'GET', `/2.0/accounts/${id}/messages?limit=20`)),
   },
 ];

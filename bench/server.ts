@@ -112,6 +112,26 @@ function processTree(pid: number): number[] {
   return pids;
 }
 
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** user + system CPU seconds of a process tree so far; null off Linux. */
+export function treeCpuSeconds(pid: number): number | null {
+  let ticks = 0;
+  let found = false;
+  for (const member of processTree(pid)) {
+    try {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${member}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      found = true;
+    } catch {
+      // Not Linux, or the process ended.
+    }
+  }
+  return found ? ticks / CLOCK_TICKS_PER_SECOND : null;
+}
+
 /** Peak resident memory (VmHWM) of the largest process in the server's tree, in MiB; null off Linux. */
 export function peakRssMiB(pid: number): number | null {
   let peakKiB = 0;
@@ -126,9 +146,22 @@ export function peakRssMiB(pid: number): number | null {
   return peakKiB ? Math.round(peakKiB / 1024) : null;
 }
 
+/** Event-loop delay of the server between two readings, in ms (bench/event-loop-probe.mjs). */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
 export interface RunningApp {
   label: string;
   baseUrl: string;
+  pid: number;
+  /** The server tree's CPU seconds so far (user + system, all threads); null off Linux. */
+  cpuSeconds: () => number | null;
+  /** The event loop's delay since the previous call (the first call just starts the count). */
+  loopDelay: () => Promise<LoopDelay | null>;
   /** The environment the app runs with; CLI scripts for this app get the same. */
   env: NodeJS.ProcessEnv;
   peakRssMiB: () => number | null;
@@ -150,7 +183,12 @@ async function isHealthy(baseUrl: string): Promise<boolean> {
 }
 
 /** Starts the built app; resolves once GET /healthz answers 200. */
-export async function startApp(label: string, extraEnv: Record<string, string>): Promise<RunningApp> {
+export async function startApp(
+  label: string,
+  extraEnv: Record<string, string>,
+  /** Extra node flags for the server process only (bench/profile.ts passes --cpu-prof). */
+  nodeArgs: string[] = [],
+): Promise<RunningApp> {
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), `mailport-bench-${label}-`));
@@ -176,7 +214,10 @@ export async function startApp(label: string, extraEnv: Record<string, string>):
   }
 
   // The start script itself rather than npm, so no wrapper process sits between us and the server (PORT is in env).
-  const child: ChildProcess = spawn(process.execPath, [startScript], {
+  const loopFile = path.join(dataDir, 'event-loop.json');
+  env.MAILPORT_BENCH_LOOP_FILE = loopFile;
+  const probe = path.join(root, 'bench/event-loop-probe.mjs');
+  const child: ChildProcess = spawn(process.execPath, ['--import', probe, ...nodeArgs, startScript], {
     cwd: root,
     env,
     detached: true, // its own process group, killed as one
@@ -239,7 +280,33 @@ export async function startApp(label: string, extraEnv: Record<string, string>):
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const pid = child.pid ?? 0;
-  return { label, baseUrl, env, peakRssMiB: () => peakRssMiB(pid), stop };
+  const loopDelay = async (): Promise<LoopDelay | null> => {
+    rmSync(loopFile, { force: true });
+    process.kill(pid, 'SIGUSR2');
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (existsSync(loopFile)) {
+        try {
+          return JSON.parse(readFileSync(loopFile, 'utf8')) as LoopDelay;
+        } catch {
+          // Caught mid-write: read again.
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return null;
+  };
+  const { MAILPORT_BENCH_LOOP_FILE: _, ...scriptEnv } = env;
+  return {
+    label,
+    baseUrl,
+    pid,
+    env: scriptEnv,
+    cpuSeconds: () => treeCpuSeconds(pid),
+    loopDelay,
+    peakRssMiB: () => peakRssMiB(pid),
+    stop,
+  };
 }
 
 export type ApiKey = { ok: true; key: string; secret: string } | { ok: false; reason: string };

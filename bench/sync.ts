@@ -58,14 +58,14 @@ async function rawFetchOnce(dovecot: DovecotServer, username: string): Promise<{
 }
 
 /** A fresh, migrated database on the bench's PostgreSQL server, as the tests make them. */
-async function scratchDatabase(serverUrl: string): Promise<string> {
+export async function scratchDatabase(serverUrl: string): Promise<string> {
   const { createScratchPostgresDatabase } = await import('../lib/db/testing');
   const { url } = await createScratchPostgresDatabase(serverUrl, { migrated: true });
   return url;
 }
 
 /** Creates a developer, account and source straight in the database, and queues its sync. */
-async function seedSource(databaseUrl: string, dovecot: DovecotServer, username: string): Promise<string> {
+export async function seedSource(databaseUrl: string, dovecot: DovecotServer, username: string): Promise<string> {
   process.env.DATABASE_URL = databaseUrl;
   process.env.MAILPORT_MASTER_KEY ??= randomBytes(32).toString('hex');
   const { openDatabase } = await import('../lib/db/client');

@@ -1,6 +1,7 @@
 import { type AccountRow, accountSelect, type OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
-import type { Prisma } from '@/lib/db/generated/client';
+import { Prisma } from '@/lib/db/generated/client';
+import type { NonceClaim } from '@/lib/developers/mutations';
 import type { OwnedSource } from '@/lib/sources/data';
 import type { DashboardTokenFilters, ListConnectTokensInput } from './schema';
 
@@ -77,50 +78,133 @@ export const liveTokenWhere = (now: Date): Prisma.ConnectTokenWhereInput => ({
   OR: [{ usedAt: { not: null } }, { expiresAt: { gt: now } }],
 });
 
-function scopeWhere(developerId: string, scope: ConnectTokenScope): Prisma.ConnectTokenWhereInput {
-  switch (scope.level) {
-    case 'top':
-      // GET /2.0/connect_tokens/:token also answers for the developer's account-level tokens (spec §5).
-      return { developerId };
-    case 'account':
-    case 'source':
-      return { developerId, ...scopeTargets(scope) };
+/**
+ * The API's token reads in SQL of their own (issue 14): the three hottest
+ * statements of the API, with the request's OAuth nonce folded in (one round
+ * trip per request instead of two) and none of the ORM's per-query work. Kept
+ * beside connectTokenSelect (their row type) and liveTokenWhere (the same rule in
+ * Prisma's terms, for the delete and the dashboard).
+ */
+function scopeSql(developerId: string, scope: ConnectTokenScope, purpose: 'find' | 'list'): Prisma.Sql {
+  if (scope.level === 'top') {
+    // GET /2.0/connect_tokens/:token also answers for the developer's account-level tokens (spec §5);
+    // the top-level list shows only top-level tokens.
+    return purpose === 'find'
+      ? Prisma.sql`t.developer_id = ${developerId}`
+      : Prisma.sql`t.developer_id = ${developerId} AND t.target_account_id IS NULL`;
   }
+  const { targetAccountId, targetSourceId } = scopeTargets(scope);
+  return Prisma.sql`t.developer_id = ${developerId} AND t.target_account_id = ${targetAccountId}
+    AND ${targetSourceId === null ? Prisma.sql`t.target_source_id IS NULL` : Prisma.sql`t.target_source_id = ${targetSourceId}`}`;
 }
 
-function listScopeWhere(developerId: string, scope: ConnectTokenScope): Prisma.ConnectTokenWhereInput {
-  // The top-level list shows only top-level tokens.
-  return scope.level === 'top' ? { developerId, targetAccountId: null } : scopeWhere(developerId, scope);
+interface ConnectTokenSqlRow {
+  nonce_fresh: number;
+  id: string | null;
+  target_account_id: string | null;
+  target_source_label: string | null;
+  email: string;
+  first_name: string;
+  last_name: string;
+  first_name_hidden: boolean;
+  last_name_hidden: boolean;
+  callback_url: string;
+  source_callback_url: string;
+  status_callback_url: string;
+  source_sync_all_folders: boolean;
+  source_sync_folders: string;
+  source_sync_flags: boolean;
+  source_raw_file_list: boolean;
+  source_expunge_on_deleted_flag: boolean;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  account_id: string | null;
+  source_label: string | null;
 }
 
+/**
+ * Live tokens of a scope in list order; with an unsettled nonce the same statement
+ * records it (a LEFT JOIN keeps one row to carry nonce_fresh when no token matches).
+ */
+async function selectConnectTokens(
+  db: Db,
+  where: Prisma.Sql,
+  page: { offset: number; limit: number },
+  now: Date,
+  nonce: NonceClaim | undefined,
+): Promise<ConnectTokenBaseRow[]> {
+  const claim = nonce && !nonce.isSettled ? nonce : undefined;
+  const rows = await db.$queryRaw<ConnectTokenSqlRow[]>`
+    ${claim ? Prisma.sql`WITH ${claim.cte()}` : Prisma.empty}
+    SELECT ${claim ? Prisma.sql`(SELECT count(*) FROM oauth_nonce)::int` : Prisma.sql`1`} AS nonce_fresh, page.*
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+      SELECT t.id, t.target_account_id, ts.label AS target_source_label, t.email, t.first_name, t.last_name,
+        t.first_name_hidden, t.last_name_hidden, t.callback_url, t.source_callback_url, t.status_callback_url,
+        t.source_sync_all_folders, t.source_sync_folders, t.source_sync_flags, t.source_raw_file_list,
+        t.source_expunge_on_deleted_flag, t.created_at, t.expires_at, t.used_at, t.account_id, s.label AS source_label
+      FROM connect_tokens t
+      LEFT JOIN sources ts ON ts.id = t.target_source_id
+      LEFT JOIN sources s ON s.id = t.source_id
+      WHERE ${where} AND (t.used_at IS NOT NULL OR t.expires_at > ${now})
+      ORDER BY t.created_at ASC, t.id ASC
+      LIMIT ${page.limit} OFFSET ${page.offset}
+    ) AS page ON true`;
+  if (claim) claim.settleWith(rows[0]?.nonce_fresh ?? 0);
+  const tokens: ConnectTokenBaseRow[] = [];
+  for (const row of rows) {
+    if (row.id === null) continue;
+    tokens.push({
+      id: row.id,
+      targetAccountId: row.target_account_id,
+      targetSource: row.target_source_label === null ? null : { label: row.target_source_label },
+      email: row.email,
+      firstName: row.first_name,
+      lastName: row.last_name,
+      firstNameHidden: row.first_name_hidden,
+      lastNameHidden: row.last_name_hidden,
+      callbackUrl: row.callback_url,
+      sourceCallbackUrl: row.source_callback_url,
+      statusCallbackUrl: row.status_callback_url,
+      sourceSyncAllFolders: row.source_sync_all_folders,
+      sourceSyncFolders: row.source_sync_folders,
+      sourceSyncFlags: row.source_sync_flags,
+      sourceRawFileList: row.source_raw_file_list,
+      sourceExpungeOnDeletedFlag: row.source_expunge_on_deleted_flag,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+      usedAt: row.used_at,
+      accountId: row.account_id,
+      source: row.source_label === null ? null : { label: row.source_label },
+    });
+  }
+  return tokens;
+}
+
+/** One live token of the scope; `nonce` (the API's) is recorded by the same statement. */
 export async function findConnectToken(
   db: Db,
   developerId: string,
   scope: ConnectTokenScope,
   token: string,
   now: Date,
+  nonce?: NonceClaim,
 ): Promise<ConnectTokenRow | null> {
-  const row = await db.connectToken.findFirst({
-    where: { id: token, ...scopeWhere(developerId, scope), AND: [liveTokenWhere(now)] },
-    select: connectTokenSelect,
-  });
+  const where = Prisma.sql`t.id = ${token} AND ${scopeSql(developerId, scope, 'find')}`;
+  const [row] = await selectConnectTokens(db, where, { offset: 0, limit: 1 }, now, nonce);
   return row ? ((await withAccounts(db, [row]))[0] ?? null) : null;
 }
 
+/** A page of the scope's live tokens, oldest first; `nonce` (the API's) is recorded by the same statement. */
 export async function listConnectTokens(
   db: Db,
   developerId: string,
   scope: ConnectTokenScope,
   input: ListConnectTokensInput,
   now: Date,
+  nonce?: NonceClaim,
 ): Promise<ConnectTokenRow[]> {
-  const rows = await db.connectToken.findMany({
-    where: { ...listScopeWhere(developerId, scope), AND: [liveTokenWhere(now)] },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    skip: input.offset,
-    take: input.limit,
-    select: connectTokenSelect,
-  });
+  const rows = await selectConnectTokens(db, scopeSql(developerId, scope, 'list'), input, now, nonce);
   return withAccounts(db, rows);
 }
 

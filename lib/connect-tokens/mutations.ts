@@ -2,6 +2,7 @@ import { newAccountUsername } from '@/lib/accounts/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
+import type { NonceClaim } from '@/lib/developers/mutations';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { newAccountId, newConnectToken } from '@/lib/ids';
@@ -40,12 +41,13 @@ export async function createConnectToken(
   scope: ConnectTokenScope,
   input: Partial<CreateConnectTokenInput> & Pick<CreateConnectTokenInput, 'callback_url'>,
   now: Date,
-  guard: CallbackHostGuard = { allowPrivateHosts: getConfig().allowPrivateHosts },
+  options: CallbackHostGuard & {
+    /** The API request's nonce, recorded by the statement that reads the developer's policy (one round trip). */
+    nonce?: NonceClaim;
+  } = { allowPrivateHosts: getConfig().allowPrivateHosts },
 ): Promise<CreateConnectTokenResult> {
-  const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
-    where: { id: developerId },
-    select: { callbackUrlPrefixes: true },
-  });
+  const { nonce, ...guard } = options;
+  const prefixes = await readCallbackUrlPrefixes(db, developerId, nonce);
   const disallowed = findDisallowedCallbackUrl(prefixes, {
     callback_url: input.callback_url,
     source_callback_url: input.source_callback_url,
@@ -62,30 +64,37 @@ export async function createConnectToken(
   const firstName = nameField(input.first_name);
   const lastName = nameField(input.last_name);
   const token = newConnectToken();
-  await db.connectToken.create({
-    data: {
-      id: token,
-      developerId,
-      targetAccountId: targets.targetAccountId,
-      targetSourceId: targets.targetSourceId,
-      email: input.email ?? '',
-      firstName: firstName.value,
-      firstNameHidden: firstName.hidden,
-      lastName: lastName.value,
-      lastNameHidden: lastName.hidden,
-      callbackUrl: input.callback_url,
-      sourceCallbackUrl: input.source_callback_url ?? '',
-      statusCallbackUrl: input.status_callback_url ?? '',
-      sourceSyncAllFolders: input.source_sync_all_folders ?? false,
-      sourceSyncFolders: input.source_sync_folders ?? '',
-      sourceSyncFlags: input.source_sync_flags ?? false,
-      sourceRawFileList: input.source_raw_file_list ?? false,
-      sourceExpungeOnDeletedFlag: input.source_expunge_on_deleted_flag ?? false,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS),
-    },
-  });
+  // Raw SQL: the hottest write of the API, without the ORM's per-query work (and nothing read back).
+  await db.$executeRaw`
+    INSERT INTO connect_tokens (id, developer_id, target_account_id, target_source_id, email, first_name,
+      first_name_hidden, last_name, last_name_hidden, callback_url, source_callback_url, status_callback_url,
+      source_sync_all_folders, source_sync_folders, source_sync_flags, source_raw_file_list,
+      source_expunge_on_deleted_flag, created_at, expires_at)
+    VALUES (${token}, ${developerId}, ${targets.targetAccountId}, ${targets.targetSourceId}, ${input.email ?? ''},
+      ${firstName.value}, ${firstName.hidden}, ${lastName.value}, ${lastName.hidden}, ${input.callback_url},
+      ${input.source_callback_url ?? ''}, ${input.status_callback_url ?? ''}, ${input.source_sync_all_folders ?? false},
+      ${input.source_sync_folders ?? ''}, ${input.source_sync_flags ?? false}, ${input.source_raw_file_list ?? false},
+      ${input.source_expunge_on_deleted_flag ?? false}, ${now}, ${new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS)})`;
   return { ok: true, token };
+}
+
+/** The developer's callback policy; with an unsettled nonce the same statement records it. */
+async function readCallbackUrlPrefixes(db: Db, developerId: string, nonce: NonceClaim | undefined): Promise<string[]> {
+  if (!nonce || nonce.isSettled) {
+    const { callbackUrlPrefixes } = await db.developer.findUniqueOrThrow({
+      where: { id: developerId },
+      select: { callbackUrlPrefixes: true },
+    });
+    return callbackUrlPrefixes;
+  }
+  const [row] = await db.$queryRaw<{ nonce_fresh: number; prefixes: string[] | null }[]>`
+    WITH ${nonce.cte()}
+    SELECT (SELECT count(*) FROM oauth_nonce)::int AS nonce_fresh,
+      (SELECT callback_url_prefixes FROM developers WHERE id = ${developerId}) AS prefixes`;
+  // Settled before anything is written: a replayed create creates nothing.
+  nonce.settleWith(row?.nonce_fresh ?? 0);
+  if (!row?.prefixes) throw new Error(`developer ${developerId} not found`);
+  return row.prefixes;
 }
 
 /** Deletes an unused or used token; never the account it produced (spec §5, decision). */

@@ -1,6 +1,7 @@
 import { generatePassword, hashPassword } from '@/lib/crypto/passwords';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
+import { Prisma } from '@/lib/db/generated/client';
 import { newConsumerKey, newConsumerSecret, newDeveloperId, newRowId } from '@/lib/ids';
 import { forgetCachedCredentials } from './data';
 import type { CreateDeveloperKeyInput, DeveloperKeyCredentials, UpdateDeveloperSettingsInput } from './schema';
@@ -121,6 +122,58 @@ export async function recordNonce(db: Db, consumerKey: string, nonce: string, no
     INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
     ON CONFLICT DO NOTHING`;
   return inserted === 1;
+}
+
+/** A request whose nonce was seen before: the wrapper answers 401 (lib/http/respond.ts). */
+export class NonceReplayedError extends Error {
+  override name = 'NonceReplayedError';
+  constructor() {
+    super('oauth_nonce has already been used: every request needs a fresh nonce');
+  }
+}
+
+/**
+ * A verified request's nonce, not yet recorded. A hot read folds the insert into
+ * its own statement (one round trip instead of two; issue 14) through cte() and
+ * settle(); whatever a handler leaves unsettled, the API wrapper records with
+ * settle(db) before it answers. Either way the shared table decides, so a replay
+ * fails on every instance. Only statements that change nothing may run before
+ * the claim is settled: a replayed create must not create.
+ */
+export class NonceClaim {
+  #fresh: boolean | undefined;
+
+  constructor(
+    readonly consumerKey: string,
+    readonly nonce: string,
+    readonly seenAt: Date,
+  ) {}
+
+  get isSettled(): boolean {
+    return this.#fresh !== undefined;
+  }
+
+  /**
+   * `oauth_nonce AS (INSERT …)` for a statement's WITH clause; the statement
+   * selects `(SELECT count(*) FROM oauth_nonce)::int AS nonce_fresh` on a row it always returns.
+   */
+  cte(): Prisma.Sql {
+    return Prisma.sql`oauth_nonce AS (
+      INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${this.consumerKey}, ${this.nonce}, ${this.seenAt})
+      ON CONFLICT DO NOTHING RETURNING 1)`;
+  }
+
+  /** The outcome of the statement that carried cte(); throws NonceReplayedError on a replay. */
+  settleWith(freshCount: number): void {
+    this.#fresh = freshCount === 1;
+    if (!this.#fresh) throw new NonceReplayedError();
+  }
+
+  /** Records the nonce on its own unless a statement already did; throws NonceReplayedError on a replay. */
+  async settle(db: Db): Promise<void> {
+    if (this.#fresh === undefined) this.#fresh = await recordNonce(db, this.consumerKey, this.nonce, this.seenAt);
+    if (!this.#fresh) throw new NonceReplayedError();
+  }
 }
 
 export async function purgeOldNonces(db: Db, now: Date): Promise<number> {

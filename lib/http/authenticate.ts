@@ -1,6 +1,6 @@
 import type { Db } from '@/lib/db/client';
 import { findConsumerCredentials } from '@/lib/developers/data';
-import { recordNonce } from '@/lib/developers/mutations';
+import { NonceClaim } from '@/lib/developers/mutations';
 import { getConfig } from '@/lib/env';
 import { collapseSlashes, ORIGINAL_PATH_HEADER } from './edge';
 import { unauthorized } from './errors';
@@ -8,15 +8,17 @@ import { type IncomingRequestForSignature, readOAuthParams, verifyOAuthSignature
 import { assertStorableInput } from './request';
 
 /**
- * Two-legged OAuth 1.0a for one request: signature, timestamp window, and a
- * nonce recorded in the shared database so a replay fails on every instance.
+ * Two-legged OAuth 1.0a for one request: signature and timestamp window. The
+ * nonce comes back as a claim the caller must settle (record in the shared
+ * database, so a replay fails on every instance) before it answers: the API
+ * wrapper does, or lets the handler's first statement carry it.
  */
 export async function authenticateRequest(
   db: Db,
   request: Request,
   formBody: string | null,
   now: Date,
-): Promise<{ developerId: string }> {
+): Promise<{ developerId: string; nonce: NonceClaim }> {
   const url = new URL(request.url);
   const routedPath = request.url.slice(request.url.indexOf(url.host) + url.host.length).split('?')[0] ?? url.pathname;
   // The client signed the path as sent; the edge served `//` collapsed. Only a spelling of the routed path counts.
@@ -53,10 +55,7 @@ export async function authenticateRequest(
   }
   if (!check.ok) throw unauthorized(check.reason);
 
-  if (!(await recordNonce(db, credentials.consumerKey, check.nonce, now))) {
-    throw unauthorized('oauth_nonce has already been used: every request needs a fresh nonce');
-  }
-  return { developerId: credentials.developerId };
+  return { developerId: credentials.developerId, nonce: new NonceClaim(credentials.consumerKey, check.nonce, now) };
 }
 
 function originFromHeaders(request: Request): string | null {

@@ -21,52 +21,70 @@ function scopeOf(context: ApiContext<unknown, unknown, 'developer' | 'account' |
 
 export function connectTokenCollection(contract: Collection) {
   return {
-    GET: apiRoute(contract.GET, async (context) => {
-      const rows = await listConnectTokens(
-        context.db,
-        context.developerId,
-        scopeOf(context),
-        context.input,
-        context.now,
-      );
-      return { body: rows.map((row) => serializeConnectToken(row, context.baseUrl)) };
-    }),
-    POST: apiRoute(contract.POST, async (context) => {
-      const scope = scopeOf(context);
-      const input = context.input as z.output<Collection['POST']['input']>;
-      const created = await createConnectToken(context.db, context.developerId, scope, input, context.now, {
-        allowPrivateHosts: getConfig().allowPrivateHosts,
-      });
-      if (!created.ok) return created;
-      return {
-        body: {
-          success: true as const,
-          token: created.token,
-          resource_url: connectTokenResourceUrl(context.baseUrl, {
-            id: created.token,
-            targetAccountId:
-              scope.level === 'top' ? null : scope.level === 'account' ? scope.account.id : scope.source.accountId,
-            targetSource: scope.level === 'source' ? { label: scope.source.label } : null,
-          }),
-          browser_redirect_url: browserRedirectUrl(context.baseUrl, created.token),
-        },
-      };
-    }),
+    GET: apiRoute(
+      contract.GET,
+      async (context) => {
+        const rows = await listConnectTokens(
+          context.db,
+          context.developerId,
+          scopeOf(context),
+          context.input,
+          context.now,
+          context.nonce,
+        );
+        return { body: rows.map((row) => serializeConnectToken(row, context.baseUrl)) };
+      },
+      // Issue 14: the list's statement records the nonce (reads only, nothing changes before it).
+      { foldsNonce: true },
+    ),
+    // Issue 14: the read of the developer's callback policy records the nonce, before anything is written.
+    POST: apiRoute(
+      contract.POST,
+      async (context) => {
+        const scope = scopeOf(context);
+        const input = context.input as z.output<Collection['POST']['input']>;
+        const created = await createConnectToken(context.db, context.developerId, scope, input, context.now, {
+          allowPrivateHosts: getConfig().allowPrivateHosts,
+          nonce: context.nonce,
+        });
+        if (!created.ok) return created;
+        return {
+          body: {
+            success: true as const,
+            token: created.token,
+            resource_url: connectTokenResourceUrl(context.baseUrl, {
+              id: created.token,
+              targetAccountId:
+                scope.level === 'top' ? null : scope.level === 'account' ? scope.account.id : scope.source.accountId,
+              targetSource: scope.level === 'source' ? { label: scope.source.label } : null,
+            }),
+            browser_redirect_url: browserRedirectUrl(context.baseUrl, created.token),
+          },
+        };
+      },
+      { foldsNonce: true },
+    ),
   };
 }
 
 export function connectTokenItem(contract: Item) {
   return {
-    GET: apiRoute(contract.GET, async (context) => {
-      const row = await findConnectToken(
-        context.db,
-        context.developerId,
-        scopeOf(context),
-        context.params.token,
-        context.now,
-      );
-      return row ? { body: serializeConnectToken(row, context.baseUrl) } : { ok: false, reason: 'token_not_found' };
-    }),
+    GET: apiRoute(
+      contract.GET,
+      async (context) => {
+        const row = await findConnectToken(
+          context.db,
+          context.developerId,
+          scopeOf(context),
+          context.params.token,
+          context.now,
+          context.nonce,
+        );
+        return row ? { body: serializeConnectToken(row, context.baseUrl) } : { ok: false, reason: 'token_not_found' };
+      },
+      // Issue 14: one statement records the nonce and reads the token.
+      { foldsNonce: true },
+    ),
     DELETE: apiRoute(contract.DELETE, async (context) => {
       const deleted = await deleteConnectToken(
         context.db,
