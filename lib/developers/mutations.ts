@@ -2,6 +2,8 @@ import { generatePassword, hashPassword } from '@/lib/crypto/passwords';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { newConsumerKey, newConsumerSecret, newDeveloperId, newRowId } from '@/lib/ids';
+import { rateLimitKey } from '@/lib/rate-limits/mutations';
+import type { RateLimit } from '@/lib/rate-limits/schema';
 import { forgetCachedCredentials } from './data';
 import type { CreateDeveloperKeyInput, DeveloperKeyCredentials, UpdateDeveloperSettingsInput } from './schema';
 
@@ -115,12 +117,51 @@ export async function ensureFirstDeveloper(db: Db): Promise<FirstDeveloperCreden
 /** Nonces older than this can no longer pass the ±15-minute timestamp check. */
 export const NONCE_RETENTION_MS = 31 * 60 * 1000;
 
-/** Records a nonce for a key; false when it was already seen (a replay). */
-export async function recordNonce(db: Db, consumerKey: string, nonce: string, now: Date): Promise<boolean> {
-  const inserted = await db.$executeRaw`
-    INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
-    ON CONFLICT DO NOTHING`;
-  return inserted === 1;
+export type SignedRequestRecord =
+  | { kind: 'replay' }
+  | { kind: 'accepted' }
+  /** Over the key's request limit; `retryAt` is when its window ends. */
+  | { kind: 'limited'; retryAt: Date };
+
+/**
+ * Records a signed request: its nonce (a nonce already seen is a replay) and, with a limit, one request on
+ * the key's counter. One statement for both, so the limit costs no extra round trip: the counter is only
+ * touched when the nonce was new (a replay counts nothing), and its increment is atomic, so concurrent
+ * requests on any number of instances each see their own count.
+ */
+export async function recordSignedRequest(
+  db: Db,
+  request: { consumerKey: string; nonce: string; now: Date },
+  limit: RateLimit | null,
+): Promise<SignedRequestRecord> {
+  const { consumerKey, nonce, now } = request;
+  if (!limit) {
+    const inserted = await db.$executeRaw`
+      INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
+      ON CONFLICT DO NOTHING`;
+    return inserted === 1 ? { kind: 'accepted' } : { kind: 'replay' };
+  }
+  const key = rateLimitKey(limit, consumerKey);
+  const resetsAt = new Date(now.getTime() + limit.windowMs);
+  const [row] = await db.$queryRaw<{ fresh: number; count: number | null; resets_at: Date | null }[]>`
+    WITH nonce AS (
+      INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
+      ON CONFLICT DO NOTHING RETURNING 1
+    ), counted AS (
+      INSERT INTO rate_limit_counters AS counter (key, count, resets_at)
+      SELECT ${key}, 1, ${resetsAt} WHERE EXISTS (SELECT 1 FROM nonce)
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN counter.resets_at <= ${now} THEN 1 ELSE counter.count + 1 END,
+        resets_at = CASE WHEN counter.resets_at <= ${now} THEN EXCLUDED.resets_at ELSE counter.resets_at END
+      RETURNING count, resets_at
+    )
+    SELECT (SELECT count(*) FROM nonce)::int AS fresh, (SELECT count FROM counted) AS count,
+           (SELECT resets_at FROM counted) AS resets_at`;
+  if (!row || Number(row.fresh) !== 1) return { kind: 'replay' };
+  if (row.count !== null && Number(row.count) > limit.max && row.resets_at) {
+    return { kind: 'limited', retryAt: new Date(row.resets_at) };
+  }
+  return { kind: 'accepted' };
 }
 
 export async function purgeOldNonces(db: Db, now: Date): Promise<number> {

@@ -1,9 +1,10 @@
 import type { Db } from '@/lib/db/client';
 import { findConsumerCredentials } from '@/lib/developers/data';
-import { recordNonce } from '@/lib/developers/mutations';
+import { recordSignedRequest } from '@/lib/developers/mutations';
 import { getConfig } from '@/lib/env';
+import { apiKeyRateLimit } from '@/lib/rate-limits/schema';
 import { collapseSlashes, ORIGINAL_PATH_HEADER } from './edge';
-import { unauthorized } from './errors';
+import { ApiError, unauthorized } from './errors';
 import { type IncomingRequestForSignature, readOAuthParams, verifyOAuthSignature } from './oauth';
 import { assertStorableInput } from './request';
 
@@ -53,8 +54,23 @@ export async function authenticateRequest(
   }
   if (!check.ok) throw unauthorized(check.reason);
 
-  if (!(await recordNonce(db, credentials.consumerKey, check.nonce, now))) {
+  // Only proven requests count against a key: a stranger who knows the key cannot use up its limit.
+  const perMinute = getConfig().apiRateLimitPerMinute;
+  const recorded = await recordSignedRequest(
+    db,
+    { consumerKey: credentials.consumerKey, nonce: check.nonce, now },
+    perMinute > 0 ? apiKeyRateLimit(perMinute) : null,
+  );
+  if (recorded.kind === 'replay') {
     throw unauthorized('oauth_nonce has already been used: every request needs a fresh nonce');
+  }
+  if (recorded.kind === 'limited') {
+    const seconds = Math.max(1, Math.ceil((recorded.retryAt.getTime() - now.getTime()) / 1000));
+    throw new ApiError(
+      'too_many_requests',
+      `this API key made more than ${perMinute} requests in a minute; retry in ${seconds} s`,
+      { 'retry-after': String(seconds) },
+    );
   }
   return { developerId: credentials.developerId };
 }
