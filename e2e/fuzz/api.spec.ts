@@ -89,7 +89,7 @@ test.beforeAll(async ({ workerDeveloper }, testInfo) => {
     source: (await client.post(`${sourcePath}/connect_tokens`, { form })).body.token,
   };
   for (const [name, value] of Object.entries(valid)) expect(value, `a valid ${name} to fuzz around`).not.toBe('');
-  baseline = await settledSnapshot(server, [workerDeveloper.developerId]);
+  baseline = await settledSnapshot(server, { developer_ids: [workerDeveloper.developerId] });
 });
 
 test.afterAll(async () => {
@@ -139,7 +139,10 @@ function requestArbitrary(route: RouteContract): fc.Arbitrary<BadRequest> {
   const params = paramNames(route);
   if (params.length) {
     cases.push(
-      fc.record({ kind: fc.constant('path' as const), name: fc.constantFrom(...params), segment: badSegment }),
+      fc
+        .record({ kind: fc.constant('path' as const), name: fc.constantFrom(...params), segment: badSegment })
+        // `0` names an account's first source (the spec's alias): a valid label, not a bad one.
+        .filter((bad) => !(bad.name === 'label' && ['0', '%30'].includes(bad.segment))),
     );
   }
   const names = inputNames(route);
@@ -274,13 +277,13 @@ for (const route of API_ROUTES) {
     });
     const examples = (REGRESSIONS[`${route.method} ${route.path}`] ?? []).map((bad) => [bad] as [BadRequest]);
     // Acceptable GETs do not count; run until the route's share of refused inputs is reached.
-    for (let round = 0; tried < runsPerRoute && round < 5; round += 1) {
+    for (let round = 0; tried < runsPerRoute && round < 50; round += 1) {
       await fc.assert(property, { numRuns: runsPerRoute - tried, examples: round === 0 ? examples : [] });
     }
     expect(tried, 'refused inputs tried on this route').toBeGreaterThanOrEqual(runsPerRoute);
     sent += tried;
 
-    const after = await snapshotStoredData(server, [workerDeveloper.developerId]);
+    const after = await snapshotStoredData(server, { developer_ids: [workerDeveloper.developerId] });
     expect(changedTables(baseline, after), 'tables changed by refused requests').toEqual([]);
   });
 }

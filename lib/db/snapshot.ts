@@ -83,6 +83,15 @@ function sumQuery(table: string, path: ForeignKey[] | undefined, scoped: boolean
   return `SELECT count(*)::int AS rows, coalesce(md5(string_agg(${row}, '' ORDER BY ${row})), '') AS checksum FROM ${from}${where}`;
 }
 
+/** The ids of developers known by email (dashboard tests know only the address they signed up with). */
+export async function developerIdsByEmail(db: Db, emails: string[]): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ id: string }[]>(
+    'SELECT id FROM developers WHERE email = ANY($1::text[])',
+    emails,
+  );
+  return rows.map((row) => row.id);
+}
+
 /** Every public table's row count and checksum (bookkeeping tables left out), optionally scoped to developers. */
 export async function snapshotTables(db: Db, developerIds?: string[]): Promise<Record<string, TableSum>> {
   const tables = await db.$queryRawUnsafe<{ name: string }[]>(

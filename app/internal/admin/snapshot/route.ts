@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { testHooksEnabled } from '@/lib/clock';
 import { getDb } from '@/lib/db/client';
-import { snapshotTables } from '@/lib/db/snapshot';
+import { developerIdsByEmail, snapshotTables } from '@/lib/db/snapshot';
 import { isAdminRequest } from '@/lib/server/admin-channel';
 
 export const dynamic = 'force-dynamic';
 
-const input = z.object({ developer_ids: z.array(z.string()).optional() });
+const input = z.object({
+  developer_ids: z.array(z.string()).optional(),
+  developer_emails: z.array(z.string()).optional(),
+});
 
 /**
  * Test hook (MAILPORT_TEST_HOOKS=1 only): row counts and checksums of every table, optionally of the
@@ -19,5 +22,11 @@ export async function POST(request: Request): Promise<Response> {
   const parsed = input.safeParse(await request.json().catch(() => null));
   if (!parsed.success)
     return Response.json({ type: 'error', value: 'expected {"developer_ids": [...]}' }, { status: 400 });
-  return Response.json(await snapshotTables(await getDb(), parsed.data.developer_ids));
+  const db = await getDb();
+  const { developer_ids, developer_emails } = parsed.data;
+  const scope =
+    developer_ids || developer_emails
+      ? [...(developer_ids ?? []), ...(developer_emails ? await developerIdsByEmail(db, developer_emails) : [])]
+      : undefined;
+  return Response.json(await snapshotTables(db, scope));
 }
