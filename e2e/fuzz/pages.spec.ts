@@ -126,8 +126,9 @@ const PAGES = [
 let scope: SnapshotScope;
 let baseline: Snapshot;
 let sent = 0;
-const formRuns = Math.ceil((FUZZ_BUDGET.pages * 0.6) / FORMS.length);
-const pageRuns = Math.ceil((FUZZ_BUDGET.pages * 0.4) / PAGES.length);
+// Page renders cost ~10× an API call: most of the share goes to the forms, where the input is.
+const formRuns = Math.ceil((FUZZ_BUDGET.pages * 0.75) / FORMS.length);
+const pageRuns = Math.ceil((FUZZ_BUDGET.pages * 0.25) / PAGES.length);
 
 /** Our headers on every answer, error pages included. */
 function expectOurAnswer(response: APIResponse, what: string): void {
@@ -197,19 +198,19 @@ test('every form field refuses generated bad input without a 5xx, and stores not
     for (const name of form.fuzz) expect(Object.keys(fields), `${form.name} has ${name}`).toContain(name);
     let tried = 0;
     const values = fc.record(Object.fromEntries(form.fuzz.map((name) => [name, nastyText.map(wellFormed)])));
-    await fc.assert(
-      fc.asyncProperty(values, async (generated) => {
-        const submitted = { ...fields, ...(generated as Record<string, string>) };
-        const raw = form.raw ? form.raw(submitted) : generated;
-        // Only what the action's own schema refuses is sent: valid input could rightly change something.
-        if (form.schema.safeParse(raw).success) return;
-        const response = await post(where.request, url, submitted, origin);
-        expectOurAnswer(response, `${form.name} ${JSON.stringify(generated).slice(0, 300)}`);
-        tried += 1;
-      }),
-      { numRuns: formRuns },
-    );
-    expect(tried, `${form.name}: refused inputs`).toBeGreaterThanOrEqual(formRuns * 0.9);
+    const property = fc.asyncProperty(values, async (generated) => {
+      const submitted = { ...fields, ...(generated as Record<string, string>) };
+      const raw = form.raw ? form.raw(submitted) : generated;
+      // Only what the action's own schema refuses is sent: valid input could rightly change something.
+      if (form.schema.safeParse(raw).success) return;
+      const response = await post(where.request, url, submitted, origin);
+      expectOurAnswer(response, `${form.name} ${JSON.stringify(generated).slice(0, 300)}`);
+      tried += 1;
+    });
+    for (let round = 0; tried < formRuns && round < 20; round += 1) {
+      await fc.assert(property, { numRuns: formRuns - tried });
+    }
+    expect(tried, `${form.name}: refused inputs`).toBeGreaterThanOrEqual(formRuns);
     sent += tried;
     expect(changedTables(baseline, await snapshotStoredData(server, scope)), `${form.name} changed`).toEqual([]);
   }
@@ -217,7 +218,7 @@ test('every form field refuses generated bad input without a 5xx, and stores not
 });
 
 test('page paths and query strings refuse generated bad input without a 5xx', async ({ page }, testInfo) => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   const server = testServer(testInfo.project.name);
   for (const pathOf of PAGES) {
     await fc.assert(
@@ -239,5 +240,5 @@ test('page paths and query strings refuse generated bad input without a 5xx', as
 });
 
 test('the pages suite tried its share of the 10,000 generated inputs', () => {
-  expect(sent).toBeGreaterThanOrEqual(FUZZ_BUDGET.pages * 0.95);
+  expect(sent).toBeGreaterThanOrEqual(FUZZ_BUDGET.pages);
 });
