@@ -30,6 +30,8 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [['list']],
+  // No secret the tests know may appear in what the servers and the worker printed (e2e/fixtures/log-scan.ts).
+  globalTeardown: './e2e/fixtures/log-scan.ts',
   timeout: 30_000,
   use: { trace: 'retain-on-failure' },
   projects: servers.flatMap((server) =>

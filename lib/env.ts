@@ -72,6 +72,14 @@ const envSchema = z.object({
       .default(600),
   ),
   MAILPORT_DASHBOARD_SIGNUP: flag,
+  MAILPORT_API_RATE_LIMIT_PER_MINUTE: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a number of requests per minute' })
+      .int('expected a whole number of requests per minute')
+      .min(0, 'expected 0 (no limit) or more requests per minute')
+      .max(10_000_000, 'expected at most 10000000 requests per minute')
+      .default(6000),
+  ),
   MAILPORT_TRUSTED_PROXY_HOPS: optionalString.pipe(
     z.coerce
       .number<string | undefined>({ error: 'expected a number of proxies' })
@@ -175,6 +183,8 @@ export interface AppConfig {
   };
   /** Whether anyone may create a developer account on the dashboard's sign-up page. */
   dashboardSignup: boolean;
+  /** Signed /2.0 requests each API key may make per minute (shared by every instance); 0: no limit. */
+  apiRateLimitPerMinute: number;
   /** Proxies in front of us whose X-Forwarded-For entries we believe (0: the socket's peer is the client). */
   trustedProxyHops: number;
   /** Message content read live from IMAP (lib/message-content). */
@@ -285,6 +295,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     testHooks,
     jobs,
     dashboardSignup,
+    apiRateLimitPerMinute: values.MAILPORT_API_RATE_LIMIT_PER_MINUTE,
     trustedProxyHops: values.MAILPORT_TRUSTED_PROXY_HOPS,
     content: {
       cacheBytes: values.MAILPORT_CONTENT_CACHE_MB * 1024 * 1024,

@@ -1,7 +1,7 @@
 import { type AccountRow, accountSelect, type OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
-import type { NonceClaim } from '@/lib/developers/mutations';
+import type { NonceClaim, NonceOutcomeColumns } from '@/lib/developers/mutations';
 import type { OwnedSource } from '@/lib/sources/data';
 import type { DashboardTokenFilters, ListConnectTokensInput } from './schema';
 
@@ -98,8 +98,7 @@ function scopeSql(developerId: string, scope: ConnectTokenScope, purpose: 'find'
     AND ${targetSourceId === null ? Prisma.sql`t.target_source_id IS NULL` : Prisma.sql`t.target_source_id = ${targetSourceId}`}`;
 }
 
-interface ConnectTokenSqlRow {
-  nonce_fresh: number;
+interface ConnectTokenSqlRow extends NonceOutcomeColumns {
   id: string | null;
   target_account_id: string | null;
   target_source_label: string | null;
@@ -137,7 +136,7 @@ async function selectConnectTokens(
   const claim = nonce && !nonce.isSettled ? nonce : undefined;
   const rows = await db.$queryRaw<ConnectTokenSqlRow[]>`
     ${claim ? Prisma.sql`WITH ${claim.cte()}` : Prisma.empty}
-    SELECT ${claim ? Prisma.sql`(SELECT count(*) FROM oauth_nonce)::int` : Prisma.sql`1`} AS nonce_fresh, page.*
+    SELECT ${claim ? claim.columns() : Prisma.sql`1 AS nonce_fresh, NULL::int AS api_count, NULL::timestamp(3) AS api_resets_at`}, page.*
     FROM (SELECT 1) AS one LEFT JOIN LATERAL (
       SELECT t.id, t.target_account_id, ts.label AS target_source_label, t.email, t.first_name, t.last_name,
         t.first_name_hidden, t.last_name_hidden, t.callback_url, t.source_callback_url, t.status_callback_url,
@@ -150,7 +149,7 @@ async function selectConnectTokens(
       ORDER BY t.created_at ASC, t.id ASC
       LIMIT ${page.limit} OFFSET ${page.offset}
     ) AS page ON true`;
-  if (claim) claim.settleWith(rows[0]?.nonce_fresh ?? 0);
+  if (claim) claim.settleWith(rows[0]);
   const tokens: ConnectTokenBaseRow[] = [];
   for (const row of rows) {
     if (row.id === null) continue;

@@ -2,7 +2,7 @@ import { newAccountUsername } from '@/lib/accounts/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
-import type { NonceClaim } from '@/lib/developers/mutations';
+import type { NonceClaim, NonceOutcomeColumns } from '@/lib/developers/mutations';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { getConfig } from '@/lib/env';
 import { newAccountId, newConnectToken } from '@/lib/ids';
@@ -87,12 +87,12 @@ async function readCallbackUrlPrefixes(db: Db, developerId: string, nonce: Nonce
     });
     return callbackUrlPrefixes;
   }
-  const [row] = await db.$queryRaw<{ nonce_fresh: number; prefixes: string[] | null }[]>`
+  const [row] = await db.$queryRaw<(NonceOutcomeColumns & { prefixes: string[] | null })[]>`
     WITH ${nonce.cte()}
-    SELECT (SELECT count(*) FROM oauth_nonce)::int AS nonce_fresh,
+    SELECT ${nonce.columns()},
       (SELECT callback_url_prefixes FROM developers WHERE id = ${developerId}) AS prefixes`;
   // Settled before anything is written: a replayed create creates nothing.
-  nonce.settleWith(row?.nonce_fresh ?? 0);
+  nonce.settleWith(row);
   if (!row?.prefixes) throw new Error(`developer ${developerId} not found`);
   return row.prefixes;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
+import { apiKeyRateLimit, type RateLimit } from '@/lib/rate-limits/schema';
 import { CREDENTIALS_CACHE_TTL_MS, findConsumerCredentials, forgetCachedCredentials, listApiKeys } from './data';
 import {
   createApiKey,
@@ -7,7 +8,7 @@ import {
   ensureFirstDeveloper,
   NONCE_RETENTION_MS,
   purgeOldNonces,
-  recordNonce,
+  recordSignedRequest,
   revokeApiKey,
   rotateApiKey,
 } from './mutations';
@@ -77,13 +78,37 @@ describe.each(testDatabaseKinds())('developers and keys on %s', (kind) => {
 
   it('accepts a nonce once per key, also under concurrent replays, and purges old ones', async () => {
     const now = new Date();
-    const attempts = await Promise.all(Array.from({ length: 10 }, () => recordNonce(database.db, 'key-a', 'n1', now)));
-    expect(attempts.filter(Boolean)).toHaveLength(1);
-    expect(await recordNonce(database.db, 'key-b', 'n1', now)).toBe(true);
+    const record = (key: string, at: Date, limit: RateLimit | null = null) =>
+      recordSignedRequest(database.db, { consumerKey: key, nonce: 'n1', now: at }, limit);
+    const attempts = await Promise.all(Array.from({ length: 10 }, () => record('key-a', now)));
+    expect(attempts.filter((attempt) => attempt.kind === 'accepted')).toHaveLength(1);
+    expect(await record('key-b', now)).toEqual({ kind: 'accepted' });
+    // The same with a limit: a replay is still refused, and counts nothing.
+    const limited = await Promise.all(Array.from({ length: 10 }, () => record('key-c', now, apiKeyRateLimit(5))));
+    expect(limited.filter((attempt) => attempt.kind === 'accepted')).toHaveLength(1);
+    expect((await database.db.rateLimitCounter.findMany()).map((row) => row.count)).toEqual([1]);
 
     const later = new Date(now.getTime() + NONCE_RETENTION_MS + 1000);
-    expect(await purgeOldNonces(database.db, later)).toBe(2);
-    expect(await recordNonce(database.db, 'key-a', 'n1', later)).toBe(true);
+    expect(await purgeOldNonces(database.db, later)).toBe(3);
+    expect(await record('key-a', later)).toEqual({ kind: 'accepted' });
+  });
+
+  it('lets exactly the per-minute limit of 80 concurrent requests on one key through, then until the window ends', async () => {
+    const now = new Date('2026-12-01T10:00:00Z');
+    const limit = apiKeyRateLimit(25);
+    const request = (nonce: string, at = now) =>
+      recordSignedRequest(database.db, { consumerKey: 'key-burst', nonce, now: at }, limit);
+    const burst = await Promise.all(Array.from({ length: 80 }, (_, i) => request(`burst-${i}`)));
+    expect(burst.filter((result) => result.kind === 'accepted')).toHaveLength(25);
+    const refused = burst.filter((result) => result.kind === 'limited');
+    expect(refused).toHaveLength(55);
+    expect(refused[0]).toEqual({ kind: 'limited', retryAt: new Date(now.getTime() + 60_000) });
+    // Another key has its own count; the window's end starts a new one.
+    expect(await recordSignedRequest(database.db, { consumerKey: 'key-other', nonce: 'o', now }, limit)).toEqual({
+      kind: 'accepted',
+    });
+    expect((await request('late', new Date(now.getTime() + 59_999))).kind).toBe('limited');
+    expect((await request('next', new Date(now.getTime() + 60_000))).kind).toBe('accepted');
   });
 
   it("revokes and rotates only the developer's own active keys, at once in this process", async () => {

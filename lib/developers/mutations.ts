@@ -3,6 +3,8 @@ import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import { newConsumerKey, newConsumerSecret, newDeveloperId, newRowId } from '@/lib/ids';
+import { rateLimitKey } from '@/lib/rate-limits/mutations';
+import type { RateLimit } from '@/lib/rate-limits/schema';
 import { forgetCachedCredentials } from './data';
 import type { CreateDeveloperKeyInput, DeveloperKeyCredentials, UpdateDeveloperSettingsInput } from './schema';
 
@@ -116,15 +118,45 @@ export async function ensureFirstDeveloper(db: Db): Promise<FirstDeveloperCreden
 /** Nonces older than this can no longer pass the ±15-minute timestamp check. */
 export const NONCE_RETENTION_MS = 31 * 60 * 1000;
 
-/** Records a nonce for a key; false when it was already seen (a replay). */
-export async function recordNonce(db: Db, consumerKey: string, nonce: string, now: Date): Promise<boolean> {
-  const inserted = await db.$executeRaw`
-    INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
-    ON CONFLICT DO NOTHING`;
-  return inserted === 1;
+export type SignedRequestRecord =
+  | { kind: 'replay' }
+  | { kind: 'accepted' }
+  /** Over the key's request limit; `retryAt` is when its window ends. */
+  | { kind: 'limited'; retryAt: Date };
+
+/**
+ * Records a signed request: its nonce (a nonce already seen is a replay) and, with a limit, one request on
+ * the key's counter. One statement for both, so the limit costs no extra round trip: the counter is only
+ * touched when the nonce was new (a replay counts nothing), and its increment is atomic, so concurrent
+ * requests on any number of instances each see their own count.
+ */
+export async function recordSignedRequest(
+  db: Db,
+  request: { consumerKey: string; nonce: string; now: Date },
+  limit: RateLimit | null,
+): Promise<SignedRequestRecord> {
+  const { consumerKey, nonce, now } = request;
+  if (!limit) {
+    const inserted = await db.$executeRaw`
+      INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
+      ON CONFLICT DO NOTHING`;
+    return inserted === 1 ? { kind: 'accepted' } : { kind: 'replay' };
+  }
+  const [row] = await db.$queryRaw<{ fresh: number; count: number | null; resets_at: Date | null }[]>`
+    WITH nonce AS (
+      INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${consumerKey}, ${nonce}, ${now})
+      ON CONFLICT DO NOTHING RETURNING 1
+    ), counted AS (${countRequestSql(limit, consumerKey, now, 'nonce')})
+    SELECT (SELECT count(*) FROM nonce)::int AS fresh, (SELECT count FROM counted) AS count,
+           (SELECT resets_at FROM counted) AS resets_at`;
+  if (!row || Number(row.fresh) !== 1) return { kind: 'replay' };
+  if (row.count !== null && Number(row.count) > limit.max && row.resets_at) {
+    return { kind: 'limited', retryAt: new Date(row.resets_at) };
+  }
+  return { kind: 'accepted' };
 }
 
-/** A request whose nonce was seen before: the wrapper answers 401 (lib/http/respond.ts). */
+/** A request whose nonce was seen before: the wrapper answers 401 (lib/http/api-route.ts). */
 export class NonceReplayedError extends Error {
   override name = 'NonceReplayedError';
   constructor() {
@@ -132,48 +164,112 @@ export class NonceReplayedError extends Error {
   }
 }
 
+/** A request over its key's per-minute limit: the wrapper answers 429 with Retry-After (lib/http/api-route.ts). */
+export class ApiKeyLimitedError extends Error {
+  override name = 'ApiKeyLimitedError';
+  constructor(
+    readonly perMinute: number,
+    /** Whole seconds until the key's window ends (at least 1). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(`this API key made more than ${perMinute} requests in a minute; retry in ${retryAfterSeconds} s`);
+  }
+}
+
+/** The columns a statement carrying NonceClaim.cte() selects (on a row it always returns). */
+export interface NonceOutcomeColumns {
+  nonce_fresh: number;
+  api_count: number | null;
+  api_resets_at: Date | null;
+}
+
 /**
- * A verified request's nonce, not yet recorded. A hot read folds the insert into
- * its own statement (one round trip instead of two; issue 14) through cte() and
- * settle(); whatever a handler leaves unsettled, the API wrapper records with
- * settle(db) before it answers. Either way the shared table decides, so a replay
- * fails on every instance. Only statements that change nothing may run before
- * the claim is settled: a replayed create must not create.
+ * A verified request's nonce, not yet recorded, and its count against the key's
+ * request limit. A hot read folds both into its own statement (one round trip
+ * instead of two; issue 14) through cte() + columns() and settleWith(); whatever a
+ * handler leaves unsettled, the API wrapper records with settle(db) before it
+ * answers. Either way the shared tables decide, so a replay fails and the limit
+ * holds on every instance. Only statements that change nothing may run before
+ * the claim is settled: a replayed or refused create must not create.
  */
 export class NonceClaim {
-  #fresh: boolean | undefined;
+  #outcome: SignedRequestRecord | undefined;
 
   constructor(
     readonly consumerKey: string,
     readonly nonce: string,
     readonly seenAt: Date,
+    readonly limit: RateLimit | null = null,
   ) {}
 
   get isSettled(): boolean {
-    return this.#fresh !== undefined;
+    return this.#outcome !== undefined;
   }
 
-  /**
-   * `oauth_nonce AS (INSERT …)` for a statement's WITH clause; the statement
-   * selects `(SELECT count(*) FROM oauth_nonce)::int AS nonce_fresh` on a row it always returns.
-   */
+  /** `oauth_nonce AS (INSERT …)[, api_request AS (…)]` for a statement's WITH clause. */
   cte(): Prisma.Sql {
-    return Prisma.sql`oauth_nonce AS (
+    const nonce = Prisma.sql`oauth_nonce AS (
       INSERT INTO oauth_nonces (consumer_key, nonce, seen_at) VALUES (${this.consumerKey}, ${this.nonce}, ${this.seenAt})
       ON CONFLICT DO NOTHING RETURNING 1)`;
+    if (!this.limit) return nonce;
+    return Prisma.sql`${nonce}, api_request AS (${countRequestSql(this.limit, this.consumerKey, this.seenAt, 'oauth_nonce')})`;
   }
 
-  /** The outcome of the statement that carried cte(); throws NonceReplayedError on a replay. */
-  settleWith(freshCount: number): void {
-    this.#fresh = freshCount === 1;
-    if (!this.#fresh) throw new NonceReplayedError();
+  /** The select-list entries that report the outcome (NonceOutcomeColumns). */
+  columns(): Prisma.Sql {
+    return this.limit
+      ? Prisma.sql`(SELECT count(*) FROM oauth_nonce)::int AS nonce_fresh, (SELECT count FROM api_request) AS api_count,
+          (SELECT resets_at FROM api_request) AS api_resets_at`
+      : Prisma.sql`(SELECT count(*) FROM oauth_nonce)::int AS nonce_fresh, NULL::int AS api_count,
+          NULL::timestamp(3) AS api_resets_at`;
   }
 
-  /** Records the nonce on its own unless a statement already did; throws NonceReplayedError on a replay. */
+  /** The outcome of the statement that carried cte(); throws on a replay or past the limit. */
+  settleWith(row: NonceOutcomeColumns | undefined): void {
+    this.#outcome = outcomeOf(row, this.limit);
+    this.#throwIfRefused();
+  }
+
+  /** Records the request on its own unless a statement already did; throws on a replay or past the limit. */
   async settle(db: Db): Promise<void> {
-    if (this.#fresh === undefined) this.#fresh = await recordNonce(db, this.consumerKey, this.nonce, this.seenAt);
-    if (!this.#fresh) throw new NonceReplayedError();
+    if (this.#outcome === undefined) {
+      this.#outcome = await recordSignedRequest(
+        db,
+        { consumerKey: this.consumerKey, nonce: this.nonce, now: this.seenAt },
+        this.limit,
+      );
+    }
+    this.#throwIfRefused();
   }
+
+  #throwIfRefused(): void {
+    const outcome = this.#outcome;
+    if (outcome?.kind === 'replay') throw new NonceReplayedError();
+    if (outcome?.kind === 'limited' && this.limit) {
+      const seconds = Math.max(1, Math.ceil((outcome.retryAt.getTime() - this.seenAt.getTime()) / 1000));
+      throw new ApiKeyLimitedError(this.limit.max, seconds);
+    }
+  }
+}
+
+function outcomeOf(row: NonceOutcomeColumns | undefined, limit: RateLimit | null): SignedRequestRecord {
+  if (!row || Number(row.nonce_fresh) !== 1) return { kind: 'replay' };
+  if (limit && row.api_count !== null && Number(row.api_count) > limit.max && row.api_resets_at) {
+    return { kind: 'limited', retryAt: new Date(row.api_resets_at) };
+  }
+  return { kind: 'accepted' };
+}
+
+/** One request on the key's counter, counted only when the nonce CTE named `nonceCte` inserted (a replay counts nothing). */
+function countRequestSql(limit: RateLimit, consumerKey: string, now: Date, nonceCte: 'oauth_nonce' | 'nonce'): Prisma.Sql {
+  const key = rateLimitKey(limit, consumerKey);
+  const resetsAt = new Date(now.getTime() + limit.windowMs);
+  return Prisma.sql`INSERT INTO rate_limit_counters AS counter (key, count, resets_at)
+      SELECT ${key}, 1, ${resetsAt} WHERE EXISTS (SELECT 1 FROM ${Prisma.raw(nonceCte)})
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN counter.resets_at <= ${now} THEN 1 ELSE counter.count + 1 END,
+        resets_at = CASE WHEN counter.resets_at <= ${now} THEN EXCLUDED.resets_at ELSE counter.resets_at END
+      RETURNING count, resets_at`;
 }
 
 export async function purgeOldNonces(db: Db, now: Date): Promise<number> {

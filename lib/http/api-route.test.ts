@@ -231,4 +231,30 @@ describe.each(testDatabaseKinds())('API request cost on %s', (kind) => {
     expect(statuses.filter((status) => status === 401)).toHaveLength(48);
     expect(await database.db.connectToken.count()).toBe(tokensBefore + 8);
   });
+
+  it("answers 429 with Retry-After in Context.IO's format past the key's per-minute limit, exactly at the limit under a burst", async () => {
+    const config = getConfig();
+    const configured = config.apiRateLimitPerMinute;
+    config.apiRateLimitPerMinute = 12;
+    try {
+      await database.db.rateLimitCounter.deleteMany();
+      const tokensBefore = await database.db.connectToken.count();
+      const responses = await Promise.all(Array.from({ length: 40 }, () => createAtSource()));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(12);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(28);
+      const refused = responses.find((response) => response.status === 429);
+      expect(refused?.headers.get('content-type')).toBe('application/json');
+      expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused?.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(await refused?.json()).toEqual({
+        type: 'error',
+        value: expect.stringMatching(/^this API key made more than 12 requests in a minute; retry in \d+ s$/),
+      });
+      // A refused request did nothing: only the admitted ones created tokens.
+      expect((await database.db.connectToken.count()) - tokensBefore).toBe(12);
+    } finally {
+      config.apiRateLimitPerMinute = configured;
+    }
+  });
 });

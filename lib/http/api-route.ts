@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { findAccount, type OwnedAccount } from '@/lib/accounts/data';
 import { currentTime } from '@/lib/clock';
 import { type Db, getDb } from '@/lib/db/client';
-import { type NonceClaim, NonceReplayedError } from '@/lib/developers/mutations';
+import { ApiKeyLimitedError, type NonceClaim, NonceReplayedError } from '@/lib/developers/mutations';
 import { getConfig } from '@/lib/env';
 import { findSource, type OwnedSource } from '@/lib/sources/data';
 import { describeZodError } from '@/lib/validation/zod-errors';
@@ -153,17 +153,24 @@ export function apiRoute<
 }
 
 /**
- * What a failed request answers: a replay is a 401 whatever else failed (as when
- * the nonce is recorded first), so an unsettled nonce is settled here too.
+ * What a failed request answers: a replay is a 401 and a request over its key's
+ * limit a 429, whatever else failed (as when the nonce is recorded first), so an
+ * unsettled nonce is settled here too.
  */
 async function replayOr(error: unknown, db: Db | undefined, nonce: NonceClaim | undefined): Promise<unknown> {
+  const refusal = (candidate: unknown) =>
+    candidate instanceof NonceReplayedError || candidate instanceof ApiKeyLimitedError;
   try {
-    if (!(error instanceof NonceReplayedError) && db && nonce && !nonce.isSettled) await nonce.settle(db);
+    if (!refusal(error) && db && nonce && !nonce.isSettled) await nonce.settle(db);
   } catch (settling) {
-    if (!(settling instanceof NonceReplayedError)) return error;
+    if (!refusal(settling)) return error;
     error = settling;
   }
-  return error instanceof NonceReplayedError ? unauthorized(error.message) : error;
+  if (error instanceof NonceReplayedError) return unauthorized(error.message);
+  if (error instanceof ApiKeyLimitedError) {
+    return new ApiError('too_many_requests', error.message, { 'retry-after': String(error.retryAfterSeconds) });
+  }
+  return error;
 }
 
 const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;

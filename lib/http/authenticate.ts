@@ -2,6 +2,7 @@ import type { Db } from '@/lib/db/client';
 import { findConsumerCredentials } from '@/lib/developers/data';
 import { NonceClaim } from '@/lib/developers/mutations';
 import { getConfig } from '@/lib/env';
+import { apiKeyRateLimit } from '@/lib/rate-limits/schema';
 import { collapseSlashes, ORIGINAL_PATH_HEADER } from './edge';
 import { unauthorized } from './errors';
 import { type IncomingRequestForSignature, readOAuthParams, verifyOAuthSignature } from './oauth';
@@ -11,7 +12,9 @@ import { assertStorableInput } from './request';
  * Two-legged OAuth 1.0a for one request: signature and timestamp window. The
  * nonce comes back as a claim the caller must settle (record in the shared
  * database, so a replay fails on every instance) before it answers: the API
- * wrapper does, or lets the handler's first statement carry it.
+ * wrapper does, or lets the handler's first statement carry it. Settling also
+ * counts the request against the key's per-minute limit (only proven requests
+ * count: a stranger who knows the key cannot use up its limit).
  */
 export async function authenticateRequest(
   db: Db,
@@ -55,7 +58,9 @@ export async function authenticateRequest(
   }
   if (!check.ok) throw unauthorized(check.reason);
 
-  return { developerId: credentials.developerId, nonce: new NonceClaim(credentials.consumerKey, check.nonce, now) };
+  const perMinute = getConfig().apiRateLimitPerMinute;
+  const limit = perMinute > 0 ? apiKeyRateLimit(perMinute) : null;
+  return { developerId: credentials.developerId, nonce: new NonceClaim(credentials.consumerKey, check.nonce, now, limit) };
 }
 
 function originFromHeaders(request: Request): string | null {

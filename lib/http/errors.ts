@@ -12,6 +12,7 @@ export const API_ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,
+  too_many_requests: 429,
   imap_unavailable: 503,
   database_unavailable: 503,
   internal: 500,
@@ -25,6 +26,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     message: string,
+    /** Sent with the error (`Retry-After` on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

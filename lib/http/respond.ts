@@ -56,7 +56,7 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
  * id and answered generically.
  */
 export function errorResponse(error: unknown, requestId: string): Response {
-  if (error instanceof ApiError) return jsonResponse(errorBody(error.message), error.status);
+  if (error instanceof ApiError) return jsonResponse(errorBody(error.message), error.status, error.headers);
   if (isDatabaseUnavailableError(error)) {
     console.warn(`[${requestId}] database unavailable (${describeUnavailability(error)})`);
     return jsonResponse(

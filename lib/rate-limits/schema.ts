@@ -35,7 +35,17 @@ export const RATE_LIMITS = {
   connectAddress: { name: 'connect-address', max: 30, windowMs: HOUR_MS },
 } as const satisfies Record<string, RateLimit>;
 
-export type RateLimitName = (typeof RATE_LIMITS)[keyof typeof RATE_LIMITS]['name'];
+/**
+ * /2.0 requests per API key (MAILPORT_API_RATE_LIMIT_PER_MINUTE): a fixed one-minute window,
+ * counted in the same statement that records the request's nonce (lib/developers/mutations.ts).
+ */
+export function apiKeyRateLimit(perMinute: number) {
+  return { name: 'api-key', max: perMinute, windowMs: MINUTE_MS } as const satisfies RateLimit;
+}
+
+export type RateLimitName =
+  | (typeof RATE_LIMITS)[keyof typeof RATE_LIMITS]['name']
+  | ReturnType<typeof apiKeyRateLimit>['name'];
 
 /** One counter an attempt draws on: a limit and what it is counted for (an email, an address…). */
 export interface RateLimitSubject {

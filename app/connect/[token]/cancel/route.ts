@@ -15,7 +15,8 @@ export async function GET(_request: Request, { params }: { params: Promise<{ tok
   const db = await getDb();
   const state = await loadConnectPage(db, token, currentTime());
   if (state.kind === 'not_found' || state.kind === 'expired') {
-    return new Response(null, { status: 303, headers: { location: `/connect/${token}` } });
+    // Encoded: the token is the decoded path segment, and a control character in a header is a TypeError (a 500).
+    return new Response(null, { status: 303, headers: { location: `/connect/${encodeURIComponent(token)}` } });
   }
   if (state.kind === 'active') await recordCancel(db, token, currentTime());
   const row = state.row;
