@@ -9,7 +9,15 @@ import type { DomainReason } from './reasons';
  */
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
-export type ApiTag = 'Connect tokens' | 'Accounts' | 'Sources' | 'Messages' | 'Threads' | 'Files' | 'Discovery';
+export type ApiTag =
+  | 'Connect tokens'
+  | 'Accounts'
+  | 'Sources'
+  | 'Messages'
+  | 'Threads'
+  | 'Files'
+  | 'Discovery'
+  | 'OAuth providers';
 export const API_TAGS: readonly ApiTag[] = [
   'Connect tokens',
   'Accounts',
@@ -18,6 +26,7 @@ export const API_TAGS: readonly ApiTag[] = [
   'Threads',
   'Files',
   'Discovery',
+  'OAuth providers',
 ];
 
 /**

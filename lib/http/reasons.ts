@@ -14,7 +14,8 @@ type NotFoundReason =
   | 'source_not_found'
   | 'message_not_found'
   | 'file_not_found'
-  | 'token_not_found';
+  | 'token_not_found'
+  | 'oauth_provider_not_found';
 
 /** One member per reason, so FailureOf<R> picks exactly the failures a route declares. */
 export type DomainFailure =
@@ -29,7 +30,9 @@ export type DomainFailure =
   | { ok: false; reason: 'message_gone' }
   /** Content too large to answer in JSON: the message says where to stream it from. */
   | { ok: false; reason: 'content_too_large'; bytes: number; limit: number; instead: string }
-  | { ok: false; reason: 'thread_not_found' };
+  | { ok: false; reason: 'thread_not_found' }
+  /** The developer already has an OAuth provider with this client id (spec §14). */
+  | { ok: false; reason: 'oauth_provider_exists'; consumerKey: string };
 
 export type DomainReason = DomainFailure['reason'];
 export type FailureOf<Reason extends DomainReason> = Extract<DomainFailure, { reason: Reason }>;
@@ -95,6 +98,17 @@ export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } =
     code: 'not_found',
     description: 'Unknown thread',
     message: (_, params) => `thread ${String(params.thread_id)} is invalid`,
+  },
+  oauth_provider_not_found: {
+    code: 'not_found',
+    description: "Unknown or another developer's OAuth provider",
+    message: (_, params) => `oauth provider ${String(params.provider_consumer_key)} is invalid`,
+  },
+  oauth_provider_exists: {
+    code: 'bad_request',
+    description: 'An OAuth provider with this client id exists already',
+    message: (failure) =>
+      `provider_consumer_key ${failure.consumerKey} is already an oauth provider of this key; delete it first to change its secret`,
   },
   imap_unavailable: {
     code: 'imap_unavailable',

@@ -26,6 +26,8 @@ import * as accounts from '../accounts/contract';
 import * as connectToken from '../connect_tokens/[token]/contract';
 import * as connectTokens from '../connect_tokens/contract';
 import * as discovery from '../discovery/contract';
+import * as oauthProvider from '../oauth_providers/[provider_consumer_key]/contract';
+import * as oauthProviders from '../oauth_providers/contract';
 
 /**
  * Every /2.0 route's contract, in document order: the OpenAPI document walks
@@ -60,4 +62,6 @@ export const API_ROUTES: readonly RouteContract[] = [
   accountFileContent,
   accountFileRelated,
   discovery,
+  oauthProviders,
+  oauthProvider,
 ].flatMap((module) => Object.values(module) as RouteContract[]);

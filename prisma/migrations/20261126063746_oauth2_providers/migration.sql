@@ -5,8 +5,7 @@ CREATE TYPE "OAuthProviderType" AS ENUM ('GMAIL_OAUTH2', 'MSLIVECONNECT');
 ALTER TABLE "connect_flows" ADD COLUMN     "oauth_browser_hash" TEXT,
 ADD COLUMN     "oauth_expires_at" TIMESTAMP(3),
 ADD COLUMN     "oauth_provider_id" TEXT,
-ADD COLUMN     "oauth_state_hash" TEXT,
-ADD COLUMN     "oauth_verifier_ciphertext" TEXT;
+ADD COLUMN     "oauth_state_hash" TEXT;
 
 -- AlterTable
 ALTER TABLE "sources" ADD COLUMN     "access_token_ciphertext" TEXT,
