@@ -46,7 +46,13 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
     update: { state: 'running', lastSyncStart: startedAt, lastError: '' },
   });
 
-  const opened = await options.openSession(loginForSource(source));
+  // An OAuth2 source may refresh its access token here; a dead grant already set INVALID_CREDENTIALS.
+  const credentials = await loginForSource(db, source, options.now());
+  if (!credentials.ok) {
+    const failure = credentials.failure === 'auth_failed' ? 'auth_failed' : 'connection_refused';
+    return failConnection(db, source, failure, options, credentials.message);
+  }
+  const opened = await options.openSession(credentials.login);
   if (!opened.ok) return failConnection(db, source, opened.failure, options);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {
@@ -83,11 +89,12 @@ async function failConnection(
   source: SourceForSync,
   failure: string,
   options: SyncRunOptions,
+  message = failureMessage(failure, source.authenticationType),
 ): Promise<SyncRunResult> {
   const status = statusForImapFailure(failure);
   // A wrong password will not fix itself: no retries. Anything else may be passing.
   if (status === 'INVALID_CREDENTIALS' || options.isLastAttempt) {
-    await recordSourceStatus(db, source.id, status, failureMessage(failure), options.now());
+    await recordSourceStatus(db, source.id, status, message, options.now());
     await db.sourceSync.update({
       where: { sourceId: source.id },
       data: { state: 'failed', lastError: failure, lastSyncStop: options.now() },
@@ -100,10 +107,11 @@ async function failConnection(
   return { outcome: 'retry', reason: failure };
 }
 
-function failureMessage(failure: string): string {
-  return failure === 'auth_failed'
-    ? 'The mail server no longer accepts the stored password.'
-    : `The mail server could not be reached (${failure}).`;
+function failureMessage(failure: string, authenticationType: string): string {
+  if (failure !== 'auth_failed') return `The mail server could not be reached (${failure}).`;
+  return authenticationType === 'oauth2'
+    ? 'The mail server no longer accepts the stored OAuth sign-in.'
+    : 'The mail server no longer accepts the stored password.';
 }
 
 type FolderRow = { id: string; name: string; uidValidity: bigint | null; highestUid: bigint };

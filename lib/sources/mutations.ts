@@ -1,14 +1,24 @@
 import { queueCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
-import { encryptSecret } from '@/lib/crypto/secrets';
+import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import { findPrivateUrlHost } from '@/lib/network/guard';
-import { loginForSource, type OwnedSource, sourceLoginSelect, sourceOrder } from './data';
-import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
+import { refreshAccessToken } from '@/lib/oauth/client';
+import { oauthProviderSpec } from '@/lib/oauth/providers';
+import { oauthClientCredentials } from '@/lib/oauth-providers/data';
+import {
+  loginForSource,
+  type OwnedSource,
+  type SourceLogin,
+  type SourceLoginRow,
+  sourceLoginSelect,
+  sourceOrder,
+} from './data';
+import { type MailboxSettings, mailboxLogin, type SourceStatus, type UpdateSourceInput } from './schema';
 
 /** `localpart::provider` for known providers (`jane::gmail`), else `username::server` (spec §9). */
 export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'username' | 'server' | 'provider'>): string {
@@ -22,8 +32,19 @@ export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'usernam
  * The stored form of a mailbox credential: every write of one goes through
  * here (new source, re-connected source, a new password over the API).
  */
-function sealedCredential(authenticationType: MailboxSettings['authenticationType'], secret: string) {
-  return { authenticationType, credentialCiphertext: encryptSecret(secret) };
+function sealedCredential(
+  authenticationType: MailboxSettings['authenticationType'],
+  secret: string,
+  oauth?: MailboxSettings['oauth'],
+) {
+  return {
+    authenticationType,
+    credentialCiphertext: encryptSecret(secret),
+    // A password source keeps no OAuth leftovers (a source re-connected from OAuth to a password).
+    oauthProviderId: oauth?.providerId ?? null,
+    accessTokenCiphertext: oauth ? encryptSecret(oauth.accessToken) : null,
+    accessTokenExpiresAt: oauth?.accessTokenExpiresAt ?? null,
+  };
 }
 
 /** Options a token passes on to the source it creates. */
@@ -66,7 +87,7 @@ export async function insertSource(
       port: mailbox.port,
       tlsMode: mailbox.tlsMode,
       username: mailbox.username,
-      ...sealedCredential(mailbox.authenticationType, mailbox.secret),
+      ...sealedCredential(mailbox.authenticationType, mailbox.secret, mailbox.oauth),
       ...options,
     },
   });
@@ -90,7 +111,7 @@ export async function reauthorizeSource(
       port: mailbox.port,
       tlsMode: mailbox.tlsMode,
       username: mailbox.username,
-      ...sealedCredential(mailbox.authenticationType, mailbox.secret),
+      ...sealedCredential(mailbox.authenticationType, mailbox.secret, mailbox.oauth),
       status: 'OK',
       statusMessage: '',
     },
@@ -183,7 +204,14 @@ export async function updateSource(
 
   if (input.force_status_check) {
     const row = await db.source.findUniqueOrThrow({ where: { id: source.id }, select: sourceLoginSelect });
-    const check = await deps.verify(loginForSource(row));
+    const credentials = await loginForSource(db, row, deps.now);
+    const check: ImapCheckResult = credentials.ok
+      ? await deps.verify(credentials.login)
+      : {
+          ok: false,
+          failure: credentials.failure === 'auth_failed' ? 'auth_failed' : 'connection_refused',
+          message: credentials.message,
+        };
     if (check.ok) {
       await recordSourceStatus(db, source.id, 'OK', '', deps.now);
     } else {
@@ -213,4 +241,92 @@ export async function refreshAccountEmailAddresses(tx: Prisma.TransactionClient,
     where: { id: accountId },
     data: { emailAddresses: [...new Set(sources.map((row) => row.email))] },
   });
+}
+
+/**
+ * A refreshed OAuth2 grant: the new access token (and the rotated refresh
+ * token, when the provider sent one) stored sealed. Only when the stored refresh
+ * token is still the one refreshed, so a concurrent refresh that rotated it wins.
+ */
+async function storeRefreshedGrant(
+  db: Db,
+  source: SourceLoginRow,
+  tokens: { accessToken: string; refreshToken?: string; expiresAt: Date },
+): Promise<void> {
+  await db.source.updateMany({
+    where: { id: source.id, credentialCiphertext: source.credentialCiphertext },
+    data: {
+      ...(tokens.refreshToken ? { credentialCiphertext: encryptSecret(tokens.refreshToken) } : {}),
+      accessTokenCiphertext: encryptSecret(tokens.accessToken),
+      accessTokenExpiresAt: tokens.expiresAt,
+    },
+  });
+}
+
+/**
+ * The one place an OAuth2 source's dead grant becomes its status: INVALID_CREDENTIALS,
+ * and its status_callback_url hears of it (recordSourceStatus). A source-level
+ * connect token re-authorises it.
+ */
+export async function markOAuthGrantInvalid(db: Db, sourceId: string, message: string, now: Date): Promise<void> {
+  await recordSourceStatus(db, sourceId, 'INVALID_CREDENTIALS', message, now);
+}
+
+const GRANT_REVOKED =
+  'The mailbox owner revoked access, or the sign-in expired: re-connect the source with a source-level connect token.';
+const PROVIDER_GONE =
+  'The OAuth provider this source was connected through was deleted: add it again and re-connect the source.';
+
+// One refresh per source at a time in this process: concurrent logins (a sync and content reads) share it.
+const refreshesInFlight = new Map<string, Promise<SourceLogin>>();
+
+/** How long a refused refresh waits for a concurrent one elsewhere (the worker) to store its rotated token. */
+const ROTATION_GRACE_MS = 1500;
+
+/**
+ * A new access token for an OAuth2 source (loginForSource calls this when the
+ * stored one is about to expire). A refused refresh marks the source; a
+ * provider that does not answer leaves it as it is for a later retry.
+ */
+export function refreshSourceAccess(db: Db, source: SourceLoginRow, now: Date): Promise<SourceLogin> {
+  const inFlight = refreshesInFlight.get(source.id);
+  if (inFlight) return inFlight;
+  const refresh = refreshOnce(db, source, now).finally(() => refreshesInFlight.delete(source.id));
+  refreshesInFlight.set(source.id, refresh);
+  return refresh;
+}
+
+async function refreshOnce(db: Db, source: SourceLoginRow, now: Date): Promise<SourceLogin> {
+  const client = source.oauthProviderId
+    ? await oauthClientCredentials(db, source.account.developerId, source.oauthProviderId)
+    : null;
+  if (!client) {
+    await markOAuthGrantInvalid(db, source.id, PROVIDER_GONE, now);
+    return { ok: false, failure: 'auth_failed', message: PROVIDER_GONE };
+  }
+  const refreshed = await refreshAccessToken(
+    oauthProviderSpec(client.type),
+    client,
+    decryptSecret(source.credentialCiphertext),
+    now,
+  );
+  if (refreshed.ok) {
+    await storeRefreshedGrant(db, source, refreshed.tokens);
+    return { ok: true, login: mailboxLogin(source, { accessToken: refreshed.tokens.accessToken }) };
+  }
+  if (refreshed.failure === 'provider_down') {
+    return { ok: false, failure: 'provider_down', message: `The OAuth provider did not answer (${refreshed.detail}).` };
+  }
+  // Another process may have refreshed first and rotated the refresh token we used: its access token is good.
+  const deadline = Date.now() + ROTATION_GRACE_MS;
+  for (;;) {
+    const current = await db.source.findUnique({ where: { id: source.id }, select: sourceLoginSelect });
+    if (current && current.credentialCiphertext !== source.credentialCiphertext && current.accessTokenCiphertext) {
+      return { ok: true, login: mailboxLogin(current, { accessToken: decryptSecret(current.accessTokenCiphertext) }) };
+    }
+    if (!current || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await markOAuthGrantInvalid(db, source.id, GRANT_REVOKED, now);
+  return { ok: false, failure: 'auth_failed', message: GRANT_REVOKED };
 }

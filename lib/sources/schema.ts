@@ -60,8 +60,17 @@ export interface MailboxSettings {
   /** A known provider (gmail, outlook, …) names the label `localpart::provider`. */
   provider?: string;
   authenticationType: AuthenticationType;
-  /** The password or the OAuth grant; encrypted before it is stored. */
+  /** The password, or the OAuth2 refresh token; encrypted before it is stored. */
   secret: string;
+  /** OAuth2 sources: the developer's provider that issued the grant and the current access token. */
+  oauth?: MailboxOAuthGrant;
+}
+
+export interface MailboxOAuthGrant {
+  /** The oauth_providers row whose client refreshes the grant. */
+  providerId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
 }
 
 /**
@@ -71,15 +80,17 @@ export interface MailboxSettings {
  */
 export function mailboxLogin(
   settings: { server: string; port: number; tlsMode: TlsMode; username: string },
-  password: string,
+  credential: string | { accessToken: string },
 ): ImapLogin {
-  return {
+  const endpoint = {
     server: settings.server,
     port: settings.port,
     tlsMode: settings.tlsMode,
     username: settings.username,
-    password,
   };
+  return typeof credential === 'string'
+    ? { ...endpoint, password: credential }
+    : { ...endpoint, accessToken: credential.accessToken };
 }
 
 /** A source as the API returns it (spec §9); serialize.ts produces exactly this. */

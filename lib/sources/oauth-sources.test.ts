@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
+import { buildMessage } from '@/e2e/fixtures/mailbox';
+import { type OAuthServer, startOAuthServer, testClientId } from '@/e2e/fixtures/oauth-server';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
+import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import { resetConfigForTests } from '@/lib/env';
+import { openJobQueue } from '@/lib/jobs/queue';
+import { openMailboxSession } from '@/lib/mailbox-sync/imap';
+import { runSourceSync } from '@/lib/mailbox-sync/run';
+import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
+import { loginForSource, sourceLoginSelect } from './data';
+
+/**
+ * OAuth2 sources over time, against the local authorization server and a
+ * Dovecot that checks access tokens by introspection: the sync refreshes an
+ * expired access token and stores the rotated refresh token; a revoked grant
+ * makes the source INVALID_CREDENTIALS and queues its status callback; many
+ * logins at once on an expired token share one refresh.
+ */
+
+let authServer: OAuthServer;
+let dovecot: DovecotServer;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  authServer = await startOAuthServer();
+  dovecot = await startDovecot({ oauth2IntrospectionUrl: authServer.introspectionUrl });
+  Object.assign(process.env, authServer.env({ microsoft: `imap://127.0.0.1:${dovecot.port}` }));
+  resetConfigForTests();
+}, 30_000);
+
+afterAll(async () => {
+  process.env = savedEnv;
+  resetConfigForTests();
+  await Promise.all([dovecot?.stop(), authServer?.stop()]);
+});
+
+describe.each(testDatabaseKinds())('OAuth2 sources on %s', (kind) => {
+  let database: TestDatabase;
+  let queue: Awaited<ReturnType<typeof openJobQueue>>;
+  let developerId: string;
+  let providerId: string;
+  const clientId = testClientId();
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    // The status callback is queued as a delivery job.
+    queue = await openJobQueue(database, { supervise: false });
+    ({ developerId } = await createDeveloperKey(database.db, { email: `oauth-${kind}@example.com`, appName: 'OAuth' }));
+    authServer.registerClient(clientId, 'client-secret-for-tests');
+    await createOAuthProvider(
+      database.db,
+      developerId,
+      { type: 'MSLIVECONNECT', provider_consumer_key: clientId, provider_consumer_secret: 'client-secret-for-tests' },
+      new Date(),
+    );
+    const row = await database.db.oAuthProvider.findFirstOrThrow({ where: { developerId }, select: { id: true } });
+    providerId = row.id;
+  });
+  afterAll(async () => {
+    await queue?.stop({ graceful: false, close: true, wait: true });
+    await database?.close();
+  });
+
+  /** A Microsoft-style mailbox whose stored access token has already lapsed (at the server too). */
+  async function expiredOAuthSource(email: string, tokenOptions: Record<string, string> = {}) {
+    await dovecot.addUser(email, 'seed-only-password');
+    await dovecot.appendMessage(
+      email,
+      'INBOX',
+      buildMessage({
+        messageId: `<${email}.1@test>`,
+        from: 'a@example.org',
+        to: email,
+        subject: 'Hello',
+        text: 'Hi',
+        date: new Date('2024-05-01T10:00:00Z'),
+      }),
+    );
+    const grant = authServer.issueGrant('microsoft', clientId, email);
+    authServer.expireAccessTokens(email);
+    return connectLocalMailbox(
+      database.db,
+      developerId,
+      {
+        email,
+        port: dovecot.port,
+        oauth: { providerId, ...grant, accessTokenExpiresAt: new Date(Date.now() - 60_000) },
+      },
+      tokenOptions,
+    );
+  }
+
+  const syncOptions = {
+    openSession: (login: Parameters<typeof openMailboxSession>[0]) =>
+      openMailboxSession(login, { allowPrivateHosts: true }),
+    now: () => new Date(),
+    budgetMs: 60_000,
+    isLastAttempt: false,
+  };
+
+  it('a sync refreshes the expired access token, stores the rotated refresh token, and imports mail', async () => {
+    const email = `refresh-${kind}@outlook.com`;
+    const source = await expiredOAuthSource(email);
+    const before = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: sourceLoginSelect,
+    });
+    const refreshesBefore = authServer.stats().refreshes;
+
+    const result = await runSourceSync(database.db, source.sourceId, syncOptions);
+    expect(result).toMatchObject({ outcome: 'done', messagesStored: 1 });
+    expect(authServer.stats().refreshes).toBe(refreshesBefore + 1);
+
+    const after = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: { ...sourceLoginSelect, status: true },
+    });
+    expect(after.status).toBe('OK');
+    expect(after.credentialCiphertext).not.toBe(before.credentialCiphertext);
+    expect(after.accessTokenCiphertext).not.toBe(before.accessTokenCiphertext);
+    expect(after.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    // Nothing readable at rest: the sealed values carry no token text.
+    expect(`${after.credentialCiphertext}${after.accessTokenCiphertext}`).not.toMatch(/rt\.|at\./);
+
+    // The fresh token is used as it is, without another refresh.
+    const again = await loginForSource(database.db, after, new Date());
+    expect(again.ok && again.login.accessToken).toBeTruthy();
+    expect(authServer.stats().refreshes).toBe(refreshesBefore + 1);
+  });
+
+  it('a revoked grant sets INVALID_CREDENTIALS and queues the status callback', async () => {
+    const email = `revoked-${kind}@outlook.com`;
+    const source = await expiredOAuthSource(email, { status_callback_url: 'https://partner.example.com/status' });
+    authServer.revokeUser(email);
+
+    const result = await runSourceSync(database.db, source.sourceId, syncOptions);
+    expect(result).toEqual({ outcome: 'failed', reason: 'auth_failed' });
+    const row = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: { status: true, statusMessage: true },
+    });
+    expect(row.status).toBe('INVALID_CREDENTIALS');
+    expect(row.statusMessage).toContain('re-connect');
+    const callbacks = await database.db.callbackDelivery.findMany({
+      where: { sourceId: source.sourceId },
+      select: { event: true, url: true, body: true },
+    });
+    expect(callbacks).toHaveLength(1);
+    expect(callbacks[0]).toMatchObject({ event: 'status_changed', url: 'https://partner.example.com/status' });
+    expect(callbacks[0]?.body).toMatchObject({ status: 'INVALID_CREDENTIALS' });
+  });
+
+  it('many logins at once on an expired token share one refresh and all get a working token', async () => {
+    const email = `burst-${kind}@outlook.com`;
+    const source = await expiredOAuthSource(email);
+    const row = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: sourceLoginSelect,
+    });
+    const refreshesBefore = authServer.stats().refreshes;
+    const logins = await Promise.all(Array.from({ length: 12 }, () => loginForSource(database.db, row, new Date())));
+    expect(logins.every((login) => login.ok)).toBe(true);
+    expect(authServer.stats().refreshes).toBe(refreshesBefore + 1);
+    const status = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: { status: true },
+    });
+    expect(status.status).toBe('OK');
+  });
+});
