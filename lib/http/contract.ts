@@ -61,6 +61,11 @@ export interface RouteContract<
      * `{ stream }`): the media type, or `*` when it is the content's own (file downloads).
      */
     streams?: string;
+    /**
+     * A second, non-error answer with its own status and body: spec §3's failed
+     * login check on source creation (`{"success":false,"feedback_code",…}`).
+     */
+    alternative?: { status: number; description: string; schema: z.ZodType };
   };
   /** The failures the handler may return besides the scope's own. */
   reasons: readonly Reason[];

@@ -32,7 +32,11 @@ export type DomainFailure =
   | { ok: false; reason: 'content_too_large'; bytes: number; limit: number; instead: string }
   | { ok: false; reason: 'thread_not_found' }
   /** The developer already has an OAuth provider with this client id (spec §14). */
-  | { ok: false; reason: 'oauth_provider_exists'; consumerKey: string };
+  | { ok: false; reason: 'oauth_provider_exists'; consumerKey: string }
+  /** provider_consumer_key names none of the developer's oauth_providers. */
+  | { ok: false; reason: 'oauth_provider_unknown'; consumerKey: string }
+  /** The mailbox is a source of this account already. */
+  | { ok: false; reason: 'mailbox_already_attached' };
 
 export type DomainReason = DomainFailure['reason'];
 export type FailureOf<Reason extends DomainReason> = Extract<DomainFailure, { reason: Reason }>;
@@ -109,6 +113,17 @@ export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } =
     description: 'An OAuth provider with this client id exists already',
     message: (failure) =>
       `provider_consumer_key ${failure.consumerKey} is already an oauth provider of this key; delete it first to change its secret`,
+  },
+  oauth_provider_unknown: {
+    code: 'bad_request',
+    description: 'provider_consumer_key is not one of the oauth_providers',
+    message: (failure) =>
+      `provider_consumer_key ${failure.consumerKey} is not one of your oauth providers; add it with POST /2.0/oauth_providers`,
+  },
+  mailbox_already_attached: {
+    code: 'bad_request',
+    description: 'The mailbox is already a source of this account',
+    message: () => 'this mailbox is already a source of this account',
   },
   imap_unavailable: {
     code: 'imap_unavailable',

@@ -1,15 +1,18 @@
+import type { OwnedAccount } from '@/lib/accounts/data';
+import { newAccountUsername } from '@/lib/accounts/mutations';
 import { queueCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import { decryptSecret, encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
+import { Prisma as PrismaRuntime } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
-import { newRowId } from '@/lib/ids';
+import { newAccountId, newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import { findPrivateUrlHost } from '@/lib/network/guard';
 import { refreshAccessToken } from '@/lib/oauth/client';
 import { oauthProviderSpec } from '@/lib/oauth/providers';
-import { oauthClientCredentials } from '@/lib/oauth-providers/data';
+import { findOAuthProvider, oauthClientCredentials } from '@/lib/oauth-providers/data';
 import {
   loginForSource,
   type OwnedSource,
@@ -18,7 +21,13 @@ import {
   sourceLoginSelect,
   sourceOrder,
 } from './data';
-import { type MailboxSettings, mailboxLogin, type SourceStatus, type UpdateSourceInput } from './schema';
+import {
+  type MailboxSettings,
+  mailboxLogin,
+  type ServerSideSourceInput,
+  type SourceStatus,
+  type UpdateSourceInput,
+} from './schema';
 
 /** `localpart::provider` for known providers (`jane::gmail`), else `username::server` (spec §9). */
 export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'username' | 'server' | 'provider'>): string {
@@ -329,4 +338,167 @@ async function refreshOnce(db: Db, source: SourceLoginRow, now: Date): Promise<S
   }
   await markOAuthGrantInvalid(db, source.id, GRANT_REVOKED, now);
   return { ok: false, failure: 'auth_failed', message: GRANT_REVOKED };
+}
+
+export type AddSourceResult =
+  | { ok: true; accountId: string; sourceId: string; label: string }
+  /** The login was refused or the server unreachable: spec §3's failed-check body. */
+  | { ok: false; reason: 'source_check_failed'; feedbackCode: string; connectionLog: string }
+  | { ok: false; reason: 'oauth_provider_unknown'; consumerKey: string }
+  | { ok: false; reason: 'mailbox_already_attached' }
+  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
+  | { ok: false; reason: 'callback_url_private'; field: string; host: string };
+
+export interface AddSourceDeps {
+  verify: (login: ImapLogin) => Promise<ImapCheckResult>;
+  callbackHosts: CallbackHostGuard;
+  startSync: (sourceId: string) => Promise<void>;
+  now: Date;
+}
+
+/** Where the new source goes: an account of the developer's, or a new one with these names. */
+export type AddSourceTarget =
+  | { kind: 'account'; account: OwnedAccount }
+  | { kind: 'new_account'; firstName: string; lastName: string };
+
+/** The callback URLs a request names, against the developer's prefixes and the private-host guard. */
+async function checkCallbackUrls(
+  db: Db,
+  developerId: string,
+  urls: Record<string, string | undefined>,
+  hosts: CallbackHostGuard,
+): Promise<Extract<AddSourceResult, { reason: 'callback_url_not_allowed' | 'callback_url_private' }> | null> {
+  const given = Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => !!entry[1]));
+  if (Object.keys(given).length === 0) return null;
+  const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
+    where: { id: developerId },
+    select: { callbackUrlPrefixes: true },
+  });
+  const field = findDisallowedCallbackUrl(prefixes, given);
+  if (field) return { ok: false, reason: 'callback_url_not_allowed', field, prefixes };
+  const privateUrl = await findPrivateUrlHost(given, { timeoutMs: CALLBACK_HOST_CHECK_TIMEOUT_MS, ...hosts });
+  return privateUrl ? { ok: false, reason: 'callback_url_private', ...privateUrl } : null;
+}
+
+/**
+ * The mailbox a server-side source names, proven by a real login: a password,
+ * or an OAuth2 refresh token of one of the developer's providers (refreshed
+ * once here for an access token, and rotated if the provider says so).
+ */
+async function provenMailbox(
+  db: Db,
+  developerId: string,
+  input: ServerSideSourceInput,
+  deps: AddSourceDeps,
+): Promise<MailboxSettings | Extract<AddSourceResult, { ok: false }>> {
+  const failed = (feedbackCode: string, connectionLog: string) =>
+    ({ ok: false, reason: 'source_check_failed', feedbackCode, connectionLog }) as const;
+  if (input.provider_consumer_key && input.provider_refresh_token) {
+    const provider = await findOAuthProvider(db, developerId, input.provider_consumer_key);
+    const client = provider && (await oauthClientCredentials(db, developerId, provider.id));
+    if (!provider || !client) {
+      return { ok: false, reason: 'oauth_provider_unknown', consumerKey: input.provider_consumer_key };
+    }
+    const spec = oauthProviderSpec(client.type);
+    const refreshed = await refreshAccessToken(spec, client, input.provider_refresh_token, deps.now);
+    if (!refreshed.ok)
+      return failed(
+        `oauth_${refreshed.failure}`,
+        `The OAuth provider refused the refresh token (${refreshed.detail}).`,
+      );
+    const mailbox: MailboxSettings = {
+      email: input.email,
+      server: input.server ?? spec.imap.server,
+      port: input.port ?? spec.imap.port,
+      tlsMode: input.use_ssl === false ? 'NONE' : input.use_ssl === true ? 'TLS' : spec.imap.tlsMode,
+      username: input.username ?? input.email,
+      provider: spec.discoveryKey,
+      authenticationType: 'oauth2',
+      secret: refreshed.tokens.refreshToken ?? input.provider_refresh_token,
+      oauth: {
+        providerId: provider.id,
+        accessToken: refreshed.tokens.accessToken,
+        accessTokenExpiresAt: refreshed.tokens.expiresAt,
+      },
+    };
+    const check = await deps.verify(mailboxLogin(mailbox, { accessToken: refreshed.tokens.accessToken }));
+    return check.ok ? mailbox : failed(check.failure, check.message);
+  }
+  const mailbox: MailboxSettings = {
+    email: input.email,
+    server: input.server ?? '',
+    port: input.port ?? 993,
+    tlsMode: input.use_ssl === false ? 'NONE' : 'TLS',
+    username: input.username ?? input.email,
+    authenticationType: 'password',
+    secret: input.password ?? '',
+  };
+  const check = await deps.verify(mailboxLogin(mailbox, mailbox.secret));
+  return check.ok ? mailbox : failed(check.failure, check.message);
+}
+
+/**
+ * POST /2.0/accounts (with a first source) and POST /2.0/accounts/:id/sources:
+ * check the callback URLs and the login, then store account and source in one
+ * transaction (no network inside) and queue the sync.
+ */
+export async function addServerSideSource(
+  db: Db,
+  developerId: string,
+  target: AddSourceTarget,
+  input: ServerSideSourceInput,
+  deps: AddSourceDeps,
+): Promise<AddSourceResult> {
+  const badUrl = await checkCallbackUrls(
+    db,
+    developerId,
+    { callback_url: input.callback_url, status_callback_url: input.status_callback_url },
+    deps.callbackHosts,
+  );
+  if (badUrl) return badUrl;
+  const mailbox = await provenMailbox(db, developerId, input, deps);
+  if ('ok' in mailbox) return mailbox;
+  const options: SourceOptions = {
+    callbackUrl: input.callback_url ?? '',
+    statusCallbackUrl: input.status_callback_url ?? '',
+    syncAllFolders: input.sync_all_folders ?? false,
+    syncFolders: input.sync_folders ?? '',
+    syncFlags: input.sync_flags ?? false,
+    rawFileList: input.raw_file_list ?? false,
+    expungeOnDeletedFlag: input.expunge_on_deleted_flag ?? false,
+  };
+  try {
+    const created = await db.$transaction(async (tx) => {
+      let accountId: string;
+      if (target.kind === 'account') {
+        accountId = target.account.id;
+      } else {
+        accountId = newAccountId();
+        await tx.account.create({
+          data: {
+            id: accountId,
+            developerId,
+            username: newAccountUsername(input.email),
+            firstName: target.firstName,
+            lastName: target.lastName,
+            emailAddresses: [input.email],
+            createdAt: deps.now,
+          },
+        });
+      }
+      const source = await insertSource(tx, accountId, mailbox, options);
+      await refreshAccountEmailAddresses(tx, accountId);
+      return { accountId, sourceId: source.id, label: source.label };
+    });
+    await deps.startSync(created.sourceId).catch(() => {
+      // Housekeeping queues syncs that were never queued; the source exists either way.
+    });
+    return { ok: true, ...created };
+  } catch (error) {
+    // The same mailbox already on this account: the unique index decides, also under concurrency.
+    if (error instanceof PrismaRuntime.PrismaClientKnownRequestError && error.code === 'P2002') {
+      return { ok: false, reason: 'mailbox_already_attached' };
+    }
+    throw error;
+  }
 }

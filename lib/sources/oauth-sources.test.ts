@@ -2,15 +2,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { buildMessage } from '@/e2e/fixtures/mailbox';
 import { type OAuthServer, startOAuthServer, testClientId } from '@/e2e/fixtures/oauth-server';
+import { findAccount } from '@/lib/accounts/data';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
+import { verifyImapLogin } from '@/lib/imap/verify';
 import { openJobQueue } from '@/lib/jobs/queue';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
 import { loginForSource, sourceLoginSelect } from './data';
+import { type AddSourceDeps, addServerSideSource } from './mutations';
+import { createSourceInput } from './schema';
 
 /**
  * OAuth2 sources over time, against the local authorization server and a
@@ -169,5 +173,88 @@ describe.each(testDatabaseKinds())('OAuth2 sources on %s', (kind) => {
       select: { status: true },
     });
     expect(status.status).toBe('OK');
+  });
+
+  describe('server-side sources', () => {
+    const deps = (): AddSourceDeps => ({
+      verify: (login) => verifyImapLogin(login, { allowPrivateHosts: true }),
+      callbackHosts: { allowPrivateHosts: true },
+      startSync: async () => {},
+      now: new Date(),
+    });
+    const input = (fields: Record<string, string>) => createSourceInput.parse(fields);
+
+    it('a refresh token of a known provider is checked by a real XOAUTH2 login, then stored as oauth2', async () => {
+      const email = `server-side-${kind}@outlook.com`;
+      const { refreshToken } = authServer.issueGrant('microsoft', clientId, email);
+      const added = await addServerSideSource(
+        database.db,
+        developerId,
+        { kind: 'new_account', firstName: 'Sam', lastName: '' },
+        input({ email, provider_refresh_token: refreshToken, provider_consumer_key: clientId }),
+        deps(),
+      );
+      if (!added.ok) throw new Error(JSON.stringify(added));
+      expect(added.label).toBe(`server-side-${kind}::outlook`);
+      const row = await database.db.source.findUniqueOrThrow({
+        where: { id: added.sourceId },
+        select: { authenticationType: true, server: true, port: true, status: true },
+      });
+      expect(row).toEqual({ authenticationType: 'oauth2', server: '127.0.0.1', port: dovecot.port, status: 'OK' });
+
+      // Twice the same mailbox on one account: refused, not a second row.
+      const account = (await findAccount(database.db, developerId, added.accountId))!;
+      const { refreshToken: second } = authServer.issueGrant('microsoft', clientId, email);
+      const again = await addServerSideSource(
+        database.db,
+        developerId,
+        { kind: 'account', account },
+        input({ email, provider_refresh_token: second, provider_consumer_key: clientId }),
+        deps(),
+      );
+      expect(again).toEqual({ ok: false, reason: 'mailbox_already_attached' });
+    });
+
+    it('an unknown provider key, a revoked token and a wrong password store nothing', async () => {
+      const email = `refused-${kind}@outlook.com`;
+      const target = { kind: 'new_account' as const, firstName: '', lastName: '' };
+      const { refreshToken } = authServer.issueGrant('microsoft', clientId, email);
+      expect(
+        await addServerSideSource(
+          database.db,
+          developerId,
+          target,
+          input({ email, provider_refresh_token: refreshToken, provider_consumer_key: 'not-mine' }),
+          deps(),
+        ),
+      ).toEqual({ ok: false, reason: 'oauth_provider_unknown', consumerKey: 'not-mine' });
+      authServer.revokeUser(email);
+      expect(
+        await addServerSideSource(
+          database.db,
+          developerId,
+          target,
+          input({ email, provider_refresh_token: refreshToken, provider_consumer_key: clientId }),
+          deps(),
+        ),
+      ).toMatchObject({ ok: false, reason: 'source_check_failed', feedbackCode: 'oauth_invalid_grant' });
+      await dovecot.addUser(`pw-${kind}@example.test`, 'right-password');
+      expect(
+        await addServerSideSource(
+          database.db,
+          developerId,
+          target,
+          input({
+            email: `pw-${kind}@example.test`,
+            server: '127.0.0.1',
+            port: String(dovecot.port),
+            use_ssl: '0',
+            password: 'wrong-password',
+          }),
+          deps(),
+        ),
+      ).toMatchObject({ ok: false, reason: 'source_check_failed', feedbackCode: 'auth_failed' });
+      expect(await database.db.source.count({ where: { email: { in: [email, `pw-${kind}@example.test`] } } })).toBe(0);
+    });
   });
 });
