@@ -52,7 +52,16 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
     const failure = credentials.failure === 'auth_failed' ? 'auth_failed' : 'connection_refused';
     return failConnection(db, source, failure, options, credentials.message);
   }
-  const opened = await options.openSession(credentials.login);
+  let opened = await options.openSession(credentials.login);
+  if (!opened.ok && opened.failure === 'auth_failed' && source.authenticationType === 'oauth2') {
+    // The server refused an access token we thought valid (revoked early, clock skew): refresh once and retry.
+    const refreshed = await loginForSource(db, source, options.now(), { forceRefresh: true });
+    if (!refreshed.ok) {
+      const failure = refreshed.failure === 'auth_failed' ? 'auth_failed' : 'connection_refused';
+      return failConnection(db, source, failure, options, refreshed.message);
+    }
+    opened = await options.openSession(refreshed.login);
+  }
   if (!opened.ok) return failConnection(db, source, opened.failure, options);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {

@@ -106,15 +106,22 @@ export const ACCESS_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
  * The IMAP login of a stored source: the one place a mailbox credential is
  * decrypted (the linter keeps lib/crypto/secrets out of other domains). An
  * OAuth2 source gets its access token, refreshed first when it is about to
- * expire (refreshSourceAccess stores the new one). The secret lives in the
+ * expire, or when the mail server refused it (`forceRefresh`: revoked early,
+ * clock skew); refreshSourceAccess stores the new one. The secret lives in the
  * returned object only as long as the caller holds it.
  */
-export async function loginForSource(db: Db, source: SourceLoginRow, now: Date): Promise<SourceLogin> {
+export async function loginForSource(
+  db: Db,
+  source: SourceLoginRow,
+  now: Date,
+  options: { forceRefresh?: boolean } = {},
+): Promise<SourceLogin> {
   if (source.authenticationType === 'password') {
     return { ok: true, login: mailboxLogin(source, decryptSecret(source.credentialCiphertext)) };
   }
   const expiresAt = source.accessTokenExpiresAt?.getTime() ?? 0;
-  if (source.accessTokenCiphertext && expiresAt - now.getTime() > ACCESS_TOKEN_REFRESH_MARGIN_MS) {
+  const isFresh = expiresAt - now.getTime() > ACCESS_TOKEN_REFRESH_MARGIN_MS;
+  if (source.accessTokenCiphertext && isFresh && !options.forceRefresh) {
     return { ok: true, login: mailboxLogin(source, { accessToken: decryptSecret(source.accessTokenCiphertext) }) };
   }
   return refreshSourceAccess(db, source, now);

@@ -135,6 +135,19 @@ describe.each(testDatabaseKinds())('OAuth2 sources on %s', (kind) => {
     expect(authServer.stats().refreshes).toBe(refreshesBefore + 1);
   });
 
+  it('an access token the server refuses before its recorded expiry is refreshed once and the sync goes on', async () => {
+    const email = `early-${kind}@outlook.com`;
+    const source = await expiredOAuthSource(email);
+    // The record says the token is good for an hour; the server has already dropped it.
+    await database.db.source.update({
+      where: { id: source.sourceId },
+      data: { accessTokenExpiresAt: new Date(Date.now() + 3600_000) },
+    });
+    const refreshesBefore = authServer.stats().refreshes;
+    expect(await runSourceSync(database.db, source.sourceId, syncOptions)).toMatchObject({ outcome: 'done' });
+    expect(authServer.stats().refreshes).toBe(refreshesBefore + 1);
+  });
+
   it('a revoked grant sets INVALID_CREDENTIALS and queues the status callback', async () => {
     const email = `revoked-${kind}@outlook.com`;
     const source = await expiredOAuthSource(email, { status_callback_url: 'https://partner.example.com/status' });
