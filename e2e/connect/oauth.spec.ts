@@ -220,7 +220,7 @@ test.describe('each failure has its own page with a retry and a way back', () =>
       'href',
       new RegExp(`/connect/${token}/oauth`),
     );
-    await expect(page.getByRole('link', { name: 'Back to Test Partner App' })).toHaveAttribute(
+    await expect(page.getByRole('link', { name: 'Back to Test Partner App', exact: true })).toHaveAttribute(
       'href',
       `/connect/${token}/cancel`,
     );
@@ -268,7 +268,7 @@ test.describe('each failure has its own page with a retry and a way back', () =>
     } finally {
       await oauthWorld.configure({ down: 'no' });
     }
-    await page.getByRole('link', { name: 'Back to Test Partner App' }).click();
+    await page.getByRole('link', { name: 'Back to Test Partner App', exact: true }).click();
     await page.waitForURL((url) => url.pathname === '/mailbox-connected');
     expect(new URL(page.url()).searchParams.get('error')).toBe('cancelled');
   });
