@@ -1,5 +1,5 @@
 import type { FlowError, FlowErrorCode } from '@/lib/connect-flow/schema';
-import { OAUTH_TEXT, type OAuthFailureCode } from './oauth-messages';
+import { fillOAuthText, OAUTH_TEXT, type OAuthFailureCode } from './oauth-messages';
 
 interface FlowErrorText {
   /** Plain language, built from the server name only (never an input value). */
@@ -83,7 +83,7 @@ const FLOW_ERROR_TEXT = {
 function oauthSummaries(): Record<OAuthFailureCode, FlowErrorText> {
   const entries = Object.entries(OAUTH_TEXT.failures).map(([code, text]) => [
     code,
-    { message: () => text.title.replaceAll('{provider}', 'The provider'), concernsSettings: false },
+    { message: () => fillOAuthText(text.body, { provider: 'your provider', app: 'the app' }), concernsSettings: false },
   ]);
   return Object.fromEntries(entries) as Record<OAuthFailureCode, FlowErrorText>;
 }
