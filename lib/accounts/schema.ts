@@ -47,7 +47,6 @@ export const createAccountInput = z
   .superRefine((value, context) => {
     if (hasSourceFields(value)) checkSourceCredentials(value, context);
   });
-export type CreateAccountInput = z.output<typeof createAccountInput>;
 
 /** Whether POST /2.0/accounts was given a first source (any credential or server). */
 export function hasSourceFields(value: {

@@ -95,10 +95,6 @@ export function oauthTypeForDiscoveryKey(key: string): OAuthProviderTypeName | n
   return OAUTH_PROVIDER_TYPES.find((type) => DEFAULTS[type].discoveryKey === key) ?? null;
 }
 
-export function isOAuthProviderType(value: string): value is OAuthProviderTypeName {
-  return (OAUTH_PROVIDER_TYPES as string[]).includes(value);
-}
-
 /** The path the provider sends the end user back to; MAILPORT_PUBLIC_URL + this is registered with it. */
 export const OAUTH_CALLBACK_PATH = '/connect/oauth/callback';
 
