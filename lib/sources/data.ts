@@ -5,7 +5,7 @@ import type { Prisma } from '@/lib/db/generated/client';
 import { brandOwned, type Owned } from '@/lib/db/owned';
 import type { ImapLogin } from '@/lib/imap/verify';
 import { sourceSyncSelect } from '@/lib/mailbox-sync/data';
-import { refreshSourceAccess } from './mutations';
+import { refreshSourceAccess } from './oauth-mutations';
 import { mailboxLogin, type SourceFilters } from './schema';
 
 /** Every source column an API response may show: never the credentials. */
