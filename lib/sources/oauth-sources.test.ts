@@ -177,10 +177,12 @@ describe.each(testDatabaseKinds())('OAuth2 sources on %s', (kind) => {
       where: { id: source.sourceId },
       select: sourceLoginSelect,
     });
-    const refreshesBefore = authServer.stats().refreshes;
+    const before = authServer.stats();
     const logins = await Promise.all(Array.from({ length: 12 }, () => loginForSource(database.db, row, new Date())));
     expect(logins.every((login) => login.ok)).toBe(true);
-    expect(authServer.stats().refreshes).toBe(refreshesBefore + 1);
+    // One request to the token endpoint in all: a second would present the rotated-away refresh token.
+    expect(authServer.stats().tokenRequests).toBe(before.tokenRequests + 1);
+    expect(authServer.stats().refreshes).toBe(before.refreshes + 1);
     const status = await database.db.source.findUniqueOrThrow({
       where: { id: source.sourceId },
       select: { status: true },
