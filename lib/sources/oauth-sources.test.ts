@@ -31,6 +31,13 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   authServer = await startOAuthServer();
   dovecot = await startDovecot({ oauth2IntrospectionUrl: authServer.introspectionUrl });
+  // Every user up front: Dovecot may not see a passwd-file written again within the same second.
+  for (const kind of testDatabaseKinds()) {
+    for (const name of ['refresh', 'early', 'revoked', 'burst']) {
+      await dovecot.addUser(`${name}-${kind}@outlook.com`, 'seed-only-password');
+    }
+    await dovecot.addUser(`pw-${kind}@example.test`, 'right-password');
+  }
   Object.assign(process.env, authServer.env({ microsoft: `imap://127.0.0.1:${dovecot.port}` }));
   resetConfigForTests();
 }, 30_000);
@@ -70,7 +77,6 @@ describe.each(testDatabaseKinds())('OAuth2 sources on %s', (kind) => {
 
   /** A Microsoft-style mailbox whose stored access token has already lapsed (at the server too). */
   async function expiredOAuthSource(email: string, tokenOptions: Record<string, string> = {}) {
-    await dovecot.addUser(email, 'seed-only-password');
     await dovecot.appendMessage(
       email,
       'INBOX',
@@ -253,7 +259,6 @@ describe.each(testDatabaseKinds())('OAuth2 sources on %s', (kind) => {
           deps(),
         ),
       ).toMatchObject({ ok: false, reason: 'source_check_failed', feedbackCode: 'oauth_invalid_grant' });
-      await dovecot.addUser(`pw-${kind}@example.test`, 'right-password');
       expect(
         await addServerSideSource(
           database.db,
