@@ -1,5 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
-import { projectName, testServers as servers, testAreas } from './e2e/fixtures/servers';
+import { oauthWorldServer, projectName, testServers as servers, testAreas } from './e2e/fixtures/servers';
 
 /**
  * e2e runs against the production build (`npm run build` first, see scripts/test-all.sh; after a bare
@@ -41,13 +41,22 @@ export default defineConfig({
       use: { ...chromium, baseURL: `http://localhost:${server.port}` },
     })),
   ),
-  webServer: servers.map((server) => ({
-    command: server.command,
-    url: `http://localhost:${server.port}/healthz`,
-    env: server.env,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe' as const,
-    stderr: 'pipe' as const,
-  })),
+  webServer: [
+    {
+      ...oauthWorldServer,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+    },
+    ...servers.map((server) => ({
+      command: server.command,
+      url: `http://localhost:${server.port}/healthz`,
+      env: server.env,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+    })),
+  ],
 });

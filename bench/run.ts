@@ -28,6 +28,7 @@ import {
 import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
 import { benchLiveMailboxes } from './live';
 import { benchMessageReads, type MessageReadResult, printMessageReads } from './messages';
+import { type BenchOAuth, measureOAuthConnect, type OAuthConnectLatency, startBenchOAuth } from './oauth-connect';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
 import {
   BenchError,
@@ -87,6 +88,8 @@ interface DatabaseReport {
   skipped: { name: string; reason: string }[];
   /** The connect flow's sign-in, submit to redirect, against the local Dovecot. */
   connect?: ConnectLatency;
+  /** The OAuth2 connect flow, "Continue with Google" to the partner's callback, against the local stand-ins. */
+  oauthConnect?: OAuthConnectLatency;
   firstLoadJs?: FirstLoadJs;
   /** Message content (bench/content.ts); on PostgreSQL a worker process syncs the mailbox. */
   content?: ContentBenchResult;
@@ -97,6 +100,7 @@ interface DatabaseReport {
 /** What every database's run shares: the local IMAP server the connect flow signs in to. */
 interface Shared {
   dovecot: Awaited<ReturnType<typeof startBenchDovecot>>;
+  oauth: BenchOAuth | { reason: string };
 }
 
 function positiveInteger(raw: string, flag: string): number {
@@ -321,6 +325,13 @@ function printTable(report: DatabaseReport): void {
         ` | ratio ${connect.ratioP50.toFixed(2)}× | target ${connect.target}`,
     );
   }
+  const oauthConnect = report.oauthConnect;
+  if (oauthConnect) {
+    console.log(
+      `connect via OAuth2, "Continue with Google" to the partner's callback (${oauthConnect.samples} samples): p50 ${oauthConnect.p50.toFixed(0)} ms, p95 ${oauthConnect.p95.toFixed(0)} ms` +
+        ` | of which the stand-in provider p50 ${oauthConnect.providerP50.toFixed(0)} ms | target ${oauthConnect.target}`,
+    );
+  }
   const js = report.firstLoadJs;
   if (js) {
     console.log(
@@ -341,7 +352,7 @@ async function benchDatabase(
   const chosen = scenarios.filter(
     (scenario) => scenario.baseline || !opts.filter || scenario.name.includes(opts.filter),
   );
-  const app = await startApp(label, env);
+  const app = await startApp(label, { ...env, ...('env' in shared.oauth ? shared.oauth.env : {}) });
   try {
     let credentials: BenchContext['credentials'] = null;
     let keyProblem = '';
@@ -445,6 +456,14 @@ async function benchConnect(report: DatabaseReport, context: BenchContext, share
       failed('connect sign-in latency', error);
     }
   }
+  if ('reason' in shared.oauth) failed('OAuth connect latency', `no OAuth stand-ins: ${shared.oauth.reason}`);
+  else {
+    try {
+      report.oauthConnect = await measureOAuthConnect(context, shared.oauth);
+    } catch (error) {
+      failed('OAuth connect latency', error);
+    }
+  }
   try {
     report.firstLoadJs = await measureFirstLoadJs(context);
   } catch (error) {
@@ -482,7 +501,8 @@ async function main(): Promise<void> {
   buildApp(opts.build);
   const dovecot = await startBenchDovecot();
   // The fixture also kills its Dovecot on process exit (Ctrl-C included).
-  const shared: Shared = { dovecot };
+  const oauth = await startBenchOAuth();
+  const shared: Shared = { dovecot, oauth };
   const reports: DatabaseReport[] =
     opts.database === 'postgres' ? [] : [await benchDatabase('pglite', {}, opts, shared)];
 
@@ -526,6 +546,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
   if ('stop' in dovecot) await dovecot.stop();
+  if ('stop' in oauth) await oauth.stop();
   console.log(`\nresults written to ${path.relative(root, file)}`);
 }
 

@@ -20,6 +20,42 @@ const optionalString = z
 
 const flag = optionalString.pipe(z.enum(['0', '1', 'true', 'false'], { error: 'expected 0 or 1' }).optional());
 
+const endpointUrl = optionalString.pipe(
+  z.url({ protocol: /^https?$/, error: 'expected an absolute http(s) URL' }).optional(),
+);
+// The issuer may carry Microsoft's `{tenantid}` placeholder, which z.url() would refuse.
+const issuerText = optionalString.pipe(
+  z
+    .string()
+    .regex(/^https?:\/\/[^\s]+$/, 'expected an absolute http(s) URL (Microsoft may use {tenantid})')
+    .optional(),
+);
+const imapUrl = optionalString.pipe(
+  z
+    .string()
+    .regex(/^imaps?:\/\/[^/:\s]+:\d{1,5}$/, 'expected imaps://host:port (TLS) or imap://host:port (plain)')
+    .optional(),
+);
+
+/** An OAuth2 provider's endpoints (lib/oauth/providers.ts): the real ones unless overridden (tests, sovereign clouds). */
+function oauthEndpointVariables<P extends 'GOOGLE' | 'MICROSOFT'>(provider: P) {
+  return {
+    [`MAILPORT_OAUTH_${provider}_AUTHORIZATION_URL`]: endpointUrl,
+    [`MAILPORT_OAUTH_${provider}_TOKEN_URL`]: endpointUrl,
+    [`MAILPORT_OAUTH_${provider}_ISSUER`]: issuerText,
+    [`MAILPORT_OAUTH_${provider}_IMAP`]: imapUrl,
+  } as Record<`MAILPORT_OAUTH_${P}_${'AUTHORIZATION_URL' | 'TOKEN_URL' | 'ISSUER' | 'IMAP'}`, typeof endpointUrl>;
+}
+
+/** Overrides of one OAuth2 provider's endpoints; unset ones keep the provider's real endpoints. */
+export interface OAuthEndpointOverrides {
+  authorizationUrl?: string;
+  tokenUrl?: string;
+  issuer?: string;
+  /** imaps://host:port or imap://host:port: the mailbox server its tokens open. */
+  imap?: string;
+}
+
 const envSchema = z.object({
   PORT: optionalString.pipe(
     z.coerce
@@ -159,6 +195,8 @@ const envSchema = z.object({
       .max(604800, 'expected at most 604800 seconds (a week)')
       .default(900),
   ),
+  ...oauthEndpointVariables('GOOGLE'),
+  ...oauthEndpointVariables('MICROSOFT'),
 });
 
 export type DatabaseConfig =
@@ -211,6 +249,8 @@ export interface AppConfig {
     /** A server unreachable this long (retried with backoff meanwhile) makes the source CONNECTION_IMPOSSIBLE. */
     unreachableMs: number;
   };
+  /** Overrides of Google's and Microsoft's OAuth2 endpoints (lib/oauth/providers.ts has the real ones). */
+  oauth: { google: OAuthEndpointOverrides; microsoft: OAuthEndpointOverrides };
 }
 
 const MASTER_KEY_HELP = 'expected 32 random bytes as 64 hex characters (generate one with: openssl rand -hex 32)';
@@ -310,6 +350,19 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
       connectionsPerServer: values.MAILPORT_IMAP_CONNECTIONS_PER_SERVER,
       unreachableMs: values.MAILPORT_UNREACHABLE_SECONDS * 1000,
     },
+    oauth: {
+      google: oauthOverrides(values, 'GOOGLE'),
+      microsoft: oauthOverrides(values, 'MICROSOFT'),
+    },
+  };
+}
+
+function oauthOverrides(values: ReturnType<typeof parseEnv>, provider: 'GOOGLE' | 'MICROSOFT'): OAuthEndpointOverrides {
+  return {
+    authorizationUrl: values[`MAILPORT_OAUTH_${provider}_AUTHORIZATION_URL`],
+    tokenUrl: values[`MAILPORT_OAUTH_${provider}_TOKEN_URL`],
+    issuer: values[`MAILPORT_OAUTH_${provider}_ISSUER`],
+    imap: values[`MAILPORT_OAUTH_${provider}_IMAP`],
   };
 }
 

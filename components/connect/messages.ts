@@ -1,4 +1,5 @@
 import type { FlowError, FlowErrorCode } from '@/lib/connect-flow/schema';
+import { fillOAuthText, OAUTH_TEXT, type OAuthFailureCode } from './oauth-messages';
 
 interface FlowErrorText {
   /** Plain language, built from the server name only (never an input value). */
@@ -75,7 +76,17 @@ const FLOW_ERROR_TEXT = {
   },
   missing_identity: { message: () => 'Tell us your email address first.', concernsSettings: true },
   csrf: { message: () => 'Your form expired. Please submit it again.', concernsSettings: true },
+  // The OAuth2 failures have pages of their own (components/connect/oauth-failure.tsx); this is their summary.
+  ...oauthSummaries(),
 } satisfies Record<FlowErrorCode, FlowErrorText>;
+
+function oauthSummaries(): Record<OAuthFailureCode, FlowErrorText> {
+  const entries = Object.entries(OAUTH_TEXT.failures).map(([code, text]) => [
+    code,
+    { message: () => fillOAuthText(text.body, { provider: 'your provider', app: 'the app' }), concernsSettings: false },
+  ]);
+  return Object.fromEntries(entries) as Record<OAuthFailureCode, FlowErrorText>;
+}
 
 /** The message for a failure code; `server` is the IMAP server the end user tried. */
 export function signInErrorMessage(code: FlowErrorCode, server: string): string {

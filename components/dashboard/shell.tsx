@@ -3,11 +3,19 @@ import type { ReactNode } from 'react';
 import { buttonClass } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
 
-export type DashboardSection = 'overview' | 'keys' | 'tokens' | 'accounts' | 'webhooks' | 'settings';
+export type DashboardSection =
+  | 'overview'
+  | 'keys'
+  | 'oauth-providers'
+  | 'tokens'
+  | 'accounts'
+  | 'webhooks'
+  | 'settings';
 
 const SECTIONS: { id: DashboardSection; href: string; label: string }[] = [
   { id: 'overview', href: '/dashboard', label: 'Overview' },
   { id: 'keys', href: '/dashboard/keys', label: 'API keys' },
+  { id: 'oauth-providers', href: '/dashboard/oauth-providers', label: 'OAuth providers' },
   { id: 'tokens', href: '/dashboard/tokens', label: 'Connect tokens' },
   { id: 'accounts', href: '/dashboard/accounts', label: 'Accounts' },
   { id: 'webhooks', href: '/dashboard/webhooks', label: 'Webhooks' },

@@ -19,6 +19,14 @@ test("every dashboard detail page of another developer's or a missing resource i
   const theirs = await redeemToken(server, account.body.token, { email: `other-${Date.now()}@example.com` });
   const unused = await other.post('/2.0/connect_tokens', { form: { callback_url: 'https://p.example.com/cb' } });
   const label = encodeURIComponent(theirs.sourceLabel);
+  const theirProvider = `${Date.now()}-theirs.apps.googleusercontent.com`;
+  await other.post('/2.0/oauth_providers', {
+    form: {
+      type: 'GMAIL_OAUTH2',
+      provider_consumer_key: theirProvider,
+      provider_consumer_secret: 'their-secret-12345678',
+    },
+  });
   const missingId = '0'.repeat(24);
 
   const routes = [
@@ -36,6 +44,8 @@ test("every dashboard detail page of another developer's or a missing resource i
     `/dashboard/tokens/new?account=${theirs.accountId}`,
     `/dashboard/tokens/new?account=${missingId}`,
     `/dashboard/tokens/new?account=${theirs.accountId}&source=${label}`,
+    `/dashboard/oauth-providers/${encodeURIComponent(theirProvider)}`,
+    '/dashboard/oauth-providers/not-a-provider',
   ];
   for (const route of routes) {
     const response = await page.goto(route);

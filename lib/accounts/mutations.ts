@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/lib/db/client';
+import { newAccountId } from '@/lib/ids';
 import type { OwnedAccount } from './data';
 import type { UpdateAccountInput } from './schema';
 
@@ -29,4 +30,26 @@ export async function updateAccountNames(db: Db, account: OwnedAccount, input: U
 export async function deleteAccount(db: Db, account: OwnedAccount): Promise<boolean> {
   const { count } = await db.account.deleteMany({ where: { id: account.id, developerId: account.developerId } });
   return count === 1;
+}
+
+/** POST /2.0/accounts without a source (spec §8): an account holding only its address. */
+export async function createAccount(
+  db: Db,
+  developerId: string,
+  input: { email: string; firstName: string; lastName: string },
+  now: Date,
+): Promise<{ id: string }> {
+  const id = newAccountId();
+  await db.account.create({
+    data: {
+      id,
+      developerId,
+      username: newAccountUsername(input.email),
+      firstName: input.firstName,
+      lastName: input.lastName,
+      emailAddresses: [input.email],
+      createdAt: now,
+    },
+  });
+  return { id };
 }

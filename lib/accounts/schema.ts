@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { sourceFilters, sourceJson } from '@/lib/sources/schema';
-import { optionalText, pagination, storableString } from '@/lib/validation/fields';
+import { checkSourceCredentials, serverSideSourceFields, sourceFilters, sourceJson } from '@/lib/sources/schema';
+import { emailAddress, optionalText, pagination, storableString } from '@/lib/validation/fields';
 
 export const accountIdParam = z
   .string()
@@ -29,6 +29,43 @@ export const updateAccountInput = z.object({
   last_name: optionalText(100).meta({ description: "The account holder's last name." }),
 });
 export type UpdateAccountInput = z.output<typeof updateAccountInput>;
+
+/**
+ * POST /2.0/accounts (spec §8): an account without the hosted flow, and its
+ * first source when any source parameter is given (the login is checked first).
+ */
+export const createAccountInput = z
+  .object({
+    email: emailAddress({
+      lowerCase: true,
+      messages: { invalid: 'expected an email address such as jane@example.com' },
+    }).meta({ description: "The account holder's address (also the first source's)." }),
+    first_name: optionalText(100).meta({ description: "The account holder's first name." }),
+    last_name: optionalText(100).meta({ description: "The account holder's last name." }),
+    ...serverSideSourceFields,
+  })
+  .superRefine((value, context) => {
+    if (hasSourceFields(value)) checkSourceCredentials(value, context);
+  });
+
+/** Whether POST /2.0/accounts was given a first source (any credential or server). */
+export function hasSourceFields(value: {
+  password?: string | undefined;
+  provider_refresh_token?: string | undefined;
+  provider_consumer_key?: string | undefined;
+  server?: string | undefined;
+}): boolean {
+  return [value.password, value.provider_refresh_token, value.provider_consumer_key, value.server].some(
+    (field) => field !== undefined,
+  );
+}
+
+export const accountCreatedJson = z.object({
+  success: z.literal(true),
+  id: z.string(),
+  resource_url: z.string(),
+  source: z.object({ label: z.string(), resource_url: z.string() }).optional(),
+});
 
 /** An account as the API returns it (spec §8). */
 export const accountJson = z

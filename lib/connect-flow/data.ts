@@ -20,9 +20,21 @@ const connectPageSelect = {
   createdAt: true,
   expiresAt: true,
   usedAt: true,
+  developerId: true,
   targetAccountId: true,
   targetSource: {
-    select: { id: true, label: true, email: true, server: true, port: true, tlsMode: true, username: true },
+    select: {
+      id: true,
+      label: true,
+      email: true,
+      server: true,
+      port: true,
+      tlsMode: true,
+      username: true,
+      // A re-connect of an OAuth2 source offers the same provider again.
+      authenticationType: true,
+      oauthProvider: { select: { type: true } },
+    },
   },
   developer: { select: { appName: true } },
   flow: {

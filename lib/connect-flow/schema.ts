@@ -84,6 +84,14 @@ export const FLOW_ERROR_CODES = [
   // The flow itself.
   'missing_identity',
   'csrf',
+  // The OAuth2 sign-in (lib/connect-flow/oauth.ts); each has its own page.
+  'oauth_denied',
+  'oauth_wrong_account',
+  'oauth_state_invalid',
+  'oauth_provider_error',
+  'oauth_provider_down',
+  'oauth_imap_refused',
+  'oauth_unavailable',
 ] as const;
 export type FlowErrorCode = (typeof FLOW_ERROR_CODES)[number];
 

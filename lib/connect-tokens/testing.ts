@@ -7,8 +7,10 @@ export interface LocalMailbox {
   email: string;
   /** The IMAP login; the email when not given. */
   username?: string;
-  password: string;
   port: number;
+  /** A password source, unless `oauth` makes it an OAuth2 one. */
+  password?: string;
+  oauth?: { providerId: string; refreshToken: string; accessToken: string; accessTokenExpiresAt: Date };
 }
 
 /** Tests and the bench run syncs themselves, so by default connecting queues none. */
@@ -46,8 +48,17 @@ export async function connectLocalMailbox(
         port: mailbox.port,
         tlsMode: 'NONE',
         username: mailbox.username ?? mailbox.email,
-        authenticationType: 'password',
-        secret: mailbox.password,
+        ...(mailbox.oauth
+          ? {
+              authenticationType: 'oauth2' as const,
+              secret: mailbox.oauth.refreshToken,
+              oauth: {
+                providerId: mailbox.oauth.providerId,
+                accessToken: mailbox.oauth.accessToken,
+                accessTokenExpiresAt: mailbox.oauth.accessTokenExpiresAt,
+              },
+            }
+          : { authenticationType: 'password' as const, secret: mailbox.password ?? '' }),
       },
     },
     deps,

@@ -261,7 +261,12 @@ function outcomeOf(row: NonceOutcomeColumns | undefined, limit: RateLimit | null
 }
 
 /** One request on the key's counter, counted only when the nonce CTE named `nonceCte` inserted (a replay counts nothing). */
-function countRequestSql(limit: RateLimit, consumerKey: string, now: Date, nonceCte: 'oauth_nonce' | 'nonce'): Prisma.Sql {
+function countRequestSql(
+  limit: RateLimit,
+  consumerKey: string,
+  now: Date,
+  nonceCte: 'oauth_nonce' | 'nonce',
+): Prisma.Sql {
   const key = rateLimitKey(limit, consumerKey);
   const resetsAt = new Date(now.getTime() + limit.windowMs);
   return Prisma.sql`INSERT INTO rate_limit_counters AS counter (key, count, resets_at)

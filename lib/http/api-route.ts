@@ -45,7 +45,7 @@ export type ApiContext<Params, Input, Scope extends RouteScope = 'developer'> = 
  */
 export type ApiHandler<Params, Input, Output, Reason extends DomainReason, Scope extends RouteScope> = (
   context: ApiContext<Params, Input, Scope>,
-) => Promise<{ body: Output } | { stream: StreamBody } | FailureOf<Reason>>;
+) => Promise<{ body: Output } | { stream: StreamBody } | { alternative: unknown } | FailureOf<Reason>>;
 
 type NextRouteContext = { params: Promise<Record<string, string | string[] | undefined>> };
 
@@ -140,6 +140,11 @@ export function apiRoute<
       const result = await handler(context);
       await nonce.settle(db); // a no-op unless the route folds it and its handler did not get to it
       if (isDomainFailure(result)) throw errorForFailure(result, pathValues);
+      if ('alternative' in result) {
+        const alternative = contract.output.alternative;
+        if (!alternative) throw new Error(`${contract.method} ${contract.path} answered an undeclared alternative`);
+        return jsonResponse(alternative.schema.parse(result.alternative), alternative.status);
+      }
       if ('stream' in result) {
         if (!contract.output.streams) throw new Error(`${contract.method} ${contract.path} streamed undeclared`);
         return streamResponse(result.stream, contract.output.status);

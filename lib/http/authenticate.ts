@@ -60,7 +60,10 @@ export async function authenticateRequest(
 
   const perMinute = getConfig().apiRateLimitPerMinute;
   const limit = perMinute > 0 ? apiKeyRateLimit(perMinute) : null;
-  return { developerId: credentials.developerId, nonce: new NonceClaim(credentials.consumerKey, check.nonce, now, limit) };
+  return {
+    developerId: credentials.developerId,
+    nonce: new NonceClaim(credentials.consumerKey, check.nonce, now, limit),
+  };
 }
 
 function originFromHeaders(request: Request): string | null {

@@ -17,7 +17,8 @@ export type ApiTag =
   | 'Threads'
   | 'Files'
   | 'Webhooks'
-  | 'Discovery';
+  | 'Discovery'
+  | 'OAuth providers';
 export const API_TAGS: readonly ApiTag[] = [
   'Connect tokens',
   'Accounts',
@@ -27,6 +28,7 @@ export const API_TAGS: readonly ApiTag[] = [
   'Files',
   'Webhooks',
   'Discovery',
+  'OAuth providers',
 ];
 
 /**
@@ -61,6 +63,11 @@ export interface RouteContract<
      * `{ stream }`): the media type, or `*` when it is the content's own (file downloads).
      */
     streams?: string;
+    /**
+     * A second, non-error answer with its own status and body: spec §3's failed
+     * login check on source creation (`{"success":false,"feedback_code",…}`).
+     */
+    alternative?: { status: number; description: string; schema: z.ZodType };
   };
   /** The failures the handler may return besides the scope's own. */
   reasons: readonly Reason[];

@@ -91,6 +91,13 @@ export function buildOpenApiDocument(baseUrl: string, routes: readonly RouteCont
         },
       },
     };
+    const alternative = route.output.alternative;
+    if (alternative) {
+      responses[String(alternative.status)] = {
+        description: alternative.description,
+        content: { 'application/json': { schema: toOpenApiSchema(alternative.schema, 'output', components) } },
+      };
+    }
     for (const [status, description] of Object.entries(errorResponsesOf(route))) {
       responses[status] = { description, content: { 'application/json': { schema: errorSchema } } };
     }

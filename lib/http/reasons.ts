@@ -15,7 +15,8 @@ type NotFoundReason =
   | 'message_not_found'
   | 'file_not_found'
   | 'token_not_found'
-  | 'webhook_not_found';
+  | 'webhook_not_found'
+  | 'oauth_provider_not_found';
 
 /** One member per reason, so FailureOf<R> picks exactly the failures a route declares. */
 export type DomainFailure =
@@ -30,7 +31,13 @@ export type DomainFailure =
   | { ok: false; reason: 'message_gone' }
   /** Content too large to answer in JSON: the message says where to stream it from. */
   | { ok: false; reason: 'content_too_large'; bytes: number; limit: number; instead: string }
-  | { ok: false; reason: 'thread_not_found' };
+  | { ok: false; reason: 'thread_not_found' }
+  /** The developer already has an OAuth provider with this client id (spec §14). */
+  | { ok: false; reason: 'oauth_provider_exists'; consumerKey: string }
+  /** provider_consumer_key names none of the developer's oauth_providers. */
+  | { ok: false; reason: 'oauth_provider_unknown'; consumerKey: string }
+  /** The mailbox is a source of this account already. */
+  | { ok: false; reason: 'mailbox_already_attached' };
 
 export type DomainReason = DomainFailure['reason'];
 export type FailureOf<Reason extends DomainReason> = Extract<DomainFailure, { reason: Reason }>;
@@ -101,6 +108,28 @@ export const DOMAIN_REASONS: { [Reason in DomainReason]: ReasonEntry<Reason> } =
     code: 'not_found',
     description: 'Unknown thread',
     message: (_, params) => `thread ${String(params.thread_id)} is invalid`,
+  },
+  oauth_provider_not_found: {
+    code: 'not_found',
+    description: "Unknown or another developer's OAuth provider",
+    message: (_, params) => `oauth provider ${String(params.provider_consumer_key)} is invalid`,
+  },
+  oauth_provider_exists: {
+    code: 'bad_request',
+    description: 'An OAuth provider with this client id exists already',
+    message: (failure) =>
+      `provider_consumer_key ${failure.consumerKey} is already an oauth provider of this key; delete it first to change its secret`,
+  },
+  oauth_provider_unknown: {
+    code: 'bad_request',
+    description: 'provider_consumer_key is not one of the oauth_providers',
+    message: (failure) =>
+      `provider_consumer_key ${failure.consumerKey} is not one of your oauth providers; add it with POST /2.0/oauth_providers`,
+  },
+  mailbox_already_attached: {
+    code: 'bad_request',
+    description: 'The mailbox is already a source of this account',
+    message: () => 'this mailbox is already a source of this account',
   },
   imap_unavailable: {
     code: 'imap_unavailable',

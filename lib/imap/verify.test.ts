@@ -109,7 +109,7 @@ afterAll(async () => {
   ]);
 });
 
-const login = (overrides: Partial<ImapLogin> = {}): ImapLogin => ({
+const login = (overrides: Partial<Omit<ImapLogin, 'accessToken'>> = {}): ImapLogin => ({
   server: '127.0.0.1',
   port: dovecot.port,
   tlsMode: 'NONE',

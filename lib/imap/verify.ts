@@ -7,13 +7,13 @@ import type { TlsMode } from '@/lib/sources/schema';
 
 export type { TlsMode };
 
-export interface ImapLogin {
+/** Where a mailbox is and how to log in: a password (LOGIN/PLAIN) or an OAuth2 access token (XOAUTH2). */
+export type ImapLogin = {
   server: string;
   port: number;
   tlsMode: TlsMode;
   username: string;
-  password: string;
-}
+} & ({ password: string; accessToken?: undefined } | { accessToken: string; password?: undefined });
 
 export type ImapFailure =
   | 'auth_failed'
@@ -28,7 +28,10 @@ export type ImapCheckResult = { ok: true } | { ok: false; failure: ImapFailure; 
 
 // Shown to end users: plain language, built from the server name and port only (never the password).
 const MESSAGES: Record<ImapFailure, (login: ImapLogin) => string> = {
-  auth_failed: () => 'The mail server did not accept this username and password.',
+  auth_failed: (login) =>
+    login.accessToken !== undefined
+      ? 'The mail server did not accept the sign-in for this mailbox.'
+      : 'The mail server did not accept this username and password.',
   unknown_host: ({ server }) => `We could not find a mail server called ${server}. Check the server name.`,
   connection_refused: ({ server, port }) =>
     `We could not connect to ${server} on port ${port}. Check the server name and port.`,
@@ -113,7 +116,11 @@ export function imapFlowOptions(login: ImapLogin, address: string, timeoutMs: nu
     doSTARTTLS: login.tlsMode === 'STARTTLS',
     ...(servername ? { servername } : {}),
     tls: { rejectUnauthorized: true, ...(servername ? { servername } : {}) },
-    auth: { user: login.username, pass: login.password },
+    // imapflow picks XOAUTH2 or OAUTHBEARER for an access token, whichever the server offers.
+    auth:
+      login.accessToken !== undefined
+        ? { user: login.username, accessToken: login.accessToken }
+        : { user: login.username, pass: login.password },
     logger: false,
     disableAutoIdle: true,
     connectionTimeout: timeoutMs,

@@ -40,10 +40,9 @@ export function findSourceForSync(db: Db, sourceId: string) {
   return db.source.findUnique({
     where: { id: sourceId },
     select: {
-      id: true,
+      ...sourceLoginSelect,
       accountId: true,
       status: true,
-      ...sourceLoginSelect,
       callbackUrl: true,
       syncAllFolders: true,
       syncFolders: true,

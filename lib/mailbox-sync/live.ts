@@ -1,10 +1,9 @@
 import type { Db } from '@/lib/db/client';
 import type { ImapLogin } from '@/lib/imap/verify';
-import { loginForSource } from '@/lib/sources/data';
 import { changeSourceStatus } from '@/lib/sources/mutations';
 import { findSourceForSync, type SourceForSync } from './data';
 import type { MailboxSession, OpenSessionResult } from './imap';
-import { failureMessage, refreshFolders, syncFolder } from './run';
+import { failureMessage, openSourceSession, refreshFolders, syncFolder } from './run';
 
 /**
  * One live source: a connection that IDLEs on INBOX (new mail, flags and
@@ -70,16 +69,28 @@ export async function runLiveMailbox(
     try {
       release = await options.acquireConnection(`${source.server}:${source.port}`, signal);
       if (signal.aborted) break;
-      const opened = await options.openSession(loginForSource(source));
+      const opened = await openSourceSession(db, source, options);
       if (!opened.ok) {
         if (opened.failure === 'auth_failed') {
-          // A refused password will not fix itself: the source leaves the live set until re-connected.
-          await changeSourceStatus(db, source, 'INVALID_CREDENTIALS', failureMessage('auth_failed'), options.now());
+          // A refused password or a dead OAuth grant will not fix itself: the source leaves the live set until re-connected.
+          await changeSourceStatus(
+            db,
+            source,
+            'INVALID_CREDENTIALS',
+            opened.message ?? failureMessage('auth_failed', source.authenticationType),
+            options.now(),
+          );
           return 'invalid_credentials';
         }
         unreachableSince ??= Date.now();
         if (Date.now() - unreachableSince >= options.unreachableMs) {
-          await changeSourceStatus(db, source, 'CONNECTION_IMPOSSIBLE', failureMessage(opened.failure), options.now());
+          await changeSourceStatus(
+            db,
+            source,
+            'CONNECTION_IMPOSSIBLE',
+            failureMessage(opened.failure, source.authenticationType),
+            options.now(),
+          );
         }
       } else {
         failures = 0;

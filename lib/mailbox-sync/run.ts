@@ -47,8 +47,8 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
     update: { state: 'running', lastSyncStart: startedAt, lastError: '' },
   });
 
-  const opened = await options.openSession(loginForSource(source));
-  if (!opened.ok) return failConnection(db, source, opened.failure, options);
+  const opened = await openSourceSession(db, source, options);
+  if (!opened.ok) return failConnection(db, source, opened.failure, options, opened.message);
   // A source that could not be reached before works again.
   if (source.status === 'INVALID_CREDENTIALS' || source.status === 'CONNECTION_IMPOSSIBLE') {
     await changeSourceStatus(db, source, 'OK', 'the mail server accepts the login again', options.now());
@@ -79,16 +79,50 @@ export async function runSourceSync(db: Db, sourceId: string, options: SyncRunOp
   return { outcome: 'done', messagesStored: stored };
 }
 
+/** Why a source could not be opened; `message` says it in words when the login itself could not be made. */
+export type SourceSessionResult =
+  | { ok: true; session: MailboxSession }
+  | { ok: false; failure: string; message?: string };
+
+/**
+ * Logs in to a source (the sync and the live sync): an OAuth2 source may refresh
+ * its access token first (a dead grant has already set INVALID_CREDENTIALS), and
+ * a token the server refuses though we thought it valid (revoked early, clock
+ * skew) is refreshed once and tried again.
+ */
+export async function openSourceSession(
+  db: Db,
+  source: SourceForSync,
+  options: Pick<SyncRunOptions, 'openSession' | 'now'>,
+): Promise<SourceSessionResult> {
+  const credentials = await loginForSource(db, source, options.now());
+  if (!credentials.ok) return loginUnavailable(credentials);
+  const opened = await options.openSession(credentials.login);
+  if (opened.ok || opened.failure !== 'auth_failed' || source.authenticationType !== 'oauth2') return opened;
+  const refreshed = await loginForSource(db, source, options.now(), { forceRefresh: true });
+  if (!refreshed.ok) return loginUnavailable(refreshed);
+  return options.openSession(refreshed.login);
+}
+
+function loginUnavailable(login: { failure: 'auth_failed' | 'provider_down'; message: string }): SourceSessionResult {
+  return {
+    ok: false,
+    failure: login.failure === 'auth_failed' ? 'auth_failed' : 'connection_refused',
+    message: login.message,
+  };
+}
+
 async function failConnection(
   db: Db,
   source: SourceForSync,
   failure: string,
   options: SyncRunOptions,
+  message = failureMessage(failure, source.authenticationType),
 ): Promise<SyncRunResult> {
   const status = statusForImapFailure(failure);
   // A wrong password will not fix itself: no retries. Anything else may be passing.
   if (status === 'INVALID_CREDENTIALS' || options.isLastAttempt) {
-    await changeSourceStatus(db, source, status, failureMessage(failure), options.now());
+    await changeSourceStatus(db, source, status, message, options.now());
     await db.sourceSync.update({
       where: { sourceId: source.id },
       data: { state: 'failed', lastError: failure, lastSyncStop: options.now() },
@@ -101,10 +135,11 @@ async function failConnection(
   return { outcome: 'retry', reason: failure };
 }
 
-export function failureMessage(failure: string): string {
-  return failure === 'auth_failed'
-    ? 'The mail server no longer accepts the stored password.'
-    : `The mail server could not be reached (${failure}).`;
+export function failureMessage(failure: string, authenticationType: string): string {
+  if (failure !== 'auth_failed') return `The mail server could not be reached (${failure}).`;
+  return authenticationType === 'oauth2'
+    ? 'The mail server no longer accepts the stored OAuth sign-in.'
+    : 'The mail server no longer accepts the stored password.';
 }
 
 type FolderRow = {

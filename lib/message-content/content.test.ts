@@ -428,7 +428,10 @@ describe.each(testDatabaseKinds())('message content on %s', (kind) => {
     const started = Date.now();
     try {
       const read = await readMessageBody(
-        { ...message, target: { key: 'silent', login: () => ({ ...message.target.login(), port: silentPort }) } },
+        {
+          ...message,
+          target: { key: 'silent', login: async () => ({ ...(await message.target.login()), port: silentPort }) },
+        },
         { sourcePath: '/s' },
         { ...services, reader: silentReader },
       );
@@ -441,7 +444,10 @@ describe.each(testDatabaseKinds())('message content on %s', (kind) => {
       // Nothing listens: refused at once.
       silent.close();
       const refused = await readMessageBody(
-        { ...message, target: { key: 'down', login: () => ({ ...message.target.login(), port: silentPort }) } },
+        {
+          ...message,
+          target: { key: 'down', login: async () => ({ ...(await message.target.login()), port: silentPort }) },
+        },
         { sourcePath: '/s' },
         { ...services, reader: silentReader },
       );

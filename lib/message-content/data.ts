@@ -4,8 +4,8 @@ import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { messageRefOrder, messageRefWhere, visibleMessageWhere } from '@/lib/messages/data';
 import { parseMessageRef } from '@/lib/messages/schema';
-import { loginForSource } from '@/lib/sources/data';
-import type { MailboxTarget, MessageLocation } from './imap';
+import { loginForSource, sourceLoginSelect as sourceCredentialsSelect } from '@/lib/sources/data';
+import { type MailboxTarget, MailboxUnavailableError, type MessageLocation } from './imap';
 
 /**
  * Where the content of a synced message lives: its IMAP location and the
@@ -13,13 +13,8 @@ import type { MailboxTarget, MessageLocation } from './imap';
  */
 
 const sourceLoginSelect = {
-  id: true,
-  server: true,
-  port: true,
-  tlsMode: true,
-  username: true,
   // Only to build the login (loginForSource); never serialised.
-  credentialCiphertext: true,
+  ...sourceCredentialsSelect,
   syncFlags: true,
 } satisfies Prisma.SourceSelect;
 
@@ -42,21 +37,28 @@ export interface LocatedMessage {
 }
 
 /** The pool key changes with the server, the login or the password, so a reconnected source gets new connections. */
-function targetFor(source: LocatedRow['folder']['source']): MailboxTarget {
+function targetFor(db: Db, source: LocatedRow['folder']['source']): MailboxTarget {
   const key = createHash('sha256')
     .update(
       [source.id, source.server, source.port, source.tlsMode, source.username, source.credentialCiphertext].join('\n'),
     )
     .digest('hex');
-  return { key, login: () => loginForSource(source) };
+  return {
+    key,
+    login: async () => {
+      const credentials = await loginForSource(db, source, new Date());
+      if (!credentials.ok) throw new MailboxUnavailableError(credentials.message);
+      return credentials.login;
+    },
+  };
 }
 
-function toLocated(row: LocatedRow): LocatedMessage {
+function toLocated(db: Db, row: LocatedRow): LocatedMessage {
   return {
     id: row.id,
     size: row.size,
     at: { folder: row.folder.name, uid: Number(row.uid), uidValidity: row.folder.uidValidity },
-    target: targetFor(row.folder.source),
+    target: targetFor(db, row.folder.source),
     sourceId: row.folder.source.id,
     syncFlags: row.folder.source.syncFlags,
   };
@@ -71,7 +73,7 @@ export async function locateMessage(db: Db, account: OwnedAccount, messageId: st
     orderBy: messageRefOrder,
     select: locatedSelect,
   });
-  return row ? toLocated(row) : null;
+  return row ? toLocated(db, row) : null;
 }
 
 /** Several visible messages by our ids (include_body on a list), in no particular order. */
@@ -81,7 +83,7 @@ export async function locateMessages(db: Db, account: OwnedAccount, ids: string[
     where: { AND: [visibleMessageWhere(account.id), { id: { in: ids } }] },
     select: locatedSelect,
   });
-  return rows.map(toLocated);
+  return rows.map((row) => toLocated(db, row));
 }
 
 export interface LocatedFile {
@@ -104,7 +106,7 @@ export async function locateFile(db: Db, account: OwnedAccount, fileId: string):
     fileName: row.fileName,
     contentType: row.contentType,
     bodyPart: row.bodyPart,
-    message: toLocated(row.message),
+    message: toLocated(db, row.message),
   };
 }
 

@@ -19,7 +19,8 @@ export interface MessageLocation {
 /** The server to read from: a source's login, and a key that changes when its settings or password do. */
 export interface MailboxTarget {
   key: string;
-  login: () => ImapLogin;
+  /** May refresh an OAuth2 access token; throws MailboxUnavailableError when there is no login. */
+  login: () => Promise<ImapLogin>;
 }
 
 export interface PartDownload {
@@ -86,7 +87,7 @@ export function createMailboxReader(options: PoolOptions): MailboxReader & { clo
   };
 
   async function connect(target: MailboxTarget): Promise<ImapFlow> {
-    const login = target.login();
+    const login = await target.login();
     const hostCheck = await checkHostAllowed(login.server, options.allowPrivateHosts, { timeoutMs: options.timeoutMs });
     if (!hostCheck.ok) throw new MailboxUnavailableError(`${login.server}: ${hostCheck.failure}`);
     const client = new ImapFlow({

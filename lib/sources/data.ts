@@ -5,6 +5,7 @@ import type { Prisma } from '@/lib/db/generated/client';
 import { brandOwned, type Owned } from '@/lib/db/owned';
 import type { ImapLogin } from '@/lib/imap/verify';
 import { sourceSyncSelect } from '@/lib/mailbox-sync/data';
+import { refreshSourceAccess } from './oauth-mutations';
 import { mailboxLogin, type SourceFilters } from './schema';
 
 /** Every source column an API response may show: never the credentials. */
@@ -76,24 +77,55 @@ export async function findSource(
   return row && brandOwned(row, developerId);
 }
 
-/** The columns a login to a stored source needs; spread into a caller's select (sync, status check). */
+/** The columns a login to a stored source needs; spread into a caller's select (sync, status check, content). */
 export const sourceLoginSelect = {
+  id: true,
   server: true,
   port: true,
   tlsMode: true,
   username: true,
+  authenticationType: true,
   credentialCiphertext: true,
+  oauthProviderId: true,
+  accessTokenCiphertext: true,
+  accessTokenExpiresAt: true,
+  account: { select: { developerId: true } },
 } satisfies Prisma.SourceSelect;
 
 export type SourceLoginRow = Prisma.SourceGetPayload<{ select: typeof sourceLoginSelect }>;
 
+/** A login to hand to imapflow, or why there is none (an OAuth2 grant that could not be refreshed). */
+export type SourceLogin =
+  | { ok: true; login: ImapLogin }
+  /** auth_failed: the grant is dead and the source is now INVALID_CREDENTIALS; provider_down: try later. */
+  | { ok: false; failure: 'auth_failed' | 'provider_down'; message: string };
+
+/** Refresh an access token this long before it expires, so a sync never starts with one about to lapse. */
+export const ACCESS_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
 /**
  * The IMAP login of a stored source: the one place a mailbox credential is
- * decrypted (the linter keeps lib/crypto/secrets out of other domains). The
- * password lives in the returned object only as long as the caller holds it.
+ * decrypted (the linter keeps lib/crypto/secrets out of other domains). An
+ * OAuth2 source gets its access token, refreshed first when it is about to
+ * expire, or when the mail server refused it (`forceRefresh`: revoked early,
+ * clock skew); refreshSourceAccess stores the new one. The secret lives in the
+ * returned object only as long as the caller holds it.
  */
-export function loginForSource(source: SourceLoginRow): ImapLogin {
-  return mailboxLogin(source, decryptSecret(source.credentialCiphertext));
+export async function loginForSource(
+  db: Db,
+  source: SourceLoginRow,
+  now: Date,
+  options: { forceRefresh?: boolean } = {},
+): Promise<SourceLogin> {
+  if (source.authenticationType === 'password') {
+    return { ok: true, login: mailboxLogin(source, decryptSecret(source.credentialCiphertext)) };
+  }
+  const expiresAt = source.accessTokenExpiresAt?.getTime() ?? 0;
+  const isFresh = expiresAt - now.getTime() > ACCESS_TOKEN_REFRESH_MARGIN_MS;
+  if (source.accessTokenCiphertext && isFresh && !options.forceRefresh) {
+    return { ok: true, login: mailboxLogin(source, { accessToken: decryptSecret(source.accessTokenCiphertext) }) };
+  }
+  return refreshSourceAccess(db, source, now);
 }
 
 /** The source's latest status changes, newest first (the dashboard's source page). */

@@ -1,15 +1,26 @@
+import type { OwnedAccount } from '@/lib/accounts/data';
+import { newAccountUsername } from '@/lib/accounts/mutations';
 import { queueCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import { currentTime } from '@/lib/clock';
 import { encryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
-import type { Prisma } from '@/lib/db/generated/client';
+import { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
-import { newRowId } from '@/lib/ids';
+import { newAccountId, newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
 import { findPrivateUrlHost } from '@/lib/network/guard';
+import { refreshAccessToken } from '@/lib/oauth/client';
+import { oauthProviderSpec } from '@/lib/oauth/providers';
+import { findOAuthProvider, oauthClientCredentials } from '@/lib/oauth-providers/data';
 import { loginForSource, type OwnedSource, sourceLoginSelect, sourceOrder } from './data';
-import type { MailboxSettings, SourceStatus, UpdateSourceInput } from './schema';
+import {
+  type MailboxSettings,
+  mailboxLogin,
+  type ServerSideSourceInput,
+  type SourceStatus,
+  type UpdateSourceInput,
+} from './schema';
 
 /** `localpart::provider` for known providers (`jane::gmail`), else `username::server` (spec §9). */
 export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'username' | 'server' | 'provider'>): string {
@@ -23,8 +34,19 @@ export function sourceLabelFor(mailbox: Pick<MailboxSettings, 'email' | 'usernam
  * The stored form of a mailbox credential: every write of one goes through
  * here (new source, re-connected source, a new password over the API).
  */
-function sealedCredential(authenticationType: MailboxSettings['authenticationType'], secret: string) {
-  return { authenticationType, credentialCiphertext: encryptSecret(secret) };
+function sealedCredential(
+  authenticationType: MailboxSettings['authenticationType'],
+  secret: string,
+  oauth?: MailboxSettings['oauth'],
+) {
+  return {
+    authenticationType,
+    credentialCiphertext: encryptSecret(secret),
+    // A password source keeps no OAuth leftovers (a source re-connected from OAuth to a password).
+    oauthProviderId: oauth?.providerId ?? null,
+    accessTokenCiphertext: oauth ? encryptSecret(oauth.accessToken) : null,
+    accessTokenExpiresAt: oauth?.accessTokenExpiresAt ?? null,
+  };
 }
 
 /** Options a token passes on to the source it creates. */
@@ -67,7 +89,7 @@ export async function insertSource(
       port: mailbox.port,
       tlsMode: mailbox.tlsMode,
       username: mailbox.username,
-      ...sealedCredential(mailbox.authenticationType, mailbox.secret),
+      ...sealedCredential(mailbox.authenticationType, mailbox.secret, mailbox.oauth),
       ...options,
     },
   });
@@ -92,7 +114,7 @@ export async function reauthorizeSource(
       port: mailbox.port,
       tlsMode: mailbox.tlsMode,
       username: mailbox.username,
-      ...sealedCredential(mailbox.authenticationType, mailbox.secret),
+      ...sealedCredential(mailbox.authenticationType, mailbox.secret, mailbox.oauth),
     },
     select: { id: true, label: true },
   });
@@ -200,7 +222,14 @@ export async function updateSource(
 
   if (input.force_status_check) {
     const row = await db.source.findUniqueOrThrow({ where: { id: source.id }, select: sourceLoginSelect });
-    const check = await deps.verify(loginForSource(row));
+    const credentials = await loginForSource(db, row, deps.now);
+    const check: ImapCheckResult = credentials.ok
+      ? await deps.verify(credentials.login)
+      : {
+          ok: false,
+          failure: credentials.failure === 'auth_failed' ? 'auth_failed' : 'connection_refused',
+          message: credentials.message,
+        };
     if (check.ok) {
       await changeSourceStatus(db, source, 'OK', 'status check passed', deps.now);
     } else {
@@ -230,4 +259,167 @@ export async function refreshAccountEmailAddresses(tx: Prisma.TransactionClient,
     where: { id: accountId },
     data: { emailAddresses: [...new Set(sources.map((row) => row.email))] },
   });
+}
+
+export type AddSourceResult =
+  | { ok: true; accountId: string; sourceId: string; label: string }
+  /** The login was refused or the server unreachable: spec §3's failed-check body. */
+  | { ok: false; reason: 'source_check_failed'; feedbackCode: string; connectionLog: string }
+  | { ok: false; reason: 'oauth_provider_unknown'; consumerKey: string }
+  | { ok: false; reason: 'mailbox_already_attached' }
+  | { ok: false; reason: 'callback_url_not_allowed'; field: string; prefixes: string[] }
+  | { ok: false; reason: 'callback_url_private'; field: string; host: string };
+
+export interface AddSourceDeps {
+  verify: (login: ImapLogin) => Promise<ImapCheckResult>;
+  callbackHosts: CallbackHostGuard;
+  startSync: (sourceId: string) => Promise<void>;
+  now: Date;
+}
+
+/** Where the new source goes: an account of the developer's, or a new one with these names. */
+export type AddSourceTarget =
+  | { kind: 'account'; account: OwnedAccount }
+  | { kind: 'new_account'; firstName: string; lastName: string };
+
+/** The callback URLs a request names, against the developer's prefixes and the private-host guard. */
+async function checkCallbackUrls(
+  db: Db,
+  developerId: string,
+  urls: Record<string, string | undefined>,
+  hosts: CallbackHostGuard,
+): Promise<Extract<AddSourceResult, { reason: 'callback_url_not_allowed' | 'callback_url_private' }> | null> {
+  const given = Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => !!entry[1]));
+  if (Object.keys(given).length === 0) return null;
+  const { callbackUrlPrefixes: prefixes } = await db.developer.findUniqueOrThrow({
+    where: { id: developerId },
+    select: { callbackUrlPrefixes: true },
+  });
+  const field = findDisallowedCallbackUrl(prefixes, given);
+  if (field) return { ok: false, reason: 'callback_url_not_allowed', field, prefixes };
+  const privateUrl = await findPrivateUrlHost(given, { timeoutMs: CALLBACK_HOST_CHECK_TIMEOUT_MS, ...hosts });
+  return privateUrl ? { ok: false, reason: 'callback_url_private', ...privateUrl } : null;
+}
+
+/**
+ * The mailbox a server-side source names, proven by a real login: a password,
+ * or an OAuth2 refresh token of one of the developer's providers (refreshed
+ * once here for an access token, and rotated if the provider says so).
+ */
+async function provenMailbox(
+  db: Db,
+  developerId: string,
+  input: ServerSideSourceInput,
+  deps: AddSourceDeps,
+): Promise<MailboxSettings | Extract<AddSourceResult, { ok: false }>> {
+  const failed = (feedbackCode: string, connectionLog: string) =>
+    ({ ok: false, reason: 'source_check_failed', feedbackCode, connectionLog }) as const;
+  if (input.provider_consumer_key && input.provider_refresh_token) {
+    const provider = await findOAuthProvider(db, developerId, input.provider_consumer_key);
+    const client = provider && (await oauthClientCredentials(db, developerId, provider.id));
+    if (!provider || !client) {
+      return { ok: false, reason: 'oauth_provider_unknown', consumerKey: input.provider_consumer_key };
+    }
+    const spec = oauthProviderSpec(client.type);
+    const refreshed = await refreshAccessToken(spec, client, input.provider_refresh_token, deps.now);
+    if (!refreshed.ok)
+      return failed(
+        `oauth_${refreshed.failure}`,
+        `The OAuth provider refused the refresh token (${refreshed.detail}).`,
+      );
+    const mailbox: MailboxSettings = {
+      email: input.email,
+      server: input.server ?? spec.imap.server,
+      port: input.port ?? spec.imap.port,
+      tlsMode: input.use_ssl === false ? 'NONE' : input.use_ssl === true ? 'TLS' : spec.imap.tlsMode,
+      username: input.username ?? input.email,
+      provider: spec.discoveryKey,
+      authenticationType: 'oauth2',
+      secret: refreshed.tokens.refreshToken ?? input.provider_refresh_token,
+      oauth: {
+        providerId: provider.id,
+        accessToken: refreshed.tokens.accessToken,
+        accessTokenExpiresAt: refreshed.tokens.expiresAt,
+      },
+    };
+    const check = await deps.verify(mailboxLogin(mailbox, { accessToken: refreshed.tokens.accessToken }));
+    return check.ok ? mailbox : failed(check.failure, check.message);
+  }
+  const mailbox: MailboxSettings = {
+    email: input.email,
+    server: input.server ?? '',
+    port: input.port ?? 993,
+    tlsMode: input.use_ssl === false ? 'NONE' : 'TLS',
+    username: input.username ?? input.email,
+    authenticationType: 'password',
+    secret: input.password ?? '',
+  };
+  const check = await deps.verify(mailboxLogin(mailbox, mailbox.secret));
+  return check.ok ? mailbox : failed(check.failure, check.message);
+}
+
+/**
+ * POST /2.0/accounts (with a first source) and POST /2.0/accounts/:id/sources:
+ * check the callback URLs and the login, then store account and source in one
+ * transaction (no network inside) and queue the sync.
+ */
+export async function addServerSideSource(
+  db: Db,
+  developerId: string,
+  target: AddSourceTarget,
+  input: ServerSideSourceInput,
+  deps: AddSourceDeps,
+): Promise<AddSourceResult> {
+  const badUrl = await checkCallbackUrls(
+    db,
+    developerId,
+    { callback_url: input.callback_url, status_callback_url: input.status_callback_url },
+    deps.callbackHosts,
+  );
+  if (badUrl) return badUrl;
+  const mailbox = await provenMailbox(db, developerId, input, deps);
+  if ('ok' in mailbox) return mailbox;
+  const options: SourceOptions = {
+    callbackUrl: input.callback_url ?? '',
+    statusCallbackUrl: input.status_callback_url ?? '',
+    syncAllFolders: input.sync_all_folders ?? false,
+    syncFolders: input.sync_folders ?? '',
+    syncFlags: input.sync_flags ?? false,
+    rawFileList: input.raw_file_list ?? false,
+    expungeOnDeletedFlag: input.expunge_on_deleted_flag ?? false,
+  };
+  try {
+    const created = await db.$transaction(async (tx) => {
+      let accountId: string;
+      if (target.kind === 'account') {
+        accountId = target.account.id;
+      } else {
+        accountId = newAccountId();
+        await tx.account.create({
+          data: {
+            id: accountId,
+            developerId,
+            username: newAccountUsername(input.email),
+            firstName: target.firstName,
+            lastName: target.lastName,
+            emailAddresses: [input.email],
+            createdAt: deps.now,
+          },
+        });
+      }
+      const source = await insertSource(tx, accountId, mailbox, options);
+      await refreshAccountEmailAddresses(tx, accountId);
+      return { accountId, sourceId: source.id, label: source.label };
+    });
+    await deps.startSync(created.sourceId).catch(() => {
+      // Housekeeping queues syncs that were never queued; the source exists either way.
+    });
+    return { ok: true, ...created };
+  } catch (error) {
+    // The same mailbox already on this account: the unique index decides, also under concurrency.
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      return { ok: false, reason: 'mailbox_already_attached' };
+    }
+    throw error;
+  }
 }

@@ -28,6 +28,8 @@ import * as accounts from '../accounts/contract';
 import * as connectToken from '../connect_tokens/[token]/contract';
 import * as connectTokens from '../connect_tokens/contract';
 import * as discovery from '../discovery/contract';
+import * as oauthProvider from '../oauth_providers/[provider_consumer_key]/contract';
+import * as oauthProviders from '../oauth_providers/contract';
 import * as appWebhook from '../webhooks/[webhook_id]/contract';
 import * as appWebhooks from '../webhooks/contract';
 
@@ -68,4 +70,6 @@ export const API_ROUTES: readonly RouteContract[] = [
   accountWebhooks,
   accountWebhook,
   discovery,
+  oauthProviders,
+  oauthProvider,
 ].flatMap((module) => Object.values(module) as RouteContract[]);

@@ -3,10 +3,13 @@ import { redirect } from 'next/navigation';
 import { ConnectFrame } from '@/components/connect/connect-frame';
 import { IdentityForm } from '@/components/connect/identity-form';
 import { LinkExpired, LinkNotFound, LinkUsed } from '@/components/connect/link-states';
+import { isOAuthFailure } from '@/components/connect/oauth-messages';
+import { OAuthContinue, OAuthFailure, OAuthPasswordDivider } from '@/components/connect/oauth-sign-in';
 import { SignInForm } from '@/components/connect/sign-in-form';
 import { StepIndicator } from '@/components/connect/step-indicator';
 import { currentTime } from '@/lib/clock';
 import { loadConnectPage } from '@/lib/connect-flow/data';
+import { findOAuthOption } from '@/lib/connect-flow/oauth';
 import { positionOf, revisitFrom } from '@/lib/connect-flow/steps';
 import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import { getDb } from '@/lib/db/client';
@@ -35,7 +38,8 @@ const TITLES = {
 export default async function ConnectPage({ params, searchParams }: Props) {
   const { token } = await params;
   const query = await searchParams;
-  const state = await loadConnectPage(await getDb(), token, currentTime());
+  const db = await getDb();
+  const state = await loadConnectPage(db, token, currentTime());
 
   if (state.kind === 'not_found') return <LinkNotFound />;
   if (state.kind === 'expired') return <LinkExpired appName={state.appName} />;
@@ -48,19 +52,32 @@ export default async function ConnectPage({ params, searchParams }: Props) {
   if (position.kind === 'prepare' || !row.flow) redirect(`/connect/${token}/start`);
   const csrf = csrfTokenFor(token);
   const asksWho = position.steps.some((step) => step.id === 'who');
+  // Google and Microsoft mailboxes sign in at the provider when the developer has added one (spec §14).
+  const oauth = position.step === 'sign-in' ? await findOAuthOption(db, row) : null;
+  const error = row.flow.error;
+  const oauthFailure = error?.kind === 'code' && isOAuthFailure(error.code) ? error.code : null;
+  const providerName = oauth?.name ?? 'the provider';
 
   return (
     <ConnectFrame appName={appName} title={TITLES[level]}>
       <StepIndicator steps={position.steps} current={position.index} />
       {position.step === 'who' ? (
         <IdentityForm row={row} csrf={csrf} action={submitIdentity.bind(null, token)} />
+      ) : oauthFailure ? (
+        <OAuthFailure token={token} code={oauthFailure} provider={providerName} appName={appName} />
       ) : (
-        <SignInForm
-          flow={row.flow}
-          csrf={csrf}
-          changeEmailHref={asksWho ? `/connect/${token}?edit=who` : null}
-          action={submitSignIn.bind(null, token)}
-        />
+        <>
+          {oauth && <OAuthContinue token={token} provider={oauth.name} appName={appName} />}
+          {oauth?.acceptsPasswords && <OAuthPasswordDivider />}
+          {(!oauth || oauth.acceptsPasswords) && (
+            <SignInForm
+              flow={row.flow}
+              csrf={csrf}
+              changeEmailHref={asksWho ? `/connect/${token}?edit=who` : null}
+              action={submitSignIn.bind(null, token)}
+            />
+          )}
+        </>
       )}
       <p className="mt-8 border-t border-slate-200 pt-4 text-sm">
         <a
