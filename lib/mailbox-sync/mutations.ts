@@ -46,7 +46,7 @@ export async function queueMissingSyncs(db: Db, limit = 1000): Promise<number> {
   return queued;
 }
 
-export type MessageChangeEvent = 'message_flags_changed' | 'message_deleted';
+type MessageChangeEvent = 'message_flags_changed' | 'message_deleted';
 
 /**
  * The outbox half of a change statement: a `message_changes` row per message the
@@ -114,7 +114,7 @@ export async function updateStoredFlags(
 }
 
 /** Expunged on the server: the listed UIDs, or every UID up to a checkpoint that the server's list lacks. */
-export type Removal = { uids: number[] } | { keep: number[]; upToUid: bigint };
+type Removal = { uids: number[] } | { keep: number[]; upToUid: bigint };
 
 /**
  * Deletes expunged messages (their files go with them), moves the folder's
