@@ -9,6 +9,8 @@ const KIND_LABELS: Record<string, string> = {
   initial_sync_completed: 'Source callback',
   status_changed: 'Status callback',
   message_new: 'Webhook: new message',
+  message_flags_changed: 'Webhook: flags changed',
+  message_deleted: 'Webhook: message deleted',
   webhook_failed: 'Webhook failure notice',
 };
 

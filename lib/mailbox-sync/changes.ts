@@ -1,6 +1,8 @@
 import type { Db } from '@/lib/db/client';
 import type { SourceForSync } from './data';
+import { onMessagesChanged } from './events';
 import type { FolderStatus, MailboxSession, RemoteFlags } from './imap';
+import { type FlagsSeen, removeStoredMessages, type StoredChanges, updateStoredFlags } from './mutations';
 import { storedFlagsOf } from './rules';
 
 /**
@@ -35,8 +37,12 @@ export async function syncFolderChanges(
   } else {
     changed = await session.allFlags();
   }
-  const flagsChanged = changed.length > 0 ? await updateFlags(db, source, folder.id, changed) : 0;
-  let expunged = vanished.length > 0 ? await removeMessages(db, source.id, folder.id, { uids: vanished }, now) : 0;
+  const none: StoredChanges = { count: 0, changeIds: [] };
+  const flags =
+    changed.length > 0 ? await updateStoredFlags(db, source, folder.id, flagsSeen(changed, source), now) : none;
+  const removed = [
+    vanished.length > 0 ? await removeStoredMessages(db, source, folder.id, { uids: vanished }, now) : none,
+  ];
 
   const stored = await db.message.count({ where: { folderId: folder.id } });
   if (stored !== session.currentExists()) {
@@ -47,51 +53,29 @@ export async function syncFolderChanges(
       select: { highestUid: true },
     });
     const present = await session.allUids();
-    expunged += await removeMessages(db, source.id, folder.id, { keep: present, upToUid: highestUid }, now);
+    removed.push(await removeStoredMessages(db, source, folder.id, { keep: present, upToUid: highestUid }, now));
   }
-  return { flagsChanged, expunged };
+  await announceChanges(db, source, [...flags.changeIds, ...removed.flatMap((entry) => entry.changeIds)]);
+  return { flagsChanged: flags.count, expunged: removed.reduce((sum, entry) => sum + entry.count, 0) };
 }
 
-/** Writes the flags the server reports where they differ from the stored ones. */
-async function updateFlags(db: Db, source: SourceForSync, folderId: string, changed: RemoteFlags[]): Promise<number> {
-  const rows = changed.map(({ uid, flags }) => {
+const flagsSeen = (changed: RemoteFlags[], source: SourceForSync): FlagsSeen[] =>
+  changed.map(({ uid, flags }) => {
     const stored = storedFlagsOf(flags, source);
-    return { uid, flags: stored.flags, is_deleted: stored.isDeleted };
+    return { uid, flags: stored.flags, isDeleted: stored.isDeleted };
   });
-  return db.$executeRaw`
-    UPDATE messages m SET flags = r.flags, is_deleted = r.is_deleted
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(uid bigint, flags text[], is_deleted boolean)
-    WHERE m.folder_id = ${folderId} AND m.uid = r.uid
-      AND (m.flags IS DISTINCT FROM r.flags OR m.is_deleted IS DISTINCT FROM r.is_deleted)`;
-}
-
-type Removal = { uids: number[] } | { keep: number[]; upToUid: bigint };
 
 /**
- * Deletes expunged messages (their files go with them), moves the folder's
- * last_expunge and keeps the source's message count true, in one statement.
+ * Tells the receive_all_changes webhooks. As for new mail, a failure here must not fail the
+ * sync: the change rows written with the changes stay, and the maintenance sweep matches them.
  */
-async function removeMessages(db: Db, sourceId: string, folderId: string, removal: Removal, now: Date) {
-  const list = JSON.stringify('uids' in removal ? removal.uids : removal.keep);
-  const isKeepList = !('uids' in removal);
-  const upToUid = 'upToUid' in removal ? String(removal.upToUid) : '0';
-  const [row] = await db.$queryRaw<{ removed: number }[]>`
-    WITH listed AS (
-      SELECT value::bigint AS uid FROM jsonb_array_elements_text(${list}::jsonb)
-    ), gone AS (
-      DELETE FROM messages m
-      WHERE m.folder_id = ${folderId}
-        AND CASE WHEN ${isKeepList}
-          THEN m.uid <= ${upToUid}::bigint AND NOT EXISTS (SELECT 1 FROM listed l WHERE l.uid = m.uid)
-          ELSE EXISTS (SELECT 1 FROM listed l WHERE l.uid = m.uid) END
-      RETURNING m.id
-    ), folder AS (
-      UPDATE source_folders SET last_expunge = ${now.toISOString()}::timestamp(3)
-      WHERE id = ${folderId} AND EXISTS (SELECT 1 FROM gone)
-    ), progress AS (
-      UPDATE source_syncs SET messages_synced = GREATEST(0, messages_synced - (SELECT count(*) FROM gone))
-      WHERE source_id = ${sourceId} AND EXISTS (SELECT 1 FROM gone)
-    )
-    SELECT count(*)::int AS removed FROM gone`;
-  return row?.removed ?? 0;
+async function announceChanges(db: Db, source: SourceForSync, changeIds: string[]): Promise<void> {
+  if (changeIds.length === 0) return;
+  try {
+    await onMessagesChanged(db, { accountId: source.accountId, sourceId: source.id, changeIds });
+  } catch (error) {
+    console.error(
+      `webhooks: matching ${changeIds.length} changes of source ${source.id} failed, the sweep retries: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }

@@ -1,6 +1,6 @@
 import { currentTime } from '@/lib/clock';
 import type { Db } from '@/lib/db/client';
-import { queueWebhookDeliveries } from '@/lib/webhooks/delivery';
+import { queueWebhookChangeDeliveries, queueWebhookDeliveries } from '@/lib/webhooks/delivery';
 
 /**
  * What a sync tells the rest of Mailport. Called once messages new since the
@@ -14,4 +14,17 @@ export async function onMessagesArrived(
 ): Promise<void> {
   if (arrived.messageIds.length === 0) return;
   await queueWebhookDeliveries(db, arrived, currentTime());
+}
+
+/**
+ * Flags changed or messages expunged on the server, committed with their
+ * `message_changes` rows (the outbox, written only while a receive_all_changes
+ * webhook exists): matched now; what a crash leaves, the sweep matches.
+ */
+export async function onMessagesChanged(
+  db: Db,
+  changed: { accountId: string; sourceId: string; changeIds: string[] },
+): Promise<void> {
+  if (changed.changeIds.length === 0) return;
+  await queueWebhookChangeDeliveries(db, changed.changeIds, currentTime());
 }

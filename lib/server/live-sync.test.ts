@@ -15,6 +15,8 @@ import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { serializeSourceSync } from '@/lib/mailbox-sync/serialize';
 import { countSyncedData, listMessages } from '@/lib/messages/data';
 import { findSource } from '@/lib/sources/data';
+import { createWebhook } from '@/lib/webhooks/mutations';
+import { createWebhookInput, type WebhookDeliveryBody } from '@/lib/webhooks/schema';
 import { type LiveSync, startLiveSync } from './live-sync';
 import { startWorkers } from './worker';
 
@@ -41,8 +43,11 @@ vi.mock('@/lib/mailbox-sync/events', async (original) => {
 const PASSWORD = 'live-test-password';
 let dovecot: DovecotServer;
 const received: CallbackBody[] = [];
+/** Webhook deliveries, by the receiver's path, with the delivery id header. */
+const hooks: { path: string; deliveryId: string; body: WebhookDeliveryBody }[] = [];
 let receiver: Server;
 let receiverUrl: string;
+let hooksUrl: string;
 
 const message = (id: string, subject: string) =>
   buildMessage({
@@ -70,12 +75,16 @@ beforeAll(async () => {
       body += chunk;
     });
     request.on('end', () => {
-      received.push(JSON.parse(body) as CallbackBody);
+      if (request.url?.startsWith('/hooks/')) {
+        const deliveryId = String(request.headers['x-mailport-delivery-id']);
+        hooks.push({ path: request.url, deliveryId, body: JSON.parse(body) as WebhookDeliveryBody });
+      } else received.push(JSON.parse(body) as CallbackBody);
       response.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/status`;
+  hooksUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
 });
 afterAll(async () => {
   await new Promise((resolve) => receiver?.close(resolve));
@@ -143,7 +152,15 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     listMessages(database.db, await account(accountId), { limit: 100, offset: 0 });
   const subjectsOf = async (accountId: string) => (await messagesOf(accountId)).map((row) => row.subject).sort();
 
-  it('IDLE: new mail, a flag and an expunge made on the server reach the API within seconds', async () => {
+  const webhook = async (accountId: string, input: Record<string, string>) => {
+    const parsed = createWebhookInput.parse(input);
+    const guard = { allowPrivateHosts: true };
+    const created = await createWebhook(database.db, developer.developerId, { accountId }, parsed, guard, new Date());
+    return created.ok ? created.webhookId : expect.unreachable(created.reason);
+  };
+  const hooksAt = (path: string) => hooks.filter((hook) => hook.path === path);
+
+  it('IDLE: new mail, a flag and an expunge made on the server reach the API and the webhooks within seconds', async () => {
     const setup = `idle-${kind}@mailport.test`;
     await dovecot.appendMessages(setup, 'INBOX', [
       { rfc822: message(`one-${kind}`, 'One') },
@@ -151,6 +168,11 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     ]);
     const source = await connectAndSync('idle', { source_sync_flags: '1' });
     expect(await subjectsOf(source.accountId)).toEqual(['One', 'Two']);
+    // One webhook for every change, one for new mail only: both hear of new mail through IDLE, no POST …/sync.
+    const allPath = `/hooks/all-${kind}`;
+    const newPath = `/hooks/new-${kind}`;
+    const all = await webhook(source.accountId, { callback_url: `${hooksUrl}/all-${kind}`, receive_all_changes: '1' });
+    const onlyNew = await webhook(source.accountId, { callback_url: `${hooksUrl}/new-${kind}` });
     const worker = live();
     await vi.waitFor(() => expect(worker.held()).toContain(source.sourceId), { timeout: 10_000, interval: 50 });
     // The live connection has done its first pass (it stores the checkpoint) before the server changes.
@@ -175,6 +197,19 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     expect(announced.filter((event) => event.sourceId === source.sourceId)).toEqual([
       { sourceId: source.sourceId, messageIds: [three?.id] },
     ]);
+    await vi.waitFor(() => expect(hooksAt(newPath).length + hooksAt(allPath).length).toBe(2), {
+      timeout: 15_000,
+      interval: 50,
+    });
+    const webhookMs = Date.now() - appendedAt;
+    expect(hooksAt(newPath).map((hook) => hook.body)).toEqual([
+      expect.objectContaining({
+        webhook_id: onlyNew,
+        message_data: expect.objectContaining({ message_id: three?.id }),
+      }),
+    ]);
+    expect(hooksAt(newPath)[0]?.body.event).toBeUndefined();
+    expect(hooksAt(allPath)[0]?.body).toMatchObject({ webhook_id: all, event: 'message_new' });
 
     await dovecot.doveadm(['flags', 'add', '-u', source.user, '\\Flagged', 'mailbox', 'INBOX', 'subject', 'One']);
     await expect
@@ -183,9 +218,11 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
         interval: 50,
       })
       .toEqual(['\\Flagged']);
+    const one = (await messagesOf(source.accountId)).find((row) => row.subject === 'One');
 
     const folders = async () => serializeSourceSync(await listSourceFolders(database.db, await ownedSource(source)));
     expect((await folders()).INBOX?.last_expunge).toBe(0);
+    const two = (await messagesOf(source.accountId)).find((row) => row.subject === 'Two');
     await dovecot.doveadm(['expunge', '-u', source.user, 'mailbox', 'INBOX', 'subject', 'Two']);
     await expect.poll(() => subjectsOf(source.accountId), { timeout: 10_000, interval: 50 }).toEqual(['One', 'Three']);
     expect((await folders()).INBOX?.last_expunge).toBeGreaterThan(0);
@@ -193,7 +230,23 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     expect(counts.get(source.accountId)?.nbMessages).toBe(2);
     const state = await database.db.sourceSync.findUniqueOrThrow({ where: { sourceId: source.sourceId } });
     expect(state.messagesSynced).toBe(2);
-    console.log(`[${kind}] append → visible through IDLE: ${latencyMs} ms`);
+
+    // receive_all_changes: the flag change (with the new flags) and the deletion (the message as it was), each once.
+    await vi.waitFor(() => expect(hooksAt(allPath).length).toBe(3), { timeout: 15_000, interval: 50 });
+    const events = hooksAt(allPath).map((hook) => [hook.body.event, hook.body.message_data.message_id]);
+    expect(events).toEqual([
+      ['message_new', three?.id],
+      ['message_flags_changed', one?.id],
+      ['message_deleted', two?.id],
+    ]);
+    expect(hooksAt(allPath)[1]?.body.message_data).toMatchObject({ subject: 'One', flags: ['\\Flagged'] });
+    expect(hooksAt(allPath)[2]?.body.message_data).toMatchObject({ subject: 'Two', folders: ['INBOX'] });
+    expect(isValidCallbackSignature(developer.secret, hooksAt(allPath)[2]!.body)).toBe(true);
+    // Every delivery its own id; the new-mail-only webhook heard nothing of the changes; the outbox is empty.
+    expect(new Set(hooks.map((hook) => hook.deliveryId)).size).toBe(hooks.length);
+    expect(hooksAt(newPath).length).toBe(1);
+    expect(await database.db.messageChange.count({ where: { sourceId: source.sourceId } })).toBe(0);
+    console.log(`[${kind}] append → visible through IDLE: ${latencyMs} ms; → webhook receipt: ${webhookMs} ms`);
   });
 
   const ownedSource = async (source: { accountId: string; sourceLabel: string }) =>

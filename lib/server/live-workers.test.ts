@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
@@ -8,17 +10,21 @@ import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
+import { createWebhook } from '@/lib/webhooks/mutations';
+import { createWebhookInput } from '@/lib/webhooks/schema';
 
 /**
- * `npm run worker` processes sharing live mailboxes on PostgreSQL, as operators
- * run them: one is SIGKILLed while holding live sources and the other takes
- * them over within 60 s, storing the mail that arrived meanwhile exactly once;
+ * `npm run worker` processes sharing 50 live mailboxes on PostgreSQL, as
+ * operators run them: one is SIGKILLed while holding live sources and the other
+ * takes them over within 60 s, storing the mail that arrived meanwhile exactly
+ * once and POSTing each new message to the webhook exactly once by delivery id
+ * (the receiver de-duplicates on X-Mailport-Delivery-Id, as a partner would);
  * a SIGTERMed one hands its sources over at once.
  */
 
 const root = path.resolve(import.meta.dirname, '../..');
 const PASSWORD = 'takeover-password';
-const SOURCES = 6;
+const SOURCES = 50;
 const LEASE_SECONDS = 6;
 const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 
@@ -37,14 +43,50 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
   let database: TestDatabase;
   const workers: ChildProcess[] = [];
   const sources: { sourceId: string; user: string }[] = [];
+  let receiver: Server;
+  /** What the receiver kept: the first body of each delivery id (a repeat is an at-least-once retry). */
+  const deliveries = new Map<string, { messageId: string; emailMessageId: string }>();
+  let repeats = 0;
 
   beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      request.on('end', () => {
+        const id = String(request.headers['x-mailport-delivery-id']);
+        const data = JSON.parse(text).message_data;
+        const seen = deliveries.get(id);
+        if (seen) {
+          repeats += 1;
+          // The same delivery id must always be the same message.
+          if (seen.messageId !== data.message_id) seen.messageId = `CONFLICT ${seen.messageId} / ${data.message_id}`;
+        } else deliveries.set(id, { messageId: data.message_id, emailMessageId: data.email_message_id });
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     // IDLE hears of new mail through inotify; when the machine's Dovecots have used up the dovecot user's
     // inotify instances (128 by default), Dovecot re-checks every mailbox_idle_check_interval instead: 1 s, not 30.
     dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
     for (let i = 0; i < SOURCES; i++) await dovecot.addUser(`takeover-${i}@mailport.test`, PASSWORD);
     database = await openTestDatabase('postgres');
     const developer = await createDeveloperKey(database.db, { email: 'takeover@example.com', appName: 'Takeover' });
+    // An application-level webhook: every new message of every source.
+    const port = (receiver.address() as AddressInfo).port;
+    const hook = createWebhookInput.parse({ callback_url: `http://127.0.0.1:${port}/hook` });
+    const created = await createWebhook(
+      database.db,
+      developer.developerId,
+      { accountId: null },
+      hook,
+      {
+        allowPrivateHosts: true,
+      },
+      new Date(),
+    );
+    expect(created.ok).toBe(true);
     for (let i = 0; i < SOURCES; i++) {
       const user = `takeover-${i}@mailport.test`;
       await dovecot.appendMessage(user, 'INBOX', message(`first-${i}`, `First ${i}`));
@@ -74,6 +116,8 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     }
     await database?.close();
     await dovecot?.stop();
+    receiver?.closeAllConnections();
+    await new Promise((resolve) => receiver?.close(resolve));
   });
 
   function startWorker(): ChildProcess {
@@ -109,7 +153,7 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     }
   }
 
-  it('a SIGKILLed worker’s sources are taken over within 60 s, mail stored once; SIGTERM hands over at once', async () => {
+  it('50 sources: a SIGKILLed worker’s are taken over within 60 s, mail stored once and POSTed to the webhook once; SIGTERM hands over at once', async () => {
     const a = startWorker();
     const b = startWorker();
     await waitFor(
@@ -144,6 +188,18 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
       expect(await database.db.message.count({ where: { emailMessageId: `<first-${i}@test>` } })).toBe(1);
     }
     expect(ofA.length).toBeGreaterThan(0);
+    // Every message that arrived while a worker lay dead reaches the webhook, each under one delivery id only.
+    const delivered = (prefix: string) =>
+      [...deliveries.values()].filter((entry) => entry.emailMessageId.startsWith(prefix));
+    await waitFor(
+      'a webhook delivery per new message',
+      async () => delivered('<second-').length,
+      (n) => n >= SOURCES,
+    );
+    const second = delivered('<second-');
+    expect(second.filter((entry) => entry.messageId.startsWith('CONFLICT'))).toEqual([]);
+    expect(new Set(second.map((entry) => entry.emailMessageId)).size).toBe(SOURCES);
+    expect(second).toHaveLength(SOURCES);
 
     // Graceful: SIGTERM releases the leases as it logs out; the other worker takes them at its next round.
     const c = startWorker();
@@ -168,6 +224,20 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
       (count) => count === 1,
       15_000,
     );
-    console.log(`takeover after SIGKILL: ${takeoverMs} ms; handover after SIGTERM: ${handoverMs} ms`);
+    await waitFor(
+      'the webhook delivery after the handover',
+      async () => delivered('<third-').length,
+      (n) => n >= 1,
+    );
+    // Nothing delivered under two ids, nothing under one id for two messages, no history delivered.
+    const all = [...deliveries.values()];
+    expect(all.filter((entry) => entry.messageId.startsWith('CONFLICT'))).toEqual([]);
+    expect(new Set(all.map((entry) => entry.messageId)).size).toBe(all.length);
+    expect(all).toHaveLength(SOURCES + 1);
+    expect(await database.db.callbackDelivery.count({ where: { event: 'message_new' } })).toBe(SOURCES + 1);
+    console.log(
+      `takeover after SIGKILL: ${takeoverMs} ms; handover after SIGTERM: ${handoverMs} ms; ` +
+        `${all.length} webhook deliveries, ${repeats} repeated (de-duplicated by id)`,
+    );
   }, 180_000);
 });

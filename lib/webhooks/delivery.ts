@@ -65,18 +65,79 @@ export async function queueWebhookDeliveries(db: Db, arrived: MessagesArrived, n
   return queued;
 }
 
+type MatchRow = Prisma.MessageGetPayload<{ select: typeof matchSelect }>;
+type DeliveredEvent = 'message_new' | 'message_flags_changed' | 'message_deleted';
+
+/** A message to match: new (read from messages) or changed (as the change statement saw it). */
+interface Candidate {
+  row: MatchRow;
+  event: DeliveredEvent;
+  /** The message_changes row ('' for new mail): each change of a message is its own delivery. */
+  changeId: string;
+}
+
 async function queueBatch(db: Db, accountId: string, messageIds: string[], now: Date): Promise<string[]> {
   const clearArrivals = db.messageArrival.deleteMany({ where: { messageId: { in: messageIds } } });
+  const messages = await db.message.findMany({ where: { id: { in: messageIds }, accountId }, select: matchSelect });
+  const candidates = messages.map((row): Candidate => ({ row, event: 'message_new', changeId: '' }));
+  return queueMatches(db, accountId, candidates, clearArrivals, now);
+}
+
+/**
+ * Matches changes found by the sync (message_changes rows: flags changed,
+ * message expunged) against the account's receive_all_changes webhooks and
+ * queues a delivery per match, as for new mail. Safe to call twice for the same
+ * changes. Returns the ids of the deliveries queued by this call.
+ */
+export async function queueWebhookChangeDeliveries(db: Db, changeIds: string[], now: Date): Promise<string[]> {
+  const queued: string[] = [];
+  for (let start = 0; start < changeIds.length; start += MATCH_BATCH) {
+    const changes = await db.messageChange.findMany({
+      where: { id: { in: changeIds.slice(start, start + MATCH_BATCH) } },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, accountId: true, event: true, snapshot: true },
+    });
+    const byAccount = new Map<string, typeof changes>();
+    for (const change of changes) byAccount.set(change.accountId, [...(byAccount.get(change.accountId) ?? []), change]);
+    for (const [accountId, rows] of byAccount) {
+      const candidates = rows.map(
+        (change): Candidate => ({
+          row: rowFromSnapshot(change.snapshot),
+          event: change.event as DeliveredEvent,
+          changeId: change.id,
+        }),
+      );
+      const clear = db.messageChange.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
+      queued.push(...(await queueMatches(db, accountId, candidates, clear, now)));
+    }
+  }
+  return queued;
+}
+
+/** The snapshot written by the change statement (lib/mailbox-sync/mutations.ts) as a matched row. */
+function rowFromSnapshot(snapshot: unknown): MatchRow {
+  const row = snapshot as MatchRow & { date: string | null; dateReceived: string | null };
+  // timestamp(3) columns are UTC without a zone in JSON.
+  const asDate = (value: string | null) => (value === null ? null : new Date(`${value}Z`));
+  return { ...row, date: asDate(row.date), dateReceived: asDate(row.dateReceived) } as MatchRow;
+}
+
+async function queueMatches(
+  db: Db,
+  accountId: string,
+  candidates: Candidate[],
+  clearOutbox: Prisma.PrismaPromise<unknown>,
+  now: Date,
+): Promise<string[]> {
   const account = await db.account.findUnique({ where: { id: accountId }, select: { developerId: true } });
   const webhooks = account ? await liveWebhooksFor(db, account.developerId, accountId) : [];
   // Every key revoked: nobody could verify a signature, as for callbacks.
   const secret = account && webhooks.length > 0 ? await findCallbackSigningSecret(db, account.developerId) : null;
   if (!account || !secret) {
-    await clearArrivals;
+    await clearOutbox;
     return [];
   }
-  const messages = await db.message.findMany({ where: { id: { in: messageIds }, accountId }, select: matchSelect });
-  const threadIds = [...new Set(messages.map((message) => message.threadId))];
+  const threadIds = [...new Set(candidates.map(({ row }) => row.threadId))];
   const threadMessages = webhooks.some((webhook) => webhook.filterThread)
     ? await db.message.findMany({
         where: { accountId, threadId: { in: threadIds } },
@@ -85,7 +146,7 @@ async function queueBatch(db: Db, accountId: string, messageIds: string[], now: 
     : [];
   const { publicUrl } = getConfig();
   const rows: Prisma.CallbackDeliveryCreateManyInput[] = [];
-  for (const message of messages) {
+  for (const { row: message, event, changeId } of candidates) {
     const facts: MessageFacts = {
       from: addresses(message.fromAddresses),
       to: addresses(message.toAddresses),
@@ -99,13 +160,16 @@ async function queueBatch(db: Db, accountId: string, messageIds: string[], now: 
         .filter((row) => row.threadId === message.threadId && row.emailMessageId)
         .map((row) => row.emailMessageId),
     };
-    const messageData = serializeMessage(message, publicUrl, { includeFlags: false });
+    const isNew = event === 'message_new';
+    // A change carries the flags it is about (the new ones; a deleted message's last ones).
+    const messageData = serializeMessage(message, publicUrl, { includeFlags: !isNew });
     for (const webhook of webhooks) {
+      if (!isNew && !webhook.receiveAllChanges) continue;
       if (!isMessageForWebhook(webhook, facts)) continue;
       const body: WebhookDeliveryBody = {
         account_id: accountId,
         webhook_id: webhook.id,
-        ...(webhook.receiveAllChanges && { event: 'message_new' as const }),
+        ...(webhook.receiveAllChanges && { event }),
         ...signed(secret, now),
         message_data: messageData,
       };
@@ -113,17 +177,19 @@ async function queueBatch(db: Db, accountId: string, messageIds: string[], now: 
         id: newRowId(),
         sourceId: message.sourceId,
         url: webhook.callbackUrl,
-        event: 'message_new',
+        event,
         body: body as Prisma.InputJsonValue,
         webhookId: webhook.id,
         messageId: message.id,
-        contentPending: webhook.includeBody || webhook.includeHeader,
+        changeId,
+        // A deleted message's content is gone from the server.
+        contentPending: event !== 'message_deleted' && (webhook.includeBody || webhook.includeHeader),
         createdAt: now,
       });
     }
   }
-  // The deliveries and the end of the arrivals together: a crash leaves either both or neither.
-  await db.$transaction([db.callbackDelivery.createMany({ data: rows, skipDuplicates: true }), clearArrivals]);
+  // The deliveries and the end of the outbox rows together: a crash leaves either both or neither.
+  await db.$transaction([db.callbackDelivery.createMany({ data: rows, skipDuplicates: true }), clearOutbox]);
   // A concurrent match of the same messages may have won some rows: queue only ours.
   const created =
     rows.length === 0
@@ -208,7 +274,8 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
     },
   });
   const webhook = delivery?.webhook;
-  if (!delivery || !webhook || delivery.state !== 'failed' || delivery.event !== 'message_new') return null;
+  const isMessageEvent = ['message_new', 'message_flags_changed', 'message_deleted'].includes(delivery?.event ?? '');
+  if (!delivery || !webhook || delivery.state !== 'failed' || !isMessageEvent) return null;
   const secret = webhook.failureNotifUrl ? await findCallbackSigningSecret(db, webhook.developerId) : null;
   const noticeId = newRowId();
   const queued = await db.$transaction(async (tx) => {
@@ -239,10 +306,14 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
   return noticeId;
 }
 
-/** Arrivals no sync matched (it died between storing and matching): matched now. Returns the deliveries queued. */
+/**
+ * Arrivals and changes no sync matched (it died between storing and matching): matched now.
+ * Returns the deliveries queued.
+ */
 export async function sweepMessageArrivals(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - ARRIVAL_SWEEP_AFTER_MS);
   const stale = await db.messageArrival.findMany({
-    where: { createdAt: { lt: new Date(now.getTime() - ARRIVAL_SWEEP_AFTER_MS) } },
+    where: { createdAt: { lt: before } },
     orderBy: { createdAt: 'asc' },
     take: 5000,
     select: { messageId: true, accountId: true, sourceId: true },
@@ -254,5 +325,18 @@ export async function sweepMessageArrivals(db: Db, now: Date): Promise<number> {
   for (const [accountId, messageIds] of byAccount) {
     queued += (await queueWebhookDeliveries(db, { accountId, sourceId: '', messageIds }, now)).length;
   }
+  const changes = await db.messageChange.findMany({
+    where: { createdAt: { lt: before } },
+    orderBy: { createdAt: 'asc' },
+    take: 5000,
+    select: { id: true },
+  });
+  queued += (
+    await queueWebhookChangeDeliveries(
+      db,
+      changes.map((row) => row.id),
+      now,
+    )
+  ).length;
   return queued;
 }

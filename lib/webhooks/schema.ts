@@ -43,7 +43,10 @@ const webhookOptions = {
   body_type: bodyTypeField,
   include_header: flag.meta({ description: '1: the message headers are part of each delivery.' }),
   receive_drafts: flag.meta({ description: '1: drafts are delivered too (by default they are not).' }),
-  receive_all_changes: flag.meta({ description: '1: each delivery names its event (message_new).' }),
+  receive_all_changes: flag.meta({
+    description:
+      '1: flag changes and deletions found on the server are delivered too, and each delivery names its event (message_new, message_flags_changed, message_deleted).',
+  }),
 };
 
 /** POST /2.0/webhooks and POST /2.0/accounts/:id/webhooks. */
@@ -103,8 +106,8 @@ export const createdWebhookJson = z.object({
 export const webhookDeliveryBody = z.object({
   account_id: z.string(),
   webhook_id: z.string(),
-  /** Only with receive_all_changes. */
-  event: z.literal('message_new').optional(),
+  /** Only with receive_all_changes; the changes (with the message's flags in message_data) only to those webhooks. */
+  event: z.enum(['message_new', 'message_flags_changed', 'message_deleted']).optional(),
   timestamp: z.number().int(),
   token: z.string(),
   signature: z.string(),

@@ -12,11 +12,17 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
 import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
+import { updateStoredFlags } from '@/lib/mailbox-sync/mutations';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { closeContentServices } from '@/lib/message-content/content';
 import { startWorkers } from '@/lib/server/worker';
 import { findWebhook, listWebhooks } from './data';
-import { queueWebhookDeliveries, reportWebhookGaveUp, sweepMessageArrivals } from './delivery';
+import {
+  queueWebhookChangeDeliveries,
+  queueWebhookDeliveries,
+  reportWebhookGaveUp,
+  sweepMessageArrivals,
+} from './delivery';
 import { createWebhook, deleteWebhook, updateWebhook } from './mutations';
 import { createWebhookInput, updateWebhookInput } from './schema';
 
@@ -302,6 +308,63 @@ describe.each(testDatabaseKinds())('webhooks on %s', (kind) => {
       (await findWebhook(database.db, owner.developerId, { accountId: source.accountId }, webhookId)) ??
       expect.unreachable();
     await deleteWebhook(database.db, hook);
+  });
+
+  it('receive_all_changes: each flag change is its own delivery, matched once however often; a crash left to the sweep', async () => {
+    const tag = `changes-${kind}-${Date.now()}`;
+    const webhookId = await created(
+      { accountId: source.accountId },
+      { callback_url: `${receiverUrl}/${tag}`, receive_all_changes: '1' },
+    );
+    const plain = await created({ accountId: source.accountId }, { callback_url: `${receiverUrl}/${tag}-plain` });
+    const message =
+      (await database.db.message.findFirst({ where: { accountId: source.accountId }, orderBy: { uid: 'asc' } })) ??
+      expect.unreachable('a stored message');
+    const flagsOf = (flags: string[]) => [{ uid: Number(message.uid), flags, isDeleted: false }];
+    // Written as the sync writes them, but not matched (a worker died right after the commit).
+    const owned = { id: source.sourceId, accountId: source.accountId };
+    const first = await updateStoredFlags(database.db, owned, message.folderId, flagsOf(['\\Flagged']), now());
+    const second = await updateStoredFlags(database.db, owned, message.folderId, flagsOf([]), now());
+    const unchanged = await updateStoredFlags(database.db, owned, message.folderId, flagsOf([]), now());
+    expect([first.count, second.count, unchanged.count]).toEqual([1, 1, 0]);
+    expect(unchanged.changeIds).toEqual([]);
+    const changeIds = [...first.changeIds, ...second.changeIds];
+    expect(changeIds).toHaveLength(2);
+    // Matched by many at once (a late sync and the sweep racing): one delivery per change.
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => queueWebhookChangeDeliveries(database.db, changeIds, now())),
+    );
+    // (An application-level receive_all_changes webhook of an earlier test takes them too.)
+    const ours = await database.db.callbackDelivery.findMany({ where: { webhookId }, select: { id: true } });
+    expect(ours).toHaveLength(2);
+    expect(results.flat().filter((id) => ours.some((row) => row.id === id))).toHaveLength(2);
+    expect(new Set(results.flat()).size).toBe(results.flat().length);
+    expect(await database.db.messageChange.count({ where: { id: { in: changeIds } } })).toBe(0);
+    await vi.waitFor(() => expect(receivedAt(`/${tag}`)).toHaveLength(2), { timeout: 30_000, interval: 200 });
+    expect(receivedAt(`/${tag}`).map((request) => request.body.message_data.flags)).toEqual(
+      expect.arrayContaining([['\\Flagged'], []]),
+    );
+    expect(receivedAt(`/${tag}`).every((request) => request.body.event === 'message_flags_changed')).toBe(true);
+    const deliveryIds = receivedAt(`/${tag}`).map((request) => request.headers['x-mailport-delivery-id']);
+    expect(new Set(deliveryIds).size).toBe(2);
+
+    // A change a crash left behind, older than the sweep's wait: matched by the maintenance sweep.
+    const third = await updateStoredFlags(database.db, owned, message.folderId, flagsOf(['\\Seen']), now());
+    await database.db.messageChange.updateMany({
+      where: { id: { in: third.changeIds } },
+      data: { createdAt: new Date(Date.now() - 120_000) },
+    });
+    expect(await sweepMessageArrivals(database.db, now())).toBeGreaterThanOrEqual(1);
+    expect(await database.db.callbackDelivery.count({ where: { webhookId } })).toBe(3);
+    await vi.waitFor(() => expect(receivedAt(`/${tag}`)).toHaveLength(3), { timeout: 30_000, interval: 200 });
+    // The webhook without receive_all_changes hears of none of it.
+    expect(receivedAt(`/${tag}-plain`)).toHaveLength(0);
+    for (const id of [webhookId, plain]) {
+      const hook =
+        (await findWebhook(database.db, owner.developerId, { accountId: source.accountId }, id)) ??
+        expect.unreachable();
+      await deleteWebhook(database.db, hook);
+    }
   });
 
   it('a failing receiver: the same body and delivery id on every retry, then failure and failure_notif_url', async () => {
