@@ -26,6 +26,9 @@ export const connectTokenSelect = {
   usedAt: true,
   accountId: true,
   source: { select: { label: true } },
+  locale: true,
+  mode: true,
+  redirectOnError: true,
 } satisfies Prisma.ConnectTokenSelect;
 
 type ConnectTokenBaseRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectTokenSelect }>;
