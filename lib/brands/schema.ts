@@ -59,7 +59,7 @@ const accentColor = z
     'expected a colour such as #1d4ed8 (#rrggbb), or empty for the default',
   );
 
-/** The brand settings, from the dashboard form or POST /2.0/brand; the contrast is checked against the theme. */
+/** The brand settings from the dashboard (Settings); the contrast is checked against the theme. */
 export const updateBrandInput = z
   .object({
     accent_color: accentColor.meta({
@@ -74,16 +74,6 @@ export const updateBrandInput = z
     if (problem) context.addIssue({ code: 'custom', path: ['accent_color'], message: problem });
   });
 export type UpdateBrandInput = z.output<typeof updateBrandInput>;
-
-/** A brand as the API returns it. */
-export const brandJson = z
-  .object({
-    app_name: z.string(),
-    accent_color: z.string(),
-    theme: z.enum(BRAND_THEMES),
-    logo_url: z.string().meta({ description: 'Empty when no logo is uploaded (dashboard, Settings).' }),
-  })
-  .meta({ id: 'Brand' });
 
 /** Logos: raster images only (no SVG: it can carry script), recognised by their first bytes, not their name. */
 export const MAX_LOGO_BYTES = 256 * 1024;
