@@ -42,7 +42,7 @@ export function ConnectFrame({
       {css && nonce && <style nonce={nonce}>{css}</style>}
       <main
         id="main"
-        className="mx-auto max-w-md rounded-xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8 dark:border-slate-700 dark:bg-slate-900"
+        className="mx-auto max-w-md rounded-xl border wrap-break-word border-slate-200 bg-white p-6 shadow-sm sm:p-8 dark:border-slate-700 dark:bg-slate-900"
       >
         {brand.logoId && (
           // A raster logo we checked and serve ourselves (never SVG); a plain img needs no layout JavaScript.
