@@ -92,7 +92,8 @@ async function fillSignIn(
   await page.getByLabel(t.signIn!.port!, { exact: true }).fill(String(port));
   await page.getByLabel(t.signIn!.security!, { exact: true }).selectOption('NONE');
   await page.getByLabel(t.signIn!.username!, { exact: true }).fill(login.username);
-  await page.getByLabel(t.signIn!.password!, { exact: true }).fill(login.password);
+  // "Password", or "App password" for providers that need one.
+  await page.locator('#password').fill(login.password);
   await page.getByRole('button', { name: t.signIn!.submit! }).click();
 }
 
@@ -394,18 +395,22 @@ test.describe('brand and accessibility', () => {
     await page.getByRole('button', { name: 'Save brand' }).click();
   }
 
-  test('the brand is checked (contrast, logo type) and every step passes axe in every locale and theme', async ({
-    page,
-    browser,
-  }, testInfo) => {
-    test.setTimeout(480_000);
+  async function brandedDeveloper(page: Page, testInfo: Parameters<Parameters<typeof test>[2]>[1]) {
     const developer = { email: uniqueEmail('brand'), password: 'dashboard password 1', appName: 'Brand App' };
     await signUp(page, developer);
-    const api = await createApiKeyInDashboard(page, testInfo);
+    return createApiKeyInDashboard(page, testInfo);
+  }
 
+  test('the brand is checked: unreadable accent and SVG logo refused, the logo served safely', async ({
+    page,
+  }, testInfo) => {
+    await brandedDeveloper(page, testInfo);
     // Unreadable accent on the light theme: refused with the ratio and what to do.
     await saveBrand(page, { accent: '#fbbf24', theme: 'light' });
     await expect(page.locator('#accent_color-error')).toContainText('at least 4.5:1');
+    // The same colour reads well on the dark theme.
+    await saveBrand(page, { accent: '#fbbf24', theme: 'dark' });
+    await expect(page.getByText('Brand saved.')).toBeVisible();
     // An SVG (script-capable) logo is refused by its bytes, whatever its name says.
     await saveBrand(page, {
       accent: '#0f766e',
@@ -418,47 +423,56 @@ test.describe('brand and accessibility', () => {
     await expect(page.locator('#logo-error')).toContainText('PNG, JPEG or WebP');
     await saveBrand(page, { accent: '#0f766e', theme: 'light', logo: { name: 'logo.png', buffer: PNG } });
     await expect(page.getByText('Brand saved.')).toBeVisible();
+    const logo = await page.request.get((await page.locator('img[alt="Current logo"]').getAttribute('src')) ?? '');
+    expect(logo.headers()['content-type']).toBe('image/png');
+    expect(logo.headers()['x-content-type-options']).toBe('nosniff');
+    expect(logo.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(Buffer.from(await logo.body()).equals(PNG)).toBe(true);
+  });
 
-    const mailbox = await newMailbox();
-    for (const [theme, accent, colorScheme] of [
-      ['light', '#0f766e', 'light'],
-      ['dark', '#fbbf24', 'dark'],
-      ['system', '#0f766e', 'dark'],
-      ['system', '#0f766e', 'light'],
-    ] as const) {
-      await saveBrand(page, { accent, theme });
+  for (const [theme, accent, colorScheme] of [
+    ['light', '#0f766e', 'light'],
+    ['dark', '#fbbf24', 'dark'],
+    ['system', '#0f766e', 'dark'],
+  ] as const) {
+    test(`theme ${theme} (device ${colorScheme}): every step passes axe in every locale`, async ({
+      page,
+      browser,
+    }, testInfo) => {
+      test.setTimeout(420_000);
+      const api = await brandedDeveloper(page, testInfo);
+      await saveBrand(page, { accent, theme, logo: { name: 'logo.png', buffer: PNG } });
       await expect(page.getByText('Brand saved.')).toBeVisible();
       const context = await browser.newContext({ colorScheme });
       const visitor = await context.newPage();
       for (const locale of LOCALES) {
         const t = CATALOGUES[locale];
-        const { browser_redirect_url } = await createToken(api, { locale });
+        // @gmail.com: the "who" step asks the local part, and discovery answers from the bundled table (no network).
+        const { browser_redirect_url } = await createToken(api, { locale, email: '@gmail.com' });
         await visitor.goto(browser_redirect_url);
         const name = `${theme}/${colorScheme} ${locale}`;
         await expect(
           visitor.getByRole('img', { name: t.frame!.logoAlt!.replace('{appName}', 'Brand App') }),
         ).toBeVisible();
         await expectNoA11yViolations(visitor, `${name} who`);
-        await visitor.getByLabel(t.identity!.email!, { exact: true }).fill(mailbox.email);
+        await visitor.getByLabel(t.identity!.yourEmail!, { exact: true }).fill('someone');
         await visitor.getByRole('button', { name: t.identity!.submit! }).click();
+        await expect(visitor.getByRole('button', { name: t.signIn!.submit! })).toBeVisible();
+        await expectNoA11yViolations(visitor, `${name} sign-in`);
         // Port 1 refuses at once (a wrong password waits out Dovecot's failure delay).
-        await fillSignIn(visitor, t, { username: mailbox.email, password: 'wrong' }, 1);
+        await fillSignIn(visitor, t, { username: 'someone@gmail.com', password: 'wrong' }, 1);
         await expect(errorSummary(visitor)).toBeVisible();
         await expectNoA11yViolations(visitor, `${name} error`);
       }
-      // The accent really is the button's colour where it was checked.
+      // The accent is the button's colour where it was checked; with system on a dark device, Mailport's own.
       const background = await visitor
-        .getByRole('button', { name: en.signIn!.submit! })
+        .getByRole('button', { name: CATALOGUES.ja.signIn!.submit! })
         .evaluate((element) => getComputedStyle(element).backgroundColor);
-      const expected = colorScheme === 'dark' && theme === 'system' ? 'rgb(165, 180, 252)' : hexToRgb(accent);
-      expect(background.replace(/\s/g, '')).toBe(expected.replace(/\s/g, ''));
+      if (theme === 'system') expect(background).not.toBe(hexToRgb(accent));
+      else expect(background).toBe(hexToRgb(accent));
       await context.close();
-    }
-    const logo = await page.request.get((await page.locator('img[alt="Current logo"]').getAttribute('src')) ?? '');
-    expect(logo.headers()['content-type']).toBe('image/png');
-    expect(logo.headers()['x-content-type-options']).toBe('nosniff');
-    expect(logo.headers()['content-security-policy']).toContain("default-src 'none'");
-  });
+    });
+  }
 
   test('keyboard only, in focus order with a visible focus, and announced errors', async ({ page, api }) => {
     const mailbox = await newMailbox();
@@ -505,6 +519,7 @@ test.describe('brand and accessibility', () => {
     await page.keyboard.type(String(dovecot.port));
     await page.keyboard.press('Tab');
     await page.keyboard.press('End'); // Security: None
+    await page.keyboard.press('Tab'); // the username, already the address
     await page.keyboard.press('Enter');
     await expect(errorSummary(page)).toContainText('did not accept this username and password');
     await expect(errorSummary(page)).toBeFocused();
