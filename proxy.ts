@@ -27,6 +27,7 @@ const NON_HTML_PREFIXES = [
   '/_next/image',
   '/brand-logos/',
   '/connect.js',
+  '/connect-brand.css',
 ];
 const CONNECT_PAGE = /^\/connect\/([0-9a-z]{16})\/?$/;
 /** Every page of one token's flow (the page, ./finish): they speak the token's language. */

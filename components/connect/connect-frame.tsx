@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { type BrandTheme, brandStyleSheet, logoPath } from '@/lib/brands/schema';
+import { type BrandTheme, brandStylePath, logoPath } from '@/lib/brands/schema';
 import type { Translator } from '@/lib/i18n/messages';
 
 /** The partner's look on the connect pages (lib/brands): accent, theme, logo. */
@@ -18,7 +18,6 @@ export function ConnectFrame({
   title,
   children,
   brand = DEFAULT_BRAND,
-  nonce,
   showAccess = true,
   footer,
 }: {
@@ -27,19 +26,18 @@ export function ConnectFrame({
   title: string;
   children: ReactNode;
   brand?: FrameBrand;
-  /** The page's CSP nonce, for the brand's `<style>` (style attributes are refused by the CSP). */
-  nonce?: string;
   showAccess?: boolean;
   footer?: ReactNode;
 }) {
-  const css = brandStyleSheet(brand.accentColor, brand.theme);
+  const stylesheet = brandStylePath(brand.accentColor, brand.theme);
   return (
     <div
       data-theme={brand.theme}
-      data-brand={css ? '' : undefined}
+      data-brand={stylesheet ? '' : undefined}
       className="min-h-screen bg-slate-50 px-4 py-8 text-slate-900 sm:py-16 dark:bg-slate-950 dark:text-slate-100"
     >
-      {css && nonce && <style nonce={nonce}>{css}</style>}
+      {/* React hoists it into <head>, on client navigations too. */}
+      {stylesheet && <link rel="stylesheet" href={stylesheet} precedence="brand" />}
       <main
         id="main"
         className="mx-auto max-w-md rounded-xl border wrap-break-word border-slate-200 bg-white p-6 shadow-sm sm:p-8 dark:border-slate-700 dark:bg-slate-900"

@@ -10,7 +10,6 @@ interface LinkPageProps {
   t: Translator;
   appName: string;
   brand?: FrameBrand;
-  nonce?: string;
 }
 
 export function LinkNotFound({ t }: { t: Translator }) {
@@ -21,13 +20,12 @@ export function LinkNotFound({ t }: { t: Translator }) {
   );
 }
 
-export function LinkExpired({ t, appName, brand, nonce, expiredAt }: LinkPageProps & { expiredAt: Date }) {
+export function LinkExpired({ t, appName, brand, expiredAt }: LinkPageProps & { expiredAt: Date }) {
   return (
     <ConnectFrame
       t={t}
       appName={appName}
       brand={brand}
-      nonce={nonce}
       title={t('links.expiredTitle')}
       showAccess={false}
     >
@@ -38,9 +36,9 @@ export function LinkExpired({ t, appName, brand, nonce, expiredAt }: LinkPagePro
   );
 }
 
-export function LinkUsed({ t, appName, brand, nonce, returnUrl }: LinkPageProps & { returnUrl: string }) {
+export function LinkUsed({ t, appName, brand, returnUrl }: LinkPageProps & { returnUrl: string }) {
   return (
-    <ConnectFrame t={t} appName={appName} brand={brand} nonce={nonce} title={t('links.usedTitle')} showAccess={false}>
+    <ConnectFrame t={t} appName={appName} brand={brand} title={t('links.usedTitle')} showAccess={false}>
       <p className="text-slate-700 dark:text-slate-300">{t('links.usedBody', { appName })}</p>
       <a href={returnUrl} className={cn(buttonClass('accent', 'lg'), 'mt-6')}>
         {t('links.continueTo', { appName })}

@@ -108,11 +108,22 @@ export const LOGO_ID_PATTERN = /^[0-9a-f]{32}$/;
 /**
  * The CSS the connect pages add for a brand: the accent as custom properties
  * (the page's `bg-accent`/`text-on-accent` utilities read them), on the schemes
- * it was checked for. The colour is `#rrggbb` by then, so it cannot break out of the rule.
+ * it was checked for; two attributes outrank the theme's own `[data-theme=…]`.
+ * The colour is `#rrggbb` by then, so it cannot break out of the rule.
  */
 export function brandStyleSheet(accent: string, theme: BrandTheme): string {
   if (!HEX_COLOUR.test(accent)) return '';
   const onAccent = theme === 'dark' ? THEME_BACKGROUNDS.dark : THEME_BACKGROUNDS.light;
-  const rule = `[data-brand]{--brand-accent:${accent};--brand-on-accent:${onAccent}}`;
+  const rule = `[data-theme][data-brand]{--brand-accent:${accent};--brand-on-accent:${onAccent}}`;
   return theme === 'system' ? `@media (prefers-color-scheme: light){${rule}}` : rule;
+}
+
+/**
+ * Where the pages load that CSS from: a same-origin stylesheet (style-src
+ * 'self'), not a nonce'd inline style, because a page re-rendered by a form
+ * action carries a new nonce the document's policy does not know. The address
+ * holds all the sheet depends on, so it needs no database and caches for good.
+ */
+export function brandStylePath(accent: string, theme: BrandTheme): string | null {
+  return HEX_COLOUR.test(accent) ? `/connect-brand.css?accent=${accent.slice(1)}&theme=${theme}` : null;
 }

@@ -115,8 +115,3 @@ export function formActionSourceFor(callbackUrl: string): string | null {
   }
   return /^[a-z][a-z0-9+.-]*:$/.test(scheme) ? scheme : null;
 }
-
-/** The nonce of a page's CSP (proxy.ts puts the policy on the request), for a server component's own `<style>`. */
-export function nonceFromPolicy(policy: string | null): string | undefined {
-  return policy ? /'nonce-([A-Za-z0-9+/=]+)'/.exec(policy)?.[1] : undefined;
-}

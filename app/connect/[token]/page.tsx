@@ -14,7 +14,6 @@ import { positionOf, revisitFrom } from '@/lib/connect-flow/steps';
 import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import { getDb } from '@/lib/db/client';
 import { csrfTokenFor } from '@/lib/http/csrf';
-import { nonceFromPolicy } from '@/lib/http/security-headers';
 import { DEFAULT_LOCALE, isLocale, LOCALE_HEADER, resolveLocale } from '@/lib/i18n/locales';
 import { translatorFor } from '@/lib/i18n/messages';
 import { submitIdentity, submitSignIn } from './actions';
@@ -50,8 +49,7 @@ export default async function ConnectPage({ params, searchParams }: Props) {
   const { row, appName } = state;
   const t = translatorFor(resolveLocale(row.locale, acceptLanguage));
   const brand = row.developer.brand ?? DEFAULT_BRAND;
-  const nonce = nonceFromPolicy(requestHeaders.get('content-security-policy'));
-  const frame = { t, appName, brand, nonce };
+  const frame = { t, appName, brand };
 
   if (state.kind === 'expired') {
     const target = exitUrl(row, 'expired');

@@ -11,7 +11,6 @@ import { loadConnectPage } from '@/lib/connect-flow/data';
 import { EXIT_ERRORS, type FlowExit, popupMessageFor, popupTargetOrigin } from '@/lib/connect-flow/exits';
 import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import { getDb } from '@/lib/db/client';
-import { nonceFromPolicy } from '@/lib/http/security-headers';
 import { resolveLocale } from '@/lib/i18n/locales';
 import { translatorFor } from '@/lib/i18n/messages';
 
@@ -53,7 +52,6 @@ export default async function FinishPage({ params }: Props) {
       t={t}
       appName={appName}
       brand={row.developer.brand ?? DEFAULT_BRAND}
-      nonce={nonceFromPolicy(requestHeaders.get('content-security-policy'))}
       title={t(`finish.${TITLES[exit]}`)}
       showAccess={false}
     >
