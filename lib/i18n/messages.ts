@@ -1,4 +1,4 @@
-import { createFormatter, createTranslator } from 'next-intl';
+import { createTranslator } from 'next-intl';
 import type { Locale } from './locales';
 import de from './messages/de.json';
 import en from './messages/en.json';
@@ -16,14 +16,13 @@ export type Messages = typeof en;
 
 export const CATALOGUES: Record<Locale, Messages> = { en, de, fr, es, ja };
 
-/** Dates on the connect pages are shown in UTC (the page says so): the server cannot know the reader's zone. */
+/**
+ * Dates and numbers are formatted by the messages themselves (`{expiredAt, date, long}`,
+ * `{max, number}`) for the locale; dates in UTC, which the page says: the server cannot know the reader's zone.
+ */
 const TIME_ZONE = 'UTC';
 
 export function translatorFor(locale: Locale) {
   return createTranslator({ locale, messages: CATALOGUES[locale], timeZone: TIME_ZONE });
 }
 export type Translator = ReturnType<typeof translatorFor>;
-
-export function formatterFor(locale: Locale) {
-  return createFormatter({ locale, timeZone: TIME_ZONE });
-}
