@@ -1,5 +1,5 @@
 import { type NextRequest, NextResponse } from 'next/server';
-import { findConnectCallbackUrl } from '@/lib/connect-flow/data';
+import { findConnectPageHints } from '@/lib/connect-flow/data';
 import { getDb } from '@/lib/db/client';
 import { getConfig, isDevelopmentBuild } from '@/lib/env';
 import {
@@ -9,6 +9,7 @@ import {
   pageContentSecurityPolicy,
   securityHeaders,
 } from '@/lib/http/security-headers';
+import { LOCALE_HEADER, resolveLocale } from '@/lib/i18n/locales';
 
 /**
  * Next.js 16's proxy (the former middleware) puts the security headers of
@@ -18,8 +19,19 @@ import {
  */
 
 /** Responses that are never HTML pages: the API, health checks, the admin channel and build assets. */
-const NON_HTML_PREFIXES = ['/2.0/', '/healthz', '/internal/', '/_next/static/', '/_next/image'];
+const NON_HTML_PREFIXES = [
+  '/2.0/',
+  '/healthz',
+  '/internal/',
+  '/_next/static/',
+  '/_next/image',
+  '/brand-logos/',
+  '/connect.js',
+  '/connect-brand.css',
+];
 const CONNECT_PAGE = /^\/connect\/([0-9a-z]{16})\/?$/;
+/** Every page of one token's flow (the page, ./finish): they speak the token's language. */
+const CONNECT_PAGES = /^\/connect\/([0-9a-z]{16})(?:\/[a-z]+)?\/?$/;
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname } = request.nextUrl;
@@ -29,13 +41,21 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   // Addresses that are not UTF-8 never get here: the HTTP edge refuses them (lib/http/edge.ts).
   if (isPage) {
     const nonce = createNonce();
+    const hints = await connectPageHints(pathname);
+    const formAction = CONNECT_PAGE.test(pathname) && hints ? formActionSourceFor(hints.callbackUrl) : null;
     csp = pageContentSecurityPolicy({
       nonce,
-      formActionSources: await connectFormActionSources(pathname),
+      formActionSources: formAction ? [formAction] : [],
       isDevelopment: isDevelopmentBuild(),
     });
     const requestHeaders = new Headers(request.headers);
     requestHeaders.set('content-security-policy', csp);
+    // The root layout's <html lang>: the connect pages' language (the token's, then Accept-Language), else none.
+    if (hints || CONNECT_PAGES.test(pathname)) {
+      requestHeaders.set(LOCALE_HEADER, resolveLocale(hints?.locale, request.headers.get('accept-language')));
+    } else {
+      requestHeaders.delete(LOCALE_HEADER);
+    }
     response = NextResponse.next({ request: { headers: requestHeaders } });
   } else {
     response = NextResponse.next();
@@ -45,14 +65,12 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   return response;
 }
 
-/** The connect page of a token may redirect a form POST to the token's callback origin. */
-async function connectFormActionSources(pathname: string): Promise<string[]> {
-  const token = CONNECT_PAGE.exec(pathname)?.[1];
-  if (!token) return [];
+/** A connect page's token: its callback (a form POST may redirect to its origin) and its locale. */
+async function connectPageHints(pathname: string) {
+  const token = CONNECT_PAGES.exec(pathname)?.[1];
+  if (!token) return null;
   // The header must not fail the page: with the database down the page itself says so (app/error.tsx).
-  const callbackUrl = await getDb()
-    .then((db) => findConnectCallbackUrl(db, token))
+  return getDb()
+    .then((db) => findConnectPageHints(db, token))
     .catch(() => null);
-  const source = callbackUrl ? formActionSourceFor(callbackUrl) : null;
-  return source ? [source] : [];
 }

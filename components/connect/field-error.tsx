@@ -7,9 +7,15 @@ export function fieldProps(error: FlowError | null, field: FlowField) {
   return invalid ? { 'aria-invalid': true as const, 'aria-describedby': `${field}-error` } : {};
 }
 
-/** The flow's stored error, shown under its field only. */
-export function FlowFieldError({ error, field }: { error: FlowError | null; field: FlowField }) {
-  return (
-    <FieldError name={field} error={error?.kind === 'field' && error.field === field ? error.message : undefined} />
-  );
+/** The flow's stored error, shown under its field only (`message`: already in the end user's language). */
+export function FlowFieldError({
+  error,
+  field,
+  message,
+}: {
+  error: FlowError | null;
+  field: FlowField;
+  message: string;
+}) {
+  return <FieldError name={field} error={error?.kind === 'field' && error.field === field ? message : undefined} />;
 }

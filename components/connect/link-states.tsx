@@ -1,36 +1,41 @@
-import { ConnectFrame } from '@/components/connect/connect-frame';
+import { ConnectFrame, type FrameBrand } from '@/components/connect/connect-frame';
 import { buttonClass } from '@/components/ui/button';
 import { cn } from '@/components/ui/cn';
+import { CONNECT_TOKEN_LIFETIME_MS } from '@/lib/connect-tokens/schema';
+import type { Translator } from '@/lib/i18n/messages';
 
 /** The pages of a link that can no longer connect anything: unknown, expired, or already used. */
 
-export function LinkNotFound() {
+interface LinkPageProps {
+  t: Translator;
+  appName: string;
+  brand?: FrameBrand;
+}
+
+export function LinkNotFound({ t }: { t: Translator }) {
   return (
-    <ConnectFrame appName="An app" title="This link does not work" showAccess={false}>
-      <p className="text-slate-700">
-        This connect link is not valid. It may have been mistyped, or it was deleted. Go back to the app that sent you
-        here and start again.
+    <ConnectFrame t={t} appName={t('links.anApp')} title={t('links.notFoundTitle')} showAccess={false}>
+      <p className="text-slate-700 dark:text-slate-300">{t('links.notFoundBody')}</p>
+    </ConnectFrame>
+  );
+}
+
+export function LinkExpired({ t, appName, brand, expiredAt }: LinkPageProps & { expiredAt: Date }) {
+  return (
+    <ConnectFrame t={t} appName={appName} brand={brand} title={t('links.expiredTitle')} showAccess={false}>
+      <p className="text-slate-700 dark:text-slate-300">
+        {t('links.expiredBody', { appName, expiredAt, hours: CONNECT_TOKEN_LIFETIME_MS / 3_600_000 })}
       </p>
     </ConnectFrame>
   );
 }
 
-export function LinkExpired({ appName }: { appName: string }) {
+export function LinkUsed({ t, appName, brand, returnUrl }: LinkPageProps & { returnUrl: string }) {
   return (
-    <ConnectFrame appName={appName} title="This link has expired" showAccess={false}>
-      <p className="text-slate-700">
-        Connect links work for 24 hours. Go back to {appName} and start again to get a new one.
-      </p>
-    </ConnectFrame>
-  );
-}
-
-export function LinkUsed({ appName, returnUrl }: { appName: string; returnUrl: string }) {
-  return (
-    <ConnectFrame appName={appName} title="Your mailbox is connected" showAccess={false}>
-      <p className="text-slate-700">This link has already been used: the mailbox is connected to {appName}.</p>
-      <a href={returnUrl} className={cn(buttonClass('primary', 'lg'), 'mt-6')}>
-        Continue to {appName}
+    <ConnectFrame t={t} appName={appName} brand={brand} title={t('links.usedTitle')} showAccess={false}>
+      <p className="text-slate-700 dark:text-slate-300">{t('links.usedBody', { appName })}</p>
+      <a href={returnUrl} className={cn(buttonClass('accent', 'lg'), 'mt-6')}>
+        {t('links.continueTo', { appName })}
       </a>
     </ConnectFrame>
   );

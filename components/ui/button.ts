@@ -11,6 +11,8 @@ const variants = {
   primary: 'bg-indigo-700 text-white hover:bg-indigo-800 focus-visible:outline-indigo-700',
   secondary: 'border border-slate-400 bg-white text-slate-900 hover:bg-slate-100 focus-visible:outline-indigo-700',
   danger: 'border border-red-700 bg-white text-red-800 hover:bg-red-50 focus-visible:outline-red-700',
+  /** The connect pages' main action: the partner's accent (checked for contrast) or Mailport's, per theme. */
+  accent: 'bg-accent text-on-accent hover:opacity-90 focus-visible:outline-accent',
 } as const;
 export type ButtonVariant = keyof typeof variants;
 

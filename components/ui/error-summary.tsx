@@ -22,7 +22,7 @@ export function ErrorSummary({ message }: { message: string }) {
       tabIndex={-1}
       // biome-ignore lint/a11y/noAutofocus: moving focus to the error summary is the accessible pattern here.
       autoFocus
-      className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 focus:outline focus:outline-2 focus:outline-red-700"
+      className="mb-5 rounded-md border border-red-300 bg-red-50 p-3 text-sm text-red-900 dark:border-red-700 dark:bg-red-950 dark:text-red-100 focus:outline focus:outline-2 focus:outline-red-700"
     >
       {message}
     </div>

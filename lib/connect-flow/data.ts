@@ -36,7 +36,12 @@ const connectPageSelect = {
       oauthProvider: { select: { type: true } },
     },
   },
-  developer: { select: { appName: true } },
+  locale: true,
+  mode: true,
+  redirectOnError: true,
+  developer: {
+    select: { appName: true, brand: { select: { accentColor: true, theme: true, logoId: true } } },
+  },
   flow: {
     select: {
       email: true,
@@ -49,6 +54,7 @@ const connectPageSelect = {
       provider: true,
       settingsSource: true,
       error: true,
+      cancelledAt: true,
     },
   },
 } satisfies Prisma.ConnectTokenSelect;
@@ -62,7 +68,7 @@ export type ConnectPageRow = Omit<StoredConnectPageRow, 'flow'> & { flow: Connec
 
 export type ConnectPageState =
   | { kind: 'not_found' }
-  | { kind: 'expired'; appName: string }
+  | { kind: 'expired'; appName: string; row: ConnectPageRow }
   | { kind: 'used'; appName: string; row: ConnectPageRow }
   | { kind: 'active'; appName: string; level: ConnectTokenLevel; row: ConnectPageRow };
 
@@ -76,16 +82,19 @@ export async function loadConnectPage(db: Db, token: string, now: Date): Promise
   };
   const appName = row.developer.appName;
   if (row.usedAt) return { kind: 'used', appName, row };
-  if (row.expiresAt <= now) return { kind: 'expired', appName };
+  if (row.expiresAt <= now) return { kind: 'expired', appName, row };
   return { kind: 'active', appName, level: connectTokenLevel(row), row };
 }
 
 /**
- * A token's callback URL, for the connect pages' CSP: without JavaScript the
- * sign-in form's POST redirects there, and Chrome checks that against form-action.
+ * What the proxy needs of a token before the page renders: its callback URL for
+ * the CSP (without JavaScript the sign-in form's POST redirects there, and Chrome
+ * checks that against form-action) and its locale for `<html lang>`.
  */
-export async function findConnectCallbackUrl(db: Db, token: string): Promise<string | null> {
-  if (!/^[0-9a-z]{16}$/.test(token)) return null;
-  const row = await db.connectToken.findUnique({ where: { id: token }, select: { callbackUrl: true } });
-  return row?.callbackUrl ?? null;
+export async function findConnectPageHints(
+  db: Db,
+  token: string,
+): Promise<{ callbackUrl: string; locale: string } | null> {
+  if (!isConnectToken(token)) return null;
+  return db.connectToken.findUnique({ where: { id: token }, select: { callbackUrl: true, locale: true } });
 }

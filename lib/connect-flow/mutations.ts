@@ -1,5 +1,4 @@
 import { completeConnection } from '@/lib/connect-tokens/mutations';
-import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
@@ -8,6 +7,8 @@ import { clientAddressBucket, mailboxSubject, RATE_LIMITS, type RateLimitName } 
 import { mailboxLogin, type TlsMode } from '@/lib/sources/schema';
 import { isEmailAddress } from '@/lib/validation/fields';
 import type { ConnectPageRow } from './data';
+import { exitUrl, finishPath } from './exits';
+import { isAcceptedEmail, isAcceptedLogin } from './pinning';
 import {
   type FlowError,
   type FlowErrorCode,
@@ -114,14 +115,22 @@ async function applyDiscovery(db: Db, tokenId: string, email: string, deps: Conn
   });
 }
 
-/** Step "who": the mailbox address and names, then its settings by discovery. */
+/**
+ * Step "who": the mailbox address and names, then its settings by discovery.
+ * A pinned token keeps its address: another one (a crafted form post; the
+ * page does not ask) is refused and the page says which address the link is for.
+ */
 export async function saveIdentity(
   db: Db,
   row: ConnectPageRow,
   input: IdentityInput,
   deps: ConnectFlowDeps,
   now: Date,
-): Promise<void> {
+): Promise<{ ok: true } | { ok: false; error: 'identity_mismatch' }> {
+  if (!isAcceptedEmail(row, input.email)) {
+    await setFlowError(db, row.id, { kind: 'code', code: 'identity_mismatch' });
+    return { ok: false, error: 'identity_mismatch' };
+  }
   const identity = {
     email: input.email,
     firstName: row.firstNameHidden ? '' : (input.firstName ?? ''),
@@ -135,6 +144,7 @@ export async function saveIdentity(
     create: { tokenId: row.id, openedAt: now, ...identity },
   });
   await applyDiscovery(db, row.id, input.email, deps, now);
+  return { ok: true };
 }
 
 export type SignInResult =
@@ -174,6 +184,10 @@ export async function signIn(
   // The row the action read holds the progress: no second read of the flow.
   const flow = row.flow;
   if (!flow?.email) return failSignIn(db, row.id, 'missing_identity');
+  // Pinning, before any attempt is claimed or password sent: the link is for one mailbox.
+  if (!isAcceptedEmail(row, flow.email) || !isAcceptedLogin(row, input.username)) {
+    return failSignIn(db, row.id, 'identity_mismatch');
+  }
   const claim = await claimAttempt(
     db,
     [
@@ -218,7 +232,7 @@ export async function signIn(
     if (completed.reason === 'already_used') return { ok: false, error: completed.reason };
     return failSignIn(db, row.id, completed.reason);
   }
-  return { ok: true, redirectUrl: partnerReturnUrl(completed.callbackUrl, row.id) };
+  return { ok: true, redirectUrl: exitUrl(row, 'connected') ?? finishPath(row.id) };
 }
 
 /** Stores a sign-in failure for the page to show, and returns it. */

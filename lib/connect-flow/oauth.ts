@@ -14,9 +14,10 @@ import {
 } from '@/lib/oauth/providers';
 import { findOAuthProviderOfType, oauthClientCredentials } from '@/lib/oauth-providers/data';
 import { mailboxLogin } from '@/lib/sources/schema';
-import { isEmailAddress } from '@/lib/validation/fields';
 import type { ConnectPageRow } from './data';
+import { exitUrl, finishPath } from './exits';
 import type { ConnectFlowDeps } from './mutations';
+import { isAcceptedEmail, pinnedAddress } from './pinning';
 import type { FlowErrorCode } from './schema';
 
 /**
@@ -73,12 +74,6 @@ export type StartOAuthResult =
   | { ok: true; redirectUrl: string; cookie: { name: string; value: string; maxAgeSeconds: number; path: string } }
   | { ok: false; code: FlowErrorCode };
 
-/** The address the sign-in must end on: the token's or the re-connected source's, when either named one. */
-function pinnedEmail(row: ConnectPageRow): string | null {
-  if (row.targetSource) return row.targetSource.email.toLowerCase();
-  return isEmailAddress(row.email) ? row.email.toLowerCase() : null;
-}
-
 /** "Continue with …": a fresh state bound to this flow and browser, then the provider's consent screen. */
 export async function startOAuthSignIn(
   db: Db,
@@ -104,7 +99,7 @@ export async function startOAuthSignIn(
     create: { tokenId: row.id, openedAt: options.now, ...pending },
   });
   const spec = oauthProviderSpec(option.type);
-  const loginHint = pinnedEmail(row) ?? (row.flow?.email || undefined);
+  const loginHint = pinnedAddress(row) ?? (row.flow?.email || undefined);
   const url = await authorizationUrl(
     {
       ...spec,
@@ -204,8 +199,8 @@ export async function finishOAuthSignIn(
           : 'oauth_provider_error';
     return fail(code);
   }
-  const pinned = pinnedEmail(row);
-  if (pinned && exchanged.email !== pinned) return fail('oauth_wrong_account');
+  // Identity pinning (lib/connect-flow/pinning.ts): a full address, the re-connected source's, or an @domain.
+  if (!isAcceptedEmail(row, exchanged.email)) return fail('oauth_wrong_account');
 
   const settings = { ...spec.imap, username: exchanged.email };
   const check = await deps.verify(mailboxLogin(settings, { accessToken: exchanged.tokens.accessToken }));
@@ -237,5 +232,9 @@ export async function finishOAuthSignIn(
     if (completed.reason === 'already_used') return { ok: false, token: row.id, code: 'already_used' };
     return fail(completed.reason);
   }
-  return { ok: true, redirectUrl: partnerReturnUrl(completed.callbackUrl, row.id) };
+  // The partner's callback_url (Context.IO), or the popup's finish page: the same exit as the password path.
+  return {
+    ok: true,
+    redirectUrl: exitUrl({ ...row, callbackUrl: completed.callbackUrl }, 'connected') ?? finishPath(row.id),
+  };
 }

@@ -7,40 +7,75 @@ import { emailAddress, MAX_EMAIL_LENGTH, storableString } from '@/lib/validation
  * forms on the server; the forms carry matching HTML constraints for the browser.
  */
 
-/** Refused before they reach the database (PostgreSQL cannot store NUL), in the end user's words. */
-const CONTROL_CHARACTERS = 'Remove the control characters (such as tabs or line breaks) from this field.';
-const text = () => storableString({ message: CONTROL_CHARACTERS });
-const trimmed = (max: number) => text().trim().max(max, `Use at most ${max} characters.`);
+/**
+ * A form field's problem, as a code: the pages word it in the end user's
+ * language (fieldProblems.* in lib/i18n/messages). The schemas below use these
+ * codes as their zod messages, so a parse failure names a code, never English.
+ */
+export const FIELD_PROBLEMS = [
+  'control_characters',
+  'too_long',
+  'invalid_email',
+  'password_required',
+  'server_required',
+  'server_invalid',
+  'port_required',
+  'port_whole',
+  'port_range',
+  'tls_required',
+  'username_required',
+  'check_field',
+] as const satisfies readonly string[];
+export type FieldProblem = (typeof FIELD_PROBLEMS)[number];
+
+/** The limits a problem's wording names (`too_long` of a name is 100), so the schema and the page share them. */
+export const FIELD_MAX_LENGTH = {
+  email: MAX_EMAIL_LENGTH,
+  firstName: 100,
+  lastName: 100,
+  password: 1000,
+  server: 253,
+  username: 320,
+} as const;
+export const PORT_RANGE = { min: 1, max: 65535 } as const;
+
+/** Refused before they reach the database (PostgreSQL cannot store NUL). */
+const text = () => storableString({ message: 'control_characters' satisfies FieldProblem });
+const trimmed = (max: number) =>
+  text()
+    .trim()
+    .max(max, 'too_long' satisfies FieldProblem);
+const problem = (code: FieldProblem) => code;
 
 export const identityInput = z.object({
   email: emailAddress({
     messages: {
-      invalid: 'Enter an email address like jane@example.com.',
-      tooLong: `Use at most ${MAX_EMAIL_LENGTH} characters.`,
-      controlCharacters: CONTROL_CHARACTERS,
+      invalid: problem('invalid_email'),
+      tooLong: problem('too_long'),
+      controlCharacters: problem('control_characters'),
     },
     lowerCase: true,
   }),
-  firstName: trimmed(100).optional(),
-  lastName: trimmed(100).optional(),
+  firstName: trimmed(FIELD_MAX_LENGTH.firstName).optional(),
+  lastName: trimmed(FIELD_MAX_LENGTH.lastName).optional(),
 });
 export type IdentityInput = z.infer<typeof identityInput>;
 
 export const signInInput = z.object({
-  password: text().min(1, 'Enter your password.').max(1000),
+  password: text().min(1, problem('password_required')).max(FIELD_MAX_LENGTH.password, problem('too_long')),
   server: text()
     .trim()
     .toLowerCase()
-    .min(1, 'Enter the IMAP server name.')
-    .max(253)
-    .regex(/^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$/, 'Enter a server name like imap.example.com.'),
+    .min(1, problem('server_required'))
+    .max(FIELD_MAX_LENGTH.server, problem('too_long'))
+    .regex(/^[a-z0-9.-]+$|^\[?[0-9a-f:.]+\]?$/, problem('server_invalid')),
   port: z.coerce
-    .number<string>({ error: 'Enter a port number.' })
-    .int('Enter a whole port number.')
-    .min(1, 'Enter a port between 1 and 65535.')
-    .max(65535, 'Enter a port between 1 and 65535.'),
-  tlsMode: z.enum(TLS_MODES, { error: 'Choose how to secure the connection.' }),
-  username: text().trim().min(1, 'Enter the username for this mailbox.').max(320),
+    .number<string>({ error: problem('port_required') })
+    .int(problem('port_whole'))
+    .min(PORT_RANGE.min, problem('port_range'))
+    .max(PORT_RANGE.max, problem('port_range')),
+  tlsMode: z.enum(TLS_MODES, { error: problem('tls_required') }),
+  username: text().trim().min(1, problem('username_required')).max(FIELD_MAX_LENGTH.username, problem('too_long')),
 });
 export type SignInInput = z.infer<typeof signInInput>;
 
@@ -60,8 +95,9 @@ export type FlowField = (typeof FLOW_FIELDS)[number];
 /**
  * Every failure the flow can show, as a code. The sign-in maps an IMAP failure
  * (lib/imap/verify.ts), a guessing limit and a redeem reason to one of these, and
- * the type checker holds them to this list; components/connect/messages.ts must
- * word each one (a `satisfies Record<FlowErrorCode, …>` table).
+ * the type checker holds them to this list; each one is a catalogue key
+ * (`errors.<code>` in lib/i18n/messages), which components/connect/messages.ts
+ * looks up with a typed template key, so a code without a message does not compile.
  */
 export const FLOW_ERROR_CODES = [
   // A live IMAP login (ImapFailure).
@@ -92,17 +128,21 @@ export const FLOW_ERROR_CODES = [
   'oauth_provider_down',
   'oauth_imap_refused',
   'oauth_unavailable',
+  // Identity pinning: the token is for one address (a re-connect, or `email` given in full).
+  'identity_mismatch',
 ] as const;
 export type FlowErrorCode = (typeof FLOW_ERROR_CODES)[number];
 
 /**
  * The last problem to show the end user, stored in `connect_flows.error` (JSON):
- * a failure code, or a field of a step's form with the schema's own message.
- * Never a secret: no input value is stored, only which field was wrong.
+ * a failure code, or a field of a step's form with its problem code (worded by
+ * the page in the end user's language). Never a secret: no input value is
+ * stored, only which field was wrong. A field error stored before the pages
+ * spoke several languages (`message`) reads as no error: it shows again on the next submit.
  */
 export const flowError = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('code'), code: z.enum(FLOW_ERROR_CODES) }),
-  z.object({ kind: z.literal('field'), field: z.enum(FLOW_FIELDS), message: z.string().max(300) }),
+  z.object({ kind: z.literal('field'), field: z.enum(FLOW_FIELDS), problem: z.enum(FIELD_PROBLEMS) }),
 ]);
 export type FlowError = z.infer<typeof flowError>;
 
@@ -116,7 +156,8 @@ export function readFlowError(stored: unknown): FlowError | null {
 export function fieldErrorOf(issues: readonly z.core.$ZodIssue[], fallback: FlowField): FlowError {
   const issue = issues[0];
   const field = FLOW_FIELDS.find((name) => name === issue?.path[0]) ?? fallback;
-  return { kind: 'field', field, message: issue?.message.slice(0, 300) || 'Check this field.' };
+  const problem = FIELD_PROBLEMS.find((code) => code === issue?.message) ?? 'check_field';
+  return { kind: 'field', field, problem };
 }
 
 /* Sign-in attempt limits (per token, mailbox and client address): lib/rate-limits/schema.ts. */

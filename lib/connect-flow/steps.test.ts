@@ -10,11 +10,8 @@ const context = (overrides: Partial<StepContext>): StepContext => ({
   revisit: null,
   ...overrides,
 });
-const both = [
-  { id: 'who', label: 'Your mailbox' },
-  { id: 'sign-in', label: 'Sign in' },
-];
-const signInOnly = [{ id: 'sign-in', label: 'Sign in' }];
+const both = [{ id: 'who' }, { id: 'sign-in' }];
+const signInOnly = [{ id: 'sign-in' }];
 
 describe('connect flow steps', () => {
   it('sends a first visit to the server to open the flow, whatever the token', () => {

@@ -24,9 +24,8 @@ export interface StepContext {
 }
 
 interface StepDefinition {
+  /** Also the catalogue key of its name in the progress list (`steps.<id>`). */
   id: StepId;
-  /** The name in the progress list. */
-  label: string;
   /** Whether this token asks the step at all (a skipped step is not listed). */
   isAsked(context: StepContext): boolean;
   /** Whether the stored progress already has what the step collects. */
@@ -38,7 +37,6 @@ interface StepDefinition {
 export const CONNECT_STEPS = [
   {
     id: 'who',
-    label: 'Your mailbox',
     // A re-connect knows its mailbox; a token with a full address skips it (unless a stored flow lost it).
     isAsked: (context) =>
       (context.level !== 'source' && !isEmailAddress(context.tokenEmail)) ||
@@ -48,7 +46,6 @@ export const CONNECT_STEPS = [
   },
   {
     id: 'sign-in',
-    label: 'Sign in',
     isAsked: () => true,
     // Done means the token is used: the page shows the "connected" state, never this list.
     isDone: () => false,
@@ -64,7 +61,7 @@ export const CONNECT_STEPS = [
  */
 export type ConnectPosition =
   | { kind: 'prepare' }
-  | { kind: 'step'; step: StepId; steps: { id: StepId; label: string }[]; index: number };
+  | { kind: 'step'; step: StepId; steps: { id: StepId }[]; index: number };
 
 export function positionOf(context: StepContext): ConnectPosition {
   if (!context.flow) return { kind: 'prepare' };
@@ -75,7 +72,7 @@ export function positionOf(context: StepContext): ConnectPosition {
   return {
     kind: 'step',
     step: current.id,
-    steps: asked.map(({ id, label }) => ({ id, label })),
+    steps: asked.map(({ id }) => ({ id })),
     index: asked.indexOf(current),
   };
 }

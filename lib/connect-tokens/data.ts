@@ -1,6 +1,6 @@
 import { type AccountRow, accountSelect, type OwnedAccount } from '@/lib/accounts/data';
 import type { Db } from '@/lib/db/client';
-import { Prisma } from '@/lib/db/generated/client';
+import { type ConnectMode, Prisma } from '@/lib/db/generated/client';
 import type { NonceClaim, NonceOutcomeColumns } from '@/lib/developers/mutations';
 import type { OwnedSource } from '@/lib/sources/data';
 import type { DashboardTokenFilters, ListConnectTokensInput } from './schema';
@@ -27,6 +27,9 @@ export const connectTokenSelect = {
   usedAt: true,
   accountId: true,
   source: { select: { label: true } },
+  locale: true,
+  mode: true,
+  redirectOnError: true,
 } satisfies Prisma.ConnectTokenSelect;
 
 type ConnectTokenBaseRow = Prisma.ConnectTokenGetPayload<{ select: typeof connectTokenSelect }>;
@@ -115,6 +118,9 @@ interface ConnectTokenSqlRow extends NonceOutcomeColumns {
   source_sync_flags: boolean;
   source_raw_file_list: boolean;
   source_expunge_on_deleted_flag: boolean;
+  locale: string;
+  mode: ConnectMode;
+  redirect_on_error: boolean;
   created_at: Date;
   expires_at: Date;
   used_at: Date | null;
@@ -141,7 +147,7 @@ async function selectConnectTokens(
       SELECT t.id, t.target_account_id, ts.label AS target_source_label, t.email, t.first_name, t.last_name,
         t.first_name_hidden, t.last_name_hidden, t.callback_url, t.source_callback_url, t.status_callback_url,
         t.source_sync_all_folders, t.source_sync_folders, t.source_sync_flags, t.source_raw_file_list,
-        t.source_expunge_on_deleted_flag, t.created_at, t.expires_at, t.used_at, t.account_id, s.label AS source_label
+        t.source_expunge_on_deleted_flag, t.locale, t.mode, t.redirect_on_error, t.created_at, t.expires_at, t.used_at, t.account_id, s.label AS source_label
       FROM connect_tokens t
       LEFT JOIN sources ts ON ts.id = t.target_source_id
       LEFT JOIN sources s ON s.id = t.source_id
@@ -170,6 +176,9 @@ async function selectConnectTokens(
       sourceSyncFlags: row.source_sync_flags,
       sourceRawFileList: row.source_raw_file_list,
       sourceExpungeOnDeletedFlag: row.source_expunge_on_deleted_flag,
+      locale: row.locale,
+      mode: row.mode,
+      redirectOnError: row.redirect_on_error,
       createdAt: row.created_at,
       expiresAt: row.expires_at,
       usedAt: row.used_at,

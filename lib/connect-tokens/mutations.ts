@@ -69,12 +69,13 @@ export async function createConnectToken(
     INSERT INTO connect_tokens (id, developer_id, target_account_id, target_source_id, email, first_name,
       first_name_hidden, last_name, last_name_hidden, callback_url, source_callback_url, status_callback_url,
       source_sync_all_folders, source_sync_folders, source_sync_flags, source_raw_file_list,
-      source_expunge_on_deleted_flag, created_at, expires_at)
+      source_expunge_on_deleted_flag, locale, mode, redirect_on_error, created_at, expires_at)
     VALUES (${token}, ${developerId}, ${targets.targetAccountId}, ${targets.targetSourceId}, ${input.email ?? ''},
       ${firstName.value}, ${firstName.hidden}, ${lastName.value}, ${lastName.hidden}, ${input.callback_url},
       ${input.source_callback_url ?? ''}, ${input.status_callback_url ?? ''}, ${input.source_sync_all_folders ?? false},
       ${input.source_sync_folders ?? ''}, ${input.source_sync_flags ?? false}, ${input.source_raw_file_list ?? false},
-      ${input.source_expunge_on_deleted_flag ?? false}, ${now}, ${new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS)})`;
+      ${input.source_expunge_on_deleted_flag ?? false}, ${input.locale ?? ''},
+      ${input.mode ?? 'redirect'}::"ConnectMode", ${input.redirect_on_error ?? false}, ${now}, ${new Date(now.getTime() + CONNECT_TOKEN_LIFETIME_MS)})`;
   return { ok: true, token };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountJson } from '@/lib/accounts/schema';
+import { LOCALES, localeParam } from '@/lib/i18n/locales';
 import { CONNECT_TOKEN_PATTERN } from '@/lib/ids';
 import {
   browserCallbackUrl,
@@ -39,8 +40,46 @@ const tokenEmail = z.preprocess(
 
 const name = optionalText(100);
 
+/** How the flow hands back to the partner (a Mailport addition): Context.IO's full-page redirect, or connect.js's popup. */
+export const CONNECT_MODES = ['redirect', 'popup'] as const;
+export type ConnectMode = (typeof CONNECT_MODES)[number];
+
+/** The Mailport additions every level of token takes (docs/decisions.md, "Connect pages"). */
+const mailportAdditions = {
+  locale: localeParam.meta({
+    description: `Mailport addition: the connect pages' language, one of ${LOCALES.join(', ')} (a region such as de-AT is accepted and stored as de). Without it the browser's Accept-Language decides, then English.`,
+  }),
+  mode: z
+    .preprocess(
+      (value) => (value === '' || value === null ? undefined : value),
+      z.enum(CONNECT_MODES, { error: `expected one of ${CONNECT_MODES.join(', ')}` }).optional(),
+    )
+    .meta({
+      description:
+        'Mailport addition: redirect (default, as Context.IO) or popup (the flow runs in a popup opened by /connect.js and posts its outcome to the opener at the origin of callback_url, which must then be http(s)).',
+    }),
+  redirect_on_error: flag.meta({
+    description:
+      'Mailport addition: 1 sends the browser to callback_url with error=<code>&error_description=… (and contextio_token) when the end user cancels or the token has expired or been used, instead of our page.',
+  }),
+};
+
+/** A popup posts to the opener at callback_url's origin: an app scheme (myapp://) has none. */
+function popupNeedsWebOrigin(
+  value: { callback_url: string; mode?: ConnectMode | undefined },
+  context: z.core.$RefinementCtx<unknown>,
+) {
+  if (value.mode === 'popup' && !/^https?:\/\//i.test(value.callback_url)) {
+    context.addIssue({
+      code: 'custom',
+      path: ['mode'],
+      message: 'mode=popup needs an http(s) callback_url: the popup posts its result to that origin',
+    });
+  }
+}
+
 /** POST /2.0/connect_tokens and /2.0/accounts/:id/connect_tokens. */
-export const createConnectTokenInput = z.object({
+const connectTokenFields = z.object({
   callback_url: browserCallbackUrl.meta({
     description:
       'Where the browser is sent (GET) when the mailbox is connected, with contextio_token=<token> added to the query.',
@@ -63,11 +102,15 @@ export const createConnectTokenInput = z.object({
   source_sync_flags: flag.meta({ description: '1: sync the \\Seen and \\Flagged flags.' }),
   source_raw_file_list: flag.meta({ description: '1: list every attachment, signature images included.' }),
   source_expunge_on_deleted_flag: flag.meta({ description: '1: hide messages flagged \\Deleted.' }),
+  ...mailportAdditions,
 });
+export const createConnectTokenInput = connectTokenFields.superRefine(popupNeedsWebOrigin);
 export type CreateConnectTokenInput = z.output<typeof createConnectTokenInput>;
 
-/** POST /2.0/accounts/:id/sources/:label/connect_tokens: only the callback (spec §7). */
-export const createReconnectTokenInput = createConnectTokenInput.pick({ callback_url: true });
+/** POST /2.0/accounts/:id/sources/:label/connect_tokens: only the callback (spec §7), and our additions. */
+export const createReconnectTokenInput = z
+  .object({ callback_url: connectTokenFields.shape.callback_url, ...mailportAdditions })
+  .superRefine(popupNeedsWebOrigin);
 
 /** Connect-token lists take no parameters in the clients; limit/offset are accepted anyway. */
 export const listConnectTokensInput = z.object(pagination(1000, 1000));
@@ -117,6 +160,9 @@ export const connectTokenJson = z
     source_expunge_on_deleted_flag: z.boolean(),
     resource_url: z.string(),
     browser_redirect_url: z.string(),
+    locale: z.string().meta({ description: 'Mailport addition: the locale given at creation, or empty' }),
+    mode: z.enum(CONNECT_MODES).meta({ description: 'Mailport addition: redirect or popup' }),
+    redirect_on_error: z.boolean().meta({ description: 'Mailport addition: errors go back to callback_url' }),
   })
   .meta({ id: 'ConnectToken' });
 

@@ -50,5 +50,8 @@ export function serializeConnectToken(token: ConnectTokenRow, baseUrl: string) {
     source_expunge_on_deleted_flag: token.sourceExpungeOnDeletedFlag,
     resource_url: connectTokenResourceUrl(baseUrl, token),
     browser_redirect_url: browserRedirectUrl(baseUrl, token.id),
+    locale: token.locale,
+    mode: token.mode,
+    redirect_on_error: token.redirectOnError,
   } satisfies z.input<typeof connectTokenJson>;
 }

@@ -49,6 +49,7 @@ export async function submitIdentity(token: string, formData: FormData): Promise
     await setFlowError(db, token, fieldErrorOf(parsed.error.issues, 'email'));
     redirect(`${pageUrl(token)}?edit=who`);
   }
+  // A refused address (identity pinning) is stored on the flow; the page shows it.
   await saveIdentity(db, row, parsed.data, defaultConnectFlowDeps(), now);
   redirect(pageUrl(token));
 }

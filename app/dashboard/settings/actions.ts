@@ -2,6 +2,9 @@
 
 import { revalidatePath } from 'next/cache';
 import type { FormState } from '@/components/dashboard/fields';
+import { removeLogo, setLogo, updateBrand } from '@/lib/brands/mutations';
+import { updateBrandInput } from '@/lib/brands/schema';
+import { currentTime } from '@/lib/clock';
 import { updateDeveloperSettings } from '@/lib/developers/mutations';
 import { updateDeveloperSettingsInput } from '@/lib/developers/schema';
 import { changePassword } from '@/lib/sessions/mutations';
@@ -54,4 +57,25 @@ export async function savePassword(_state: FormState, formData: FormData): Promi
     };
   }
   return { values: { done: '1' } };
+}
+
+/** The brand on the connect pages: accent (contrast-checked), theme, logo (type- and size-checked). */
+export async function saveBrand(_state: FormState, formData: FormData): Promise<FormState> {
+  const guard = await guardAction(formData);
+  if (!guard.ok) return { error: guard.message };
+  const raw = { accent_color: text(formData, 'accent_color') ?? '', theme: text(formData, 'theme') ?? '' };
+  const parsed = updateBrandInput.safeParse(raw);
+  if (!parsed.success) return invalidForm(parsed.error, raw, raw);
+  const { db, developerId } = guard.context;
+  const now = currentTime();
+  const logo = formData.get('logo');
+  if (logo instanceof File && logo.size > 0) {
+    const stored = await setLogo(db, developerId, new Uint8Array(await logo.arrayBuffer()), now);
+    if (!stored.ok) return { error: stored.message, fieldErrors: { logo: stored.message }, values: raw };
+  } else if (text(formData, 'removeLogo') === '1') {
+    await removeLogo(db, developerId, now);
+  }
+  await updateBrand(db, developerId, parsed.data, now);
+  revalidatePath('/dashboard/settings');
+  return { values: { saved: '1', ...parsed.data } };
 }

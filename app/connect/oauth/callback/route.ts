@@ -1,6 +1,7 @@
 import { currentTime } from '@/lib/clock';
 import { loadConnectPage } from '@/lib/connect-flow/data';
 import { defaultConnectFlowDeps } from '@/lib/connect-flow/deps';
+import { exitUrl } from '@/lib/connect-flow/exits';
 import { finishOAuthSignIn, oauthCookieName, tokenOfState } from '@/lib/connect-flow/oauth';
 import { getDb } from '@/lib/db/client';
 import { getConfig } from '@/lib/env';
@@ -45,5 +46,10 @@ export async function GET(request: Request): Promise<Response> {
     defaultConnectFlowDeps(),
     now,
   );
-  return see(result.ok ? result.redirectUrl : page, clearCookie);
+  if (result.ok) return see(result.redirectUrl, clearCookie);
+  // Refused consent goes back to the partner when the token asked for that (redirect_on_error=1, issue 15).
+  if (result.code === 'oauth_denied' && state.row.redirectOnError && state.row.mode !== 'popup') {
+    return see(exitUrl(state.row, 'access_denied') ?? page, clearCookie);
+  }
+  return see(page, clearCookie);
 }
