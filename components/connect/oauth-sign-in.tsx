@@ -20,7 +20,7 @@ export function OAuthContinue({
   provider: string;
   appName: string;
 }) {
-  const values = { provider, app: appName };
+  const values = { provider, appName };
   return (
     <div className="space-y-3">
       <a href={`/connect/${token}/oauth`} className={cn(buttonClass('primary', 'lg'), 'w-full sm:w-auto')}>
@@ -53,7 +53,7 @@ export function OAuthFailure({
   provider: string;
   appName: string;
 }) {
-  const values = { provider, app: appName };
+  const values = { provider, appName };
   return (
     <section aria-labelledby="oauth-failure-title" className="space-y-4">
       <h2 id="oauth-failure-title" className="text-xl font-semibold text-slate-900">

@@ -88,6 +88,11 @@ describe('the catalogues', () => {
       ...CONNECT_TOKEN_LEVELS.map((level) => `titles.${level}`),
       ...['connectedTitle', 'cancelledTitle', 'errorTitle'].map((title) => `finish.${title}`),
       ...englishKeys.filter((key) => key.startsWith('providerNotes.')),
+      // Each OAuth2 failure has a page of its own (components/connect/oauth-sign-in.tsx).
+      ...FLOW_ERROR_CODES.filter((code) => code.startsWith('oauth_')).flatMap((code) => [
+        `oauth.failures.${code}.title`,
+        `oauth.failures.${code}.body`,
+      ]),
     ]);
     for (const key of generated) expect(englishKeys, key).toContain(key);
     const unused = englishKeys.filter((key) => !generated.has(key) && !source.includes(`'${key}'`));
