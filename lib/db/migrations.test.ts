@@ -201,7 +201,7 @@ describe.each(testDatabaseKinds())('the enum_states migration on %s', (kind) => 
     await database?.close();
   });
 
-  it('converts the text values of statuses and states in place, keeping every row', async () => {
+  it('converts the text values of statuses and states in place, keeping every row', { timeout: 180_000 }, async () => {
     // A project whose history stops before the migration: the database as it was.
     const root = mkdtempSync(path.join(tmpdir(), 'mailport-enum-migration-'));
     cpSync(path.resolve('prisma'), path.join(root, 'prisma'), { recursive: true });
