@@ -189,7 +189,7 @@ test.describe('languages', () => {
         await page.waitForURL((url) => url.pathname === `/connect/${token}`);
         await expect(page.getByRole('heading', { level: 2 })).toHaveText(fill(failures[code]!.title, values));
         await expect(page.locator('#form-error')).toHaveText(fill(failures[code]!.body, values));
-        await expect(page.getByRole('link', { name: fill(t.oauth.backToApp, values) })).toHaveAttribute(
+        await expect(page.getByRole('link', { name: fill(t.oauth.backToApp, values), exact: true })).toHaveAttribute(
           'href',
           `/connect/${token}/cancel`,
         );
