@@ -30,8 +30,11 @@ const NON_HTML_PREFIXES = [
   '/connect-brand.css',
 ];
 const CONNECT_PAGE = /^\/connect\/([0-9a-z]{16})\/?$/;
-/** Every page of one token's flow (the page, ./finish): they speak the token's language. */
-const CONNECT_PAGES = /^\/connect\/([0-9a-z]{16})(?:\/[a-z]+)?\/?$/;
+/**
+ * Every page of one token's flow (the page, ./finish): they speak the token's language. Also the page of an
+ * OAuth answer that names no token (/connect/oauth/invalid): it speaks the browser's, so `<html lang>` must too.
+ */
+const CONNECT_PAGES = /^\/connect\/(?:([0-9a-z]{16})(?:\/[a-z]+)?|oauth\/invalid)\/?$/;
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
   const { pathname } = request.nextUrl;

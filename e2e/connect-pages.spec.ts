@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { BrowserContext, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { advanceClock, redeemOntoDovecot } from './fixtures/admin';
 import { type ContextIoClient, expect, test } from './fixtures/api';
 import { createApiKeyInDashboard, signUp, uniqueEmail } from './fixtures/dashboard';
 import { type DovecotServer, startDovecot } from './fixtures/dovecot';
-import { type PartnerApp, startPartnerApp } from './fixtures/partner';
+import { openPartnerTab, type PartnerApp, popupResult, startPartnerApp, startPartnerPage } from './fixtures/partner';
 import { testServer } from './fixtures/servers';
 
 /**
@@ -98,31 +96,6 @@ async function fillSignIn(
 }
 
 const errorSummary = (page: Page) => page.locator('#form-error[role="alert"]');
-
-/** A page on its own origin (127.0.0.1:<port>) that loads connect.js and records what it hears. */
-async function startPartnerPage(mailportOrigin: string): Promise<{ origin: string; close(): Promise<void> }> {
-  const html = `<!doctype html><html lang="en"><title>Partner</title>
-<h1>Partner page</h1><button id="go">Connect</button>
-<script src="${mailportOrigin}/connect.js"></script>
-<script>
-  window.__messages = [];
-  window.addEventListener('message', function (event) { window.__messages.push({ origin: event.origin, data: event.data }); });
-  document.getElementById('go').addEventListener('click', function () {
-    window.__result = null;
-    Mailport.connect({ token: new URLSearchParams(location.search).get('token') }).then(
-      function (value) { window.__result = { ok: true, value: value }; },
-      function (error) { window.__result = { ok: false, code: error.code, reason: error.reason }; }
-    );
-  });
-</script></html>`;
-  const server: Server = createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(html);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 test.describe('languages', () => {
   for (const locale of LOCALES) {
@@ -290,16 +263,6 @@ test.describe('identity pinning', () => {
 });
 
 test.describe('popup mode', () => {
-  async function partnerTab(context: BrowserContext, origin: string, token: string) {
-    const page = await context.newPage();
-    await page.goto(`${origin}/?token=${token}`);
-    await expect
-      .poll(() => page.evaluate(() => typeof (window as unknown as { Mailport?: unknown }).Mailport))
-      .toBe('object');
-    return page;
-  }
-  const resultOf = (page: Page) => page.evaluate(() => (window as unknown as { __result: unknown }).__result);
-
   test('a partner page on another origin completes the flow in a popup and hears the token; a hostile page hears nothing', async ({
     browser,
     api,
@@ -316,14 +279,14 @@ test.describe('popup mode', () => {
       });
       expect(created.status).toBe(201);
       const { token } = created.body as { token: string };
-      const page = await partnerTab(context, good.origin, token);
+      const page = await openPartnerTab(context, good.origin, token);
       const [popup] = await Promise.all([
         page.waitForEvent('popup'),
         page.getByRole('button', { name: 'Connect' }).click(),
       ]);
       await fillSignIn(popup, en, { username: mailbox.email, password: mailbox.password });
       await popup.waitForEvent('close');
-      await expect.poll(() => resultOf(page)).toEqual({ ok: true, value: { contextio_token: token } });
+      await expect.poll(() => popupResult(page)).toEqual({ ok: true, value: { contextio_token: token } });
       expect((await api.get(`/2.0/connect_tokens/${token}`)).body.used).toBeGreaterThan(0);
 
       // The hostile origin opens the flow of a token whose callback is the good partner's: the finish page posts
@@ -334,27 +297,27 @@ test.describe('popup mode', () => {
           form: { callback_url: `${good.origin}/done`, mode: 'popup', email: second.email },
         })
       ).body as { token: string };
-      const hostilePage = await partnerTab(context, hostile.origin, stolen.token);
+      const hostilePage = await openPartnerTab(context, hostile.origin, stolen.token);
       const [hostilePopup] = await Promise.all([
         hostilePage.waitForEvent('popup'),
         hostilePage.getByRole('button', { name: 'Connect' }).click(),
       ]);
       await fillSignIn(hostilePopup, en, { username: second.email, password: second.password });
       await hostilePopup.waitForEvent('close');
-      await expect.poll(() => resultOf(hostilePage)).toEqual({ ok: false, code: 'cancelled', reason: 'closed' });
+      await expect.poll(() => popupResult(hostilePage)).toEqual({ ok: false, code: 'cancelled', reason: 'closed' });
       expect(await hostilePage.evaluate(() => (window as unknown as { __messages: unknown[] }).__messages)).toEqual([]);
 
       // Cancelling in the popup rejects with `cancelled`.
       const third = (
         await api.post('/2.0/connect_tokens', { form: { callback_url: `${good.origin}/done`, mode: 'popup' } })
       ).body as { token: string };
-      const cancelPage = await partnerTab(context, good.origin, third.token);
+      const cancelPage = await openPartnerTab(context, good.origin, third.token);
       const [cancelPopup] = await Promise.all([
         cancelPage.waitForEvent('popup'),
         cancelPage.getByRole('button', { name: 'Connect' }).click(),
       ]);
       await cancelPopup.getByRole('link', { name: 'Cancel and go back to Test Partner App' }).click();
-      await expect.poll(() => resultOf(cancelPage)).toEqual({ ok: false, code: 'cancelled', reason: 'cancelled' });
+      await expect.poll(() => popupResult(cancelPage)).toEqual({ ok: false, code: 'cancelled', reason: 'cancelled' });
     } finally {
       await context.close();
       await good.close();

@@ -26,14 +26,14 @@ export function OAuthContinue({
       <a href={`/connect/${token}/oauth`} className={cn(buttonClass('primary', 'lg'), 'w-full sm:w-auto')}>
         {t('oauth.continueWith', values)}
       </a>
-      <p className="text-sm text-slate-700">{t('oauth.continueHint', values)}</p>
+      <p className="text-sm text-slate-700 dark:text-slate-300">{t('oauth.continueHint', values)}</p>
     </div>
   );
 }
 
 export function OAuthPasswordDivider({ t }: { t: Translator }) {
   return (
-    <h2 className="mt-8 mb-4 border-t border-slate-200 pt-6 text-base font-semibold text-slate-900">
+    <h2 className="mt-8 mb-4 border-t border-slate-200 pt-6 text-base font-semibold text-slate-900 dark:border-slate-700 dark:text-slate-100">
       {t('oauth.orPassword')}
     </h2>
   );
@@ -56,7 +56,7 @@ export function OAuthFailure({
   const values = { provider, appName };
   return (
     <section aria-labelledby="oauth-failure-title" className="space-y-4">
-      <h2 id="oauth-failure-title" className="text-xl font-semibold text-slate-900">
+      <h2 id="oauth-failure-title" className="text-xl font-semibold text-slate-900 dark:text-slate-100">
         {t(`oauth.failures.${code}.title`, values)}
       </h2>
       <ErrorSummary message={t(`oauth.failures.${code}.body`, values)} />

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { type ContextIoClient, expect, test } from '../fixtures/api';
+import { addProvider, consent, newOAuthMailbox, PROVIDER_NAME, type ProviderType } from '../fixtures/oauth-flow';
 import { oauthWorld } from '../fixtures/oauth-world';
 import { type PartnerApp, startPartnerApp } from '../fixtures/partner';
 
@@ -13,7 +14,6 @@ import { type PartnerApp, startPartnerApp } from '../fixtures/partner';
  */
 
 let partner: PartnerApp;
-let counter = 0;
 
 test.beforeAll(async () => {
   partner = await startPartnerApp();
@@ -22,41 +22,10 @@ test.afterAll(async () => {
   await partner?.close();
 });
 
-type ProviderType = 'GMAIL_OAUTH2' | 'MSLIVECONNECT';
-const DOMAIN: Record<ProviderType, string> = { GMAIL_OAUTH2: 'gmail.com', MSLIVECONNECT: 'outlook.com' };
-const NAME: Record<ProviderType, string> = { GMAIL_OAUTH2: 'Google', MSLIVECONNECT: 'Microsoft' };
-
-/** The developer's OAuth client, known to the stand-in provider and added over the API. */
-async function addProvider(api: ContextIoClient, type: ProviderType, options: { providerSecret?: string } = {}) {
-  counter += 1;
-  const clientId = `e2e-${Date.now()}-${counter}.client`;
-  const secret = `client-secret-${Date.now()}-${counter}`;
-  await oauthWorld.registerClient(clientId, options.providerSecret ?? secret);
-  const added = await api.post('/2.0/oauth_providers', {
-    form: { type, provider_consumer_key: clientId, provider_consumer_secret: secret },
-  });
-  expect(added.status).toBe(201);
-  return clientId;
-}
-
-async function newMailbox(type: ProviderType, subjects = ['Welcome aboard']) {
-  counter += 1;
-  const email = `user${counter}-${Date.now()}@${DOMAIN[type]}`;
-  await oauthWorld.seedMailbox(email, subjects);
-  return email;
-}
-
 async function createToken(api: ContextIoClient, form: Record<string, string> = {}, path = '/2.0/connect_tokens') {
   const created = await api.post(path, { form: { callback_url: partner.callbackUrl, ...form } });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body as { token: string; browser_redirect_url: string };
-}
-
-/** At the stand-in provider: the consent page, signed in as `email`. */
-async function consent(page: Page, email: string, decision: 'Allow' | 'Deny' = 'Allow') {
-  await expect(page.getByRole('heading', { name: /Sign in to (Google|Microsoft)/ })).toBeVisible();
-  await page.getByLabel('Email').fill(email);
-  await page.getByRole('button', { name: decision }).click();
 }
 
 async function expectBackAtPartner(page: Page, token: string) {
@@ -84,7 +53,7 @@ async function waitForSubjects(api: ContextIoClient, accountId: string, subjects
 async function connectThroughProvider(page: Page, api: ContextIoClient, type: ProviderType, email: string, form = {}) {
   const { token, browser_redirect_url } = await createToken(api, { email, ...form });
   await page.goto(browser_redirect_url);
-  await page.getByRole('link', { name: `Continue with ${NAME[type]}` }).click();
+  await page.getByRole('link', { name: `Continue with ${PROVIDER_NAME[type]}` }).click();
   await consent(page, email);
   await expectBackAtPartner(page, token);
   return { token, ...(await connectedSource(api, token)) };
@@ -95,7 +64,7 @@ test('a Gmail mailbox connects with "Continue with Google" (JavaScript on), sync
   api,
 }) => {
   await addProvider(api, 'GMAIL_OAUTH2');
-  const email = await newMailbox('GMAIL_OAUTH2', ['First Gmail message']);
+  const email = await newOAuthMailbox('GMAIL_OAUTH2', ['First Gmail message']);
   const { token, browser_redirect_url } = await createToken(api, { email });
   await page.goto(browser_redirect_url);
   const continueLink = page.getByRole('link', { name: 'Continue with Google' });
@@ -119,7 +88,7 @@ test.describe('JavaScript off', () => {
 
   test('an Outlook mailbox connects with "Continue with Microsoft" and no password form', async ({ page, api }) => {
     await addProvider(api, 'MSLIVECONNECT');
-    const email = await newMailbox('MSLIVECONNECT', ['Outlook hello']);
+    const email = await newOAuthMailbox('MSLIVECONNECT', ['Outlook hello']);
     const { token, browser_redirect_url } = await createToken(api, { email });
     await page.goto(browser_redirect_url);
     await expect(page.getByRole('link', { name: 'Continue with Microsoft' })).toBeVisible();
@@ -136,9 +105,9 @@ test.describe('JavaScript off', () => {
 
 test('an account-level token adds an OAuth mailbox to an existing account', async ({ page, api }) => {
   await addProvider(api, 'GMAIL_OAUTH2');
-  const first = await newMailbox('GMAIL_OAUTH2', ['In the first mailbox']);
+  const first = await newOAuthMailbox('GMAIL_OAUTH2', ['In the first mailbox']);
   const { accountId } = await connectThroughProvider(page, api, 'GMAIL_OAUTH2', first);
-  const third = await newMailbox('GMAIL_OAUTH2', ['In the third mailbox']);
+  const third = await newOAuthMailbox('GMAIL_OAUTH2', ['In the third mailbox']);
   const level = await createToken(api, { email: third }, `/2.0/accounts/${accountId}/connect_tokens`);
   await page.goto(level.browser_redirect_url);
   await page.getByRole('link', { name: 'Continue with Google' }).click();
@@ -152,7 +121,7 @@ test('an account-level token adds an OAuth mailbox to an existing account', asyn
 
 test('a sync after the access token expired refreshes it and keeps syncing', async ({ page, api }) => {
   await addProvider(api, 'MSLIVECONNECT');
-  const email = await newMailbox('MSLIVECONNECT', ['Before expiry']);
+  const email = await newOAuthMailbox('MSLIVECONNECT', ['Before expiry']);
   const { accountId, source } = await connectThroughProvider(page, api, 'MSLIVECONNECT', email);
   await waitForSubjects(api, accountId, ['Before expiry']);
 
@@ -173,7 +142,7 @@ test('a revoked grant: INVALID_CREDENTIALS, the status callback, then re-authori
   api,
 }) => {
   await addProvider(api, 'GMAIL_OAUTH2');
-  const email = await newMailbox('GMAIL_OAUTH2', ['Kept through revocation']);
+  const email = await newOAuthMailbox('GMAIL_OAUTH2', ['Kept through revocation']);
   const { accountId, source } = await connectThroughProvider(page, api, 'GMAIL_OAUTH2', email, {
     status_callback_url: partner.statusCallbackUrl,
   });
@@ -206,7 +175,7 @@ test('a revoked grant: INVALID_CREDENTIALS, the status callback, then re-authori
 test.describe('each failure has its own page with a retry and a way back', () => {
   async function startAndFail(page: Page, api: ContextIoClient, options: { providerSecret?: string } = {}) {
     await addProvider(api, 'GMAIL_OAUTH2', options);
-    const email = await newMailbox('GMAIL_OAUTH2');
+    const email = await newOAuthMailbox('GMAIL_OAUTH2');
     const created = await createToken(api, { email });
     await page.goto(created.browser_redirect_url);
     await page.getByRole('link', { name: 'Continue with Google' }).click();

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { completeConnection } from '@/lib/connect-tokens/mutations';
-import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
 import type { Db } from '@/lib/db/client';
 import { Prisma } from '@/lib/db/generated/client';
 import { isConnectToken } from '@/lib/ids';
@@ -68,6 +67,16 @@ export async function findOAuthOption(db: Db, row: ConnectPageRow): Promise<OAut
   const provider = await findOAuthProviderOfType(db, row.developerId, type);
   if (!provider) return null;
   return { type, name: oauthProviderSpec(type).name, acceptsPasswords: ACCEPTS_PASSWORDS[type] };
+}
+
+/**
+ * The provider this token's mailbox signs in with ("Google"), whether or not the
+ * developer still offers it: a failure page names it (in every language) even
+ * after the developer removed its client, rather than a generic "the provider".
+ */
+export function oauthProviderNameOf(row: ConnectPageRow): string | null {
+  const type = providerTypeOf(row);
+  return type ? oauthProviderSpec(type).name : null;
 }
 
 export type StartOAuthResult =

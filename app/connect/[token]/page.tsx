@@ -11,7 +11,7 @@ import { StepIndicator } from '@/components/connect/step-indicator';
 import { currentTime } from '@/lib/clock';
 import { loadConnectPage } from '@/lib/connect-flow/data';
 import { exitUrl } from '@/lib/connect-flow/exits';
-import { findOAuthOption } from '@/lib/connect-flow/oauth';
+import { findOAuthOption, oauthProviderNameOf } from '@/lib/connect-flow/oauth';
 import { pinnedAddress } from '@/lib/connect-flow/pinning';
 import { positionOf, revisitFrom } from '@/lib/connect-flow/steps';
 import { partnerReturnUrl } from '@/lib/connect-tokens/serialize';
@@ -80,7 +80,7 @@ export default async function ConnectPage({ params, searchParams }: Props) {
   const oauth = position.step === 'sign-in' ? await findOAuthOption(db, row) : null;
   const error = row.flow.error;
   const oauthFailure = error?.kind === 'code' && isOAuthFailure(error.code) ? error.code : null;
-  const providerName = oauth?.name ?? t('oauth.theProvider');
+  const providerName = oauth?.name ?? oauthProviderNameOf(row) ?? t('oauth.theProvider');
 
   return (
     <ConnectFrame
