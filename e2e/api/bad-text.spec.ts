@@ -30,6 +30,8 @@ const validPath: Record<string, (fixture: Fixture) => string> = {
   message_id: () => '0'.repeat(24),
   file_id: () => '0'.repeat(24),
   thread_id: () => '0'.repeat(16),
+  webhook_id: () => '0'.repeat(24),
+  provider_consumer_key: () => 'unknown-client-id',
 };
 
 /** The other fields a request needs to pass validation, so only the bad one can fail it. */
