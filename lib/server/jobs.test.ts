@@ -157,6 +157,22 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     expect(again).toBe(0);
   });
 
+  it('"sync now" asked for at once on a source that never synced queues one sync, without an error', async () => {
+    const source = await connect({});
+    const asked = await Promise.allSettled(
+      Array.from({ length: 16 }, () => queueSourceSync(database.db, source.sourceId)),
+    );
+    expect(asked.filter((ask) => ask.status === 'rejected').map((ask) => String(ask.reason))).toEqual([]);
+    // One queued sync per source (pg-boss "stately"): one of them queued it.
+    expect(asked.filter((ask) => ask.status === 'fulfilled' && ask.value).length).toBe(1);
+    const state = await waitFor(
+      'the sync',
+      () => database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } }),
+      (row) => row?.state === 'done',
+    );
+    expect(state?.messagesSynced).toBe(5);
+  });
+
   it('refuses callback URLs on private addresses unless MAILPORT_ALLOW_PRIVATE_HOSTS=1, and records why', async () => {
     const source = await connect({});
     const path = `/private-${kind}`;
