@@ -239,10 +239,19 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
   return noticeId;
 }
 
-/** Arrivals no sync matched (it died between storing and matching): matched now. Returns the deliveries queued. */
-export async function sweepMessageArrivals(db: Db, now: Date): Promise<number> {
+/**
+ * Arrivals no sync matched (it died between storing and matching): matched now. Returns the deliveries queued.
+ * Housekeeping takes those older than ARRIVAL_SWEEP_AFTER_MS; a worker that has just claimed live sources
+ * takes theirs whatever their age (`sourceIds`), since whoever stored them no longer holds the source:
+ * after a crash the mail is announced within a takeover, not at the next housekeeping run. Matching twice
+ * is harmless (one delivery per webhook, message and event).
+ */
+export async function sweepMessageArrivals(db: Db, now: Date, claimed?: { sourceIds: string[] }): Promise<number> {
+  if (claimed && claimed.sourceIds.length === 0) return 0;
   const stale = await db.messageArrival.findMany({
-    where: { createdAt: { lt: new Date(now.getTime() - ARRIVAL_SWEEP_AFTER_MS) } },
+    where: claimed
+      ? { sourceId: { in: claimed.sourceIds } }
+      : { createdAt: { lt: new Date(now.getTime() - ARRIVAL_SWEEP_AFTER_MS) } },
     orderBy: { createdAt: 'asc' },
     take: 5000,
     select: { messageId: true, accountId: true, sourceId: true },
