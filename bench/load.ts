@@ -102,6 +102,8 @@ export interface LoadReport {
     delivered: number;
     stored: number;
     notified: number;
+    /** Messages the webhook's filter matches: those sent under load (the burst is left out). */
+    announcedExpected: number;
     webhookPosts: number;
     deliveryToStoredP50Ms: number;
     deliveryToStoredP95Ms: number;
@@ -214,9 +216,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       { baseUrl: a.baseUrl, credentials },
       { baseUrl: b.baseUrl, credentials },
     ];
+    // Only the mail sent under load ("Under load …"): the burst of phase 3 is there to be cut mid-way by the
+    // Dovecot kill, and announcing it would only measure the delivery rate (8/s with two workers: each of
+    // their 4 callback loops takes one job per 1 s poll), which the mail under load already shows.
     await call(contexts[0] as BenchContext, 'POST', '/2.0/webhooks', {
       callback_url: receiver.url,
       failure_notif_url: `${receiver.url}/failure`,
+      filter_subject: 'Under load',
     });
 
     // ---- 1. connect flows, and a worker killed mid-sync ----------------------------------------------
@@ -495,7 +501,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     const [, , faultFigures] = await Promise.all([creators, mail, faults]);
     const loadSeconds = (performance.now() - loadStarted) / 1000;
-    if (acknowledged.size < options.creations) fail(`only ${acknowledged.size} of ${options.creations} creates acknowledged in ${nextCreate} attempts`);
+    if (acknowledged.size < options.creations)
+      fail(`only ${acknowledged.size} of ${options.creations} creates acknowledged in ${nextCreate} attempts`);
     log(`${nextCreate} creation attempts in ${loadSeconds.toFixed(1)} s: ${JSON.stringify(creationStatuses)}`);
 
     // Every delivered message stored once, announced once; the cut deliveries arrived.
@@ -534,7 +541,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           faultFigures.cut.every((id) => receiver?.deliveries.has(id) ?? false)
         );
       },
-      180_000,
+      // Deliveries go at about 8/s with two workers (see the webhook above).
+      Math.max(180_000, delivered.length * 250),
       200,
     ).catch((error: Error) => fail(error.message));
     const arrivedAfterMs = performance.now() - cutAt;
@@ -597,17 +605,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       120_000,
       250,
     ).catch((error: Error) => fail(error.message));
-    const burstIds = Array.from({ length: options.burstMessages }, (_, i) => `<burst-${i}@test>`);
-    await waitUntil(
-      'the whole burst announced',
-      () => {
-        const byMessage = announced();
-        return burstIds.every((id) => byMessage.has(id));
-      },
-      120_000,
-      250,
-    ).catch((error: Error) => fail(error.message));
-
     // ---- the invariants ---------------------------------------------------------------------------
     const { rows: created } = await db.query<{ id: string; callback_url: string }>(
       `SELECT id, callback_url FROM connect_tokens WHERE callback_url LIKE $1`,
@@ -679,6 +676,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         delivered: delivered.length + options.burstMessages,
         stored: storedAt.size + (await burstCount()),
         notified: byMessage.size,
+        announcedExpected: delivered.length,
         webhookPosts: receiver.posts(),
         deliveryToStoredP50Ms: Math.round(percentile(toStored, 0.5)),
         deliveryToStoredP95Ms: Math.round(percentile(toStored, 0.95)),
@@ -755,7 +753,7 @@ export function printLoadReport(report: LoadReport): void {
       `answers ${JSON.stringify(creations.statuses)}; committed but not acknowledged: ${creations.committedUnacknowledged}`,
   );
   console.log(
-    `mail: ${mail.delivered} delivered, ${mail.stored} stored, ${mail.notified} announced (${mail.webhookPosts} webhook POSTs); ` +
+    `mail: ${mail.delivered} delivered, ${mail.stored} stored, ${mail.notified}/${mail.announcedExpected} announced (${mail.webhookPosts} webhook POSTs); ` +
       `delivery → stored under load p50 ${mail.deliveryToStoredP50Ms} ms, p95 ${mail.deliveryToStoredP95Ms} ms`,
   );
   console.log(
