@@ -378,6 +378,22 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         await sleep(100);
       }
     };
+    // When each message was first seen stored, watched through the load (not only after it).
+    const storedAt = new Map<string, number>();
+    const seeStored = async () => {
+      const { rows } = await db.query<{ email_message_id: string }>(
+        `SELECT email_message_id FROM messages WHERE email_message_id LIKE '<load-%'`,
+      );
+      for (const row of rows)
+        if (!storedAt.has(row.email_message_id)) storedAt.set(row.email_message_id, performance.now());
+    };
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        await seeStored().catch(() => {}); // PostgreSQL may be stopped meanwhile
+        await sleep(250);
+      }
+    })();
     const loadStarted = performance.now();
     // Clients go on until `creations` are acknowledged: a create refused (503) or cut (killed instance) is
     // not retried as such, a new one is sent (with its own number), as a client that got no answer would.
@@ -515,15 +531,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 
     // Every delivered message stored once, announced once; the cut deliveries arrived.
     const delivered = [...deliveredAt.keys()];
-    const storedAt = new Map<string, number>();
+    watching = false;
+    await watcher;
     await waitUntil(
       'every delivered message stored',
       async () => {
-        const { rows } = await db.query<{ email_message_id: string }>(
-          `SELECT email_message_id FROM messages WHERE email_message_id LIKE '<load-%'`,
-        );
-        for (const row of rows)
-          if (!storedAt.has(row.email_message_id)) storedAt.set(row.email_message_id, performance.now());
+        await seeStored();
         return delivered.every((id) => storedAt.has(id));
       },
       120_000,
