@@ -54,7 +54,7 @@ function percentile(sorted: number[], fraction: number): number {
 }
 
 /** The hidden fields and action of the page's sign-in form, as a browser without JavaScript would post them. */
-function signInForm(html: string): { action: string; fields: [string, string][] } {
+export function signInForm(html: string): { action: string; fields: [string, string][] } {
   const formHtml = [...html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/g)]
     .map((match) => match[0])
     .find((candidate) => candidate.includes('name="password"'));

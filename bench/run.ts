@@ -9,12 +9,14 @@
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
  *   npm run bench -- --filter live [--mailboxes 500] [--changed 50]   (live mailboxes only: bench/live.ts)
+ *   npm run bench -- --filter load [--short]   (load and faults only: bench/load.ts, its own PostgreSQL)
  *
  * PostgreSQL: MAILPORT_BENCH_DATABASE_URL, else a private server started here
  * when PostgreSQL's binaries are installed (scripts/test-postgres.sh).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Request as AutocannonRequest } from 'autocannon';
@@ -27,6 +29,7 @@ import {
 } from './connect';
 import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
 import { benchLiveMailboxes } from './live';
+import { FULL_LOAD, printLoadReport, runLoad, SHORT_LOAD } from './load';
 import { benchMessageReads, type MessageReadResult, printMessageReads } from './messages';
 import { type BenchOAuth, measureOAuthConnect, type OAuthConnectLatency, startBenchOAuth } from './oauth-connect';
 import { type BenchContext, type Scenario, scenarios } from './scenarios';
@@ -44,7 +47,7 @@ import {
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
-  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--pool N] [--build | --no-build] [--mailboxes N] [--changed N]';
+  'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--pool N] [--build | --no-build] [--mailboxes N] [--changed N] [--short]';
 const WARM_UP_SECONDS = 2;
 
 interface Options {
@@ -59,6 +62,8 @@ interface Options {
   /** Live mailboxes (--filter live): how many, and how many get a new message. */
   mailboxes: number;
   changed: number;
+  /** --filter load: the short variant (the test suite's) instead of the full one. */
+  short: boolean;
 }
 
 interface Result {
@@ -120,6 +125,7 @@ function parseOptions(): Options {
     'no-build'?: boolean;
     mailboxes: string;
     changed: string;
+    short?: boolean;
   };
   try {
     ({ values } = parseArgs({
@@ -134,6 +140,7 @@ function parseOptions(): Options {
         'no-build': { type: 'boolean' },
         mailboxes: { type: 'string', default: '500' },
         changed: { type: 'string', default: '50' },
+        short: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -152,6 +159,7 @@ function parseOptions(): Options {
     build: values.build ? 'always' : values['no-build'] ? 'never' : 'if-stale',
     mailboxes: positiveInteger(values.mailboxes, '--mailboxes'),
     changed: positiveInteger(values.changed, '--changed'),
+    short: values.short ?? false,
   };
 }
 
@@ -495,8 +503,33 @@ async function mainLive(opts: Options): Promise<void> {
   }
 }
 
+/** --filter load: two instances and two workers under load and faults (bench/load.ts), on a private PostgreSQL. */
+async function mainLoad(opts: Options): Promise<void> {
+  buildApp(opts.build);
+  const startedAt = Date.now();
+  const cpuBefore = process.cpuUsage();
+  const report = await runLoad(opts.short ? SHORT_LOAD : FULL_LOAD);
+  printLoadReport(report);
+  const dir = path.join(root, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'load.json');
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? '?',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  };
+  const cpu = process.cpuUsage(cpuBefore);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ at: new Date().toISOString(), wallSeconds: (Date.now() - startedAt) / 1000, benchProcessCpuSeconds: (cpu.user + cpu.system) / 1e6, machine, report }, null, 2)}\n`,
+  );
+  console.log(`\nresults written to ${path.relative(root, file)}`);
+  if (report.violations.length > 0) throw new BenchError(`${report.violations.length} broken promises (above)`);
+}
+
 async function main(): Promise<void> {
   const opts = parseOptions();
+  if (opts.filter === 'load') return mainLoad(opts);
   if (opts.filter && 'live mailboxes'.startsWith(opts.filter) && opts.filter.length >= 4) return mainLive(opts);
   buildApp(opts.build);
   const dovecot = await startBenchDovecot();

@@ -166,6 +166,10 @@ export interface RunningApp {
   env: NodeJS.ProcessEnv;
   peakRssMiB: () => number | null;
   stop: () => Promise<void>;
+  /** SIGKILL to the whole process group, no clean-up by the app (fault tests); resolves once it is gone. */
+  kill: () => Promise<void>;
+  /** The last few KiB the server wrote to stderr. */
+  stderrTail: () => string;
 }
 
 function runScript(script: string, args: string[], env: NodeJS.ProcessEnv) {
@@ -188,8 +192,10 @@ export async function startApp(
   extraEnv: Record<string, string>,
   /** Extra node flags for the server process only (bench/profile.ts passes --cpu-prof). */
   nodeArgs: string[] = [],
+  /** A fixed port (an instance restarted after a fault keeps its address); a free one otherwise. */
+  fixedPort?: number,
 ): Promise<RunningApp> {
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const baseUrl = `http://localhost:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), `mailport-bench-${label}-`));
   const env: NodeJS.ProcessEnv = {
@@ -299,6 +305,15 @@ export async function startApp(
     return null;
   };
   const { MAILPORT_BENCH_LOOP_FILE: _, ...scriptEnv } = env;
+  const kill = async () => {
+    cleanups.delete(emergencyStop);
+    if (!hasExited()) {
+      const exited = once(child, 'exit');
+      killGroup('SIGKILL');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return {
     label,
     baseUrl,
@@ -308,6 +323,8 @@ export async function startApp(
     loopDelay,
     peakRssMiB: () => peakRssMiB(pid),
     stop,
+    kill,
+    stderrTail: () => stderr,
   };
 }
 
@@ -332,7 +349,15 @@ export function createApiKey(app: RunningApp, email: string): ApiKey {
 }
 
 /** A throw-away PostgreSQL server (scripts/test-postgres.sh), when its binaries are installed. */
-export async function startPrivatePostgres(): Promise<{ url: string; stop: () => void } | { reason: string }> {
+export interface PrivatePostgres {
+  url: string;
+  stop: () => void;
+  /** Stops the server keeping its data (an outage); `up()` starts it again on the same port. */
+  down: () => void;
+  up: () => void;
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres | { reason: string }> {
   const script = path.join(root, 'scripts/test-postgres.sh');
   const dir = path.join(tmpdir(), `mailport-bench-pg-${process.pid}`);
   const port = await freePort();
@@ -346,17 +371,40 @@ export async function startPrivatePostgres(): Promise<{ url: string; stop: () =>
     stop();
     return { reason: tail(started.stderr || `exit code ${started.status}`, 1) };
   }
-  return { url: `postgresql://postgres@127.0.0.1:${port}/postgres`, stop };
+  const control = (...args: string[]) => {
+    const done = spawnSync('bash', [script, ...args], { encoding: 'utf8' });
+    if (done.status !== 0) throw new BenchError(`test-postgres.sh ${args[0]}: ${tail(done.stderr || '', 3)}`);
+  };
+  return {
+    url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    stop,
+    down: () => control('down', dir),
+    up: () => control('up', dir, String(port)),
+  };
 }
 
 /**
  * A `npm run worker` process beside a PostgreSQL app, with the app's environment (database, master key):
  * on PostgreSQL the app does not work the job queue itself, so without one no mailbox syncs.
  */
-export async function startWorker(app: RunningApp): Promise<{ stop: () => Promise<void> }> {
+export interface RunningWorker {
+  pid: number;
+  stop: () => Promise<void>;
+  /** SIGKILL to the worker's process group (fault tests); resolves once it is gone. */
+  kill: () => Promise<void>;
+  /** Whether it exited on its own (it should not, whatever happens to the database or the mail server). */
+  hasExited: () => boolean;
+  /** The last few KiB of its output. */
+  output: () => string;
+}
+
+export async function startWorker(
+  app: Pick<RunningApp, 'env' | 'label'>,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningWorker> {
   const child: ChildProcess = spawn(process.execPath, [tsxCli, 'scripts/worker.ts'], {
     cwd: root,
-    env: app.env,
+    env: { ...app.env, ...extraEnv },
     detached: true, // its own process group: tsx's child goes with it
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -397,5 +445,12 @@ export async function startWorker(app: RunningApp): Promise<{ stop: () => Promis
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { stop };
+  const kill = async () => {
+    cleanups.delete(emergencyStop);
+    if (hasExited()) return;
+    const exited = once(child, 'exit');
+    killGroup('SIGKILL');
+    await exited;
+  };
+  return { pid: child.pid ?? 0, stop, kill, hasExited, output: () => output };
 }

@@ -5,7 +5,7 @@
  */
 import { DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
 import { ConfigError, getConfig } from '@/lib/env';
-import { describeStartupError, exitCleanlyOnSignals, workJobQueue } from '@/lib/server/start';
+import { describeStartupError, exitCleanlyOnSignals, surviveDatabaseOutages, workJobQueue } from '@/lib/server/start';
 
 async function main(): Promise<void> {
   const config = getConfig();
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     console.error(`worker: the database lacks ${pending.length} migration(s). Run: npm run db:migrate`);
     process.exit(1);
   }
+  surviveDatabaseOutages();
   await workJobQueue(db, config);
   exitCleanlyOnSignals();
   console.log(`Mailport worker ready (pid ${process.pid})`);

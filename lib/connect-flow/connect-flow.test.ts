@@ -216,6 +216,34 @@ describe.each(testDatabaseKinds())('connect flow on %s', (kind) => {
     expect(await signIn(database.db, row, input(mailbox.password), address, deps, later)).toMatchObject({ ok: true });
   });
 
+  it('opens a flow once when many first visits arrive at once (no error for any of them)', async () => {
+    const { deps } = realDeps();
+    // Several tokens, so the race is run more than once.
+    for (let round = 0; round < 4; round++) {
+      const created = await createConnectToken(
+        database.db,
+        developerId,
+        { level: 'top' },
+        { callback_url: 'https://partner.example.com/back', email: mailbox.username },
+        start,
+      );
+      if (!created.ok) throw new Error(created.reason);
+      const page = await loadConnectPage(database.db, created.token, start);
+      if (page.kind !== 'active') throw new Error(page.kind);
+      // Each visit read the token before any of them opened the flow, as concurrent GET ./start requests do.
+      const visits = await Promise.allSettled(
+        Array.from({ length: 24 }, () => openConnectFlow(database.db, page.row, deps, start)),
+      );
+      expect(visits.filter((visit) => visit.status === 'rejected').map((visit) => String(visit.reason))).toEqual([]);
+      expect(await database.db.connectFlow.count({ where: { tokenId: created.token } })).toBe(1);
+      const opened = await loadConnectPage(database.db, created.token, start);
+      expect(opened.kind === 'active' && opened.row.flow).toMatchObject({
+        email: mailbox.username,
+        server: 'imap.mailport.test',
+      });
+    }
+  });
+
   it('caps the outbound discovery probes per token, however many page loads discover at once', async () => {
     autoconfigReleased = new Promise<void>((resolve) => {
       releaseAutoconfig = resolve;

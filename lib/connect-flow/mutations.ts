@@ -52,9 +52,12 @@ export interface ConnectFlowDeps {
 export async function openConnectFlow(db: Db, row: ConnectPageRow, deps: ConnectFlowDeps, now: Date): Promise<void> {
   const source = row.targetSource;
   // The upsert returns the flow as stored, so a flow opened by a concurrent visit is not read again.
+  // Its update must not be empty: Prisma runs an empty one as a read then an INSERT, and concurrent first
+  // visits (a double click, several tabs) then failed on the primary key; with a field to set it is one
+  // INSERT … ON CONFLICT DO UPDATE. Setting the key to itself changes nothing.
   const flow = await db.connectFlow.upsert({
     where: { tokenId: row.id },
-    update: {},
+    update: { tokenId: row.id },
     create: {
       tokenId: row.id,
       openedAt: now,

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -79,6 +83,48 @@ describe('isDatabaseUnavailableError', () => {
     const error = await failureOf(() => database.db.developer.count());
     expect(isDatabaseUnavailableError(error)).toBe(true);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    'recognises a full disk under the embedded database, which works again once space is freed',
+    async () => {
+      const mount = await mkdtemp(path.join(tmpdir(), 'mailport-full-disk-'));
+      const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', mount]);
+      // Containers without CAP_SYS_ADMIN cannot mount: nothing to prove there.
+      if (mounted.status !== 0) return;
+      const { PGlite } = await import('@electric-sql/pglite');
+      const pglite = new PGlite(path.join(mount, 'pgdata'));
+      try {
+        await pglite.exec('CREATE TABLE filler (id serial PRIMARY KEY, body text)');
+        await pglite.query("INSERT INTO filler (body) VALUES ('before')");
+        // Fill what the database left free.
+        const filler = await open(path.join(mount, 'filler'), 'w');
+        const chunk = Buffer.alloc(1 << 20);
+        try {
+          for (;;) await filler.write(chunk);
+        } catch (error) {
+          expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        } finally {
+          await filler.close();
+        }
+        const full = await failureOf(async () => {
+          for (let i = 0; i < 2_000; i++)
+            await pglite.query('INSERT INTO filler (body) VALUES ($1)', ['x'.repeat(4000)]);
+        });
+        expect((full as { code?: string }).code).toBe('53100');
+        expect(isDatabaseUnavailableError(full)).toBe(true);
+        await rm(path.join(mount, 'filler'));
+        await pglite.query("INSERT INTO filler (body) VALUES ('after')");
+        const kept = await pglite.query<{ body: string }>(
+          "SELECT body FROM filler WHERE body IN ('before', 'after') ORDER BY id",
+        );
+        expect(kept.rows.map((row) => row.body)).toEqual(['before', 'after']);
+      } finally {
+        await pglite.close().catch(() => {});
+        spawnSync('umount', ['-l', mount]);
+        await rm(mount, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('does not take bugs and bad data for an outage', async () => {
     const database = await openTestDatabase('pglite');

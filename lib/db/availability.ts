@@ -25,10 +25,13 @@ const SOCKET_CODES = new Set([
 
 /**
  * SQLSTATE: class 08 (connection exception), 57P01-57P03 (server shutting down,
- * crashed, not accepting connections yet), 53300 (too many connections).
+ * crashed, not accepting connections yet), class 53 (insufficient resources: a
+ * full disk 53100, out of memory, too many connections) and 58030 (I/O error).
+ * A full disk is no bug and no bad input: writes fail until space is freed, then
+ * work again without a restart (tested on PGlite), so the client is told to retry.
  */
 const isUnavailableSqlState = (code: string) =>
-  /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || code === '53300';
+  /^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || /^53[0-9A-Z]{3}$/.test(code) || code === '58030';
 
 /**
  * pg and PGlite raise these without any code, so their fixed messages are the

@@ -54,6 +54,18 @@ describe.each(testDatabaseKinds())('developers and keys on %s', (kind) => {
     expect(developer.appName).toBe('First Name');
   });
 
+  it('creates one developer when keys for a new email are asked for at once', async () => {
+    const keys = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) =>
+        createDeveloperKey(database.db, { email: 'burst@example.com', appName: `Burst ${i}` }),
+      ),
+    );
+    expect(keys.filter((key) => key.status === 'rejected').map((key) => String(key.reason))).toEqual([]);
+    expect(await database.db.developer.count({ where: { email: 'burst@example.com' } })).toBe(1);
+    const developer = await database.db.developer.findUniqueOrThrow({ where: { email: 'burst@example.com' } });
+    expect(await database.db.apiKey.count({ where: { developerId: developer.id } })).toBe(16);
+  });
+
   it('refuses a revoked key', async () => {
     const created = await createDeveloperKey(database.db, { email: 'revoked@example.com', appName: 'Gone' });
     await database.db.apiKey.update({ where: { consumerKey: created.key }, data: { revokedAt: new Date() } });

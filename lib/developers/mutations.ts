@@ -13,7 +13,9 @@ export async function createDeveloperKey(db: Db, input: CreateDeveloperKeyInput)
   const developer = await db.developer.upsert({
     where: { email: input.email },
     create: { id: newDeveloperId(), email: input.email, appName: input.appName },
-    update: {},
+    // Not empty: Prisma runs an empty update as a read then an INSERT, which concurrent calls for one new
+    // email failed on the unique index; this is one INSERT … ON CONFLICT, and the email set to itself.
+    update: { email: input.email },
     select: { id: true },
   });
   return createApiKey(db, developer.id);

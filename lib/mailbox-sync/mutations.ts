@@ -22,7 +22,8 @@ export async function queueSourceSync(db: Db, sourceId: string): Promise<boolean
   await db.sourceSync.upsert({
     where: { sourceId },
     create: { sourceId, state: 'queued' },
-    update: {},
+    // Not empty, so it is one INSERT … ON CONFLICT (see openConnectFlow): concurrent first calls cannot collide.
+    update: { sourceId },
   });
   await db.sourceSync.updateMany({ where: { sourceId, state: { in: ['done', 'failed'] } }, data: { state: 'queued' } });
   return enqueueSourceSync(db, { sourceId });

@@ -98,9 +98,13 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     const path = `/synced-${kind}`;
     script.set(path, [500, 503, 200]);
     const source = await connect({ source_callback_url: `${receiverUrl}${path}` });
-    expect(await queueSourceSync(database.db, source.sourceId)).toBe(true);
-    // A second request while one is queued adds nothing (one queued sync per source).
-    expect(await queueSourceSync(database.db, source.sourceId)).toBe(false);
+    // Two requests at once (a double click) queue one sync: one queued sync per source. At once, so the
+    // worker cannot take the first away in between (a request while one runs queues the next, rightly).
+    const requested = await Promise.all([
+      queueSourceSync(database.db, source.sourceId),
+      queueSourceSync(database.db, source.sourceId),
+    ]);
+    expect(requested.filter(Boolean)).toHaveLength(1);
 
     const state = await waitFor(
       'the sync',
@@ -155,6 +159,22 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     // Synced sources are left alone.
     const again = await database.db.source.count({ where: { id: source.sourceId, sync: { state: 'queued' } } });
     expect(again).toBe(0);
+  });
+
+  it('"sync now" asked for at once on a source that never synced queues one sync, without an error', async () => {
+    const source = await connect({});
+    const asked = await Promise.allSettled(
+      Array.from({ length: 16 }, () => queueSourceSync(database.db, source.sourceId)),
+    );
+    expect(asked.filter((ask) => ask.status === 'rejected').map((ask) => String(ask.reason))).toEqual([]);
+    // One queued sync per source (pg-boss "stately"): one of them queued it.
+    expect(asked.filter((ask) => ask.status === 'fulfilled' && ask.value).length).toBe(1);
+    const state = await waitFor(
+      'the sync',
+      () => database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } }),
+      (row) => row?.state === 'done',
+    );
+    expect(state?.messagesSynced).toBe(5);
   });
 
   it('refuses callback URLs on private addresses unless MAILPORT_ALLOW_PRIVATE_HOSTS=1, and records why', async () => {

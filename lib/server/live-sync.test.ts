@@ -65,7 +65,7 @@ beforeAll(async () => {
   dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
   // Every user up front: Dovecot may not notice a passwd file changed twice within one second.
   for (const kind of testDatabaseKinds()) {
-    for (const name of ['idle', 'poll', 'handover-a', 'handover-b', 'health']) {
+    for (const name of ['idle', 'poll', 'handover-a', 'handover-b', 'health', 'orphan']) {
       await dovecot.addUser(`${name}-${kind}@mailport.test`, PASSWORD);
     }
   }
@@ -353,6 +353,39 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
         ]),
       { timeout: 20_000, interval: 100 },
     );
+  });
+
+  it('mail a worker stored but died before announcing is announced by the worker that claims the source', async () => {
+    const user = `orphan-${kind}@mailport.test`;
+    await dovecot.appendMessages(user, 'INBOX', [{ rfc822: message(`orphan-${kind}`, 'Orphan') }]);
+    const source = await connectAndSync('orphan');
+    const webhook = await createWebhook(
+      database.db,
+      developer.developerId,
+      { accountId: source.accountId },
+      createWebhookInput.parse({ callback_url: `${receiverUrl}/orphan-${kind}` }),
+      { allowPrivateHosts: true },
+      new Date(),
+    );
+    if (!webhook.ok) throw new Error(webhook.reason);
+    // What a worker SIGKILLed between its commit and the match leaves: the message and its arrival, just now
+    // (housekeeping would wait a minute, and runs every five).
+    const [stored] = await messagesOf(source.accountId);
+    if (!stored) throw new Error('no message');
+    await database.db.messageArrival.create({
+      data: { messageId: stored.id, accountId: source.accountId, sourceId: source.sourceId },
+    });
+    live();
+    await expect
+      .poll(
+        () => database.db.callbackDelivery.count({ where: { webhookId: webhook.webhookId, messageId: stored.id } }),
+        {
+          timeout: 15_000,
+          interval: 50,
+        },
+      )
+      .toBe(1);
+    expect(await database.db.messageArrival.count({ where: { sourceId: source.sourceId } })).toBe(0);
   });
 
   it('two workers share the live sources; a graceful stop hands them over at once', async () => {

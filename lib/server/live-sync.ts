@@ -11,6 +11,7 @@ import {
   renewLeases,
 } from '@/lib/mailbox-sync/leases';
 import { type LiveMailboxOptions, runLiveMailbox } from '@/lib/mailbox-sync/live';
+import { sweepMessageArrivals } from '@/lib/webhooks/delivery';
 
 /**
  * This process's share of the live mailboxes: every round it renews its
@@ -142,6 +143,10 @@ export function startLiveSync(db: Db, options: LiveSyncOptions): LiveSync {
     const wanted = Math.min(share - runners.size, options.claimsPerRound ?? 200);
     const claimed = await claimLeases(db, ownerId, options.leaseMs, wanted);
     for (const sourceId of claimed) if (!stopping) start(sourceId);
+    // New mail its previous holder stored but did not live to announce (killed between the two).
+    await sweepMessageArrivals(db, currentTime(), { sourceIds: claimed }).catch((error: unknown) =>
+      console.error(`live sync: announcing left-over arrivals failed: ${String(error)}`),
+    );
   };
 
   let current: Promise<void> = Promise.resolve();

@@ -1,3 +1,4 @@
+import { describeUnavailability, isDatabaseUnavailableError } from '@/lib/db/availability';
 import { closeDb, DatabaseBusyError, type Db, findPendingMigrations, getDb } from '@/lib/db/client';
 import { ensureFirstDeveloper, type FirstDeveloperCredentials } from '@/lib/developers/mutations';
 import { type AppConfig, ConfigError, getConfig } from '@/lib/env';
@@ -25,6 +26,21 @@ export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promi
     allowPrivateHosts: config.allowPrivateHosts,
     imapTimeoutMs: config.content.imapTimeoutMs * 2,
     ...config.live,
+  });
+}
+
+/**
+ * A worker must outlive a database outage. Its libraries (pg's pool, pg-boss,
+ * Prisma's adapter) normally hand connection failures to the awaiting caller,
+ * but under a PostgreSQL stop in the load run (issue 16) one leaked as an
+ * unhandled rejection (ECONNREFUSED from pg-pool, origin not found) and Node
+ * ended the worker. Such a rejection is logged like any outage and the worker
+ * carries on; any other unhandled rejection still ends the process, as a bug should.
+ */
+export function surviveDatabaseOutages(): void {
+  process.on('unhandledRejection', (reason) => {
+    if (!isDatabaseUnavailableError(reason)) throw reason;
+    console.warn(`worker: database unavailable (${describeUnavailability(reason)}), left unhandled by a library`);
   });
 }
 

@@ -307,13 +307,18 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
 }
 
 /**
- * Arrivals and changes no sync matched (it died between storing and matching): matched now.
- * Returns the deliveries queued.
+ * Arrivals and changes no sync matched (it died between storing and matching): matched now. Returns the
+ * deliveries queued. Housekeeping takes those older than ARRIVAL_SWEEP_AFTER_MS; a worker that has just
+ * claimed live sources takes theirs whatever their age (`sourceIds`), since whoever stored them no longer
+ * holds the source: after a crash the mail is announced within a takeover, not at the next housekeeping
+ * run. Matching twice is harmless (one delivery per webhook, message, event and change).
  */
-export async function sweepMessageArrivals(db: Db, now: Date): Promise<number> {
+export async function sweepMessageArrivals(db: Db, now: Date, claimed?: { sourceIds: string[] }): Promise<number> {
+  if (claimed && claimed.sourceIds.length === 0) return 0;
   const before = new Date(now.getTime() - ARRIVAL_SWEEP_AFTER_MS);
+  const leftFor = claimed ? { sourceId: { in: claimed.sourceIds } } : { createdAt: { lt: before } };
   const stale = await db.messageArrival.findMany({
-    where: { createdAt: { lt: before } },
+    where: leftFor,
     orderBy: { createdAt: 'asc' },
     take: 5000,
     select: { messageId: true, accountId: true, sourceId: true },
@@ -326,7 +331,7 @@ export async function sweepMessageArrivals(db: Db, now: Date): Promise<number> {
     queued += (await queueWebhookDeliveries(db, { accountId, sourceId: '', messageIds }, now)).length;
   }
   const changes = await db.messageChange.findMany({
-    where: { createdAt: { lt: before } },
+    where: leftFor,
     orderBy: { createdAt: 'asc' },
     take: 5000,
     select: { id: true },
