@@ -22,6 +22,10 @@ const TOKEN_KEYS = [
   'source_expunge_on_deleted_flag',
   'resource_url',
   'browser_redirect_url',
+  // Mailport's additions for the hosted pages (issue 15; docs/decisions.md), after every Context.IO field.
+  'locale',
+  'mode',
+  'redirect_on_error',
 ];
 
 test.describe('connect tokens, top level', () => {

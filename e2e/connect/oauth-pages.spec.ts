@@ -159,7 +159,7 @@ test.describe('languages', () => {
       test.setTimeout(180_000);
       const t = catalogue(locale);
       const failures = t.oauth.failures as Record<string, { title: string; body: string }>;
-      const values = { provider: 'Google', app: 'Test Partner App' };
+      const values = { provider: 'Google', appName: 'Test Partner App' };
       const api = await newDeveloper('Test Partner App');
       const { clientId, secret } = await addProvider(api, 'GMAIL_OAUTH2');
       const email = await newOAuthMailbox('GMAIL_OAUTH2');

@@ -13,7 +13,17 @@ import type { Db } from './client';
  */
 
 /** Written by design on every signed request or counted attempt, bad or not: not "stored data" a request may change. */
-const BOOKKEEPING_TABLES = new Set(['oauth_nonces', 'rate_limit_counters', '_prisma_migrations']);
+const BOOKKEEPING_TABLES = new Set([
+  'oauth_nonces',
+  'rate_limit_counters',
+  '_prisma_migrations',
+  // The live sync's own working state (issue 12): leases renewed, workers' heartbeats, each folder's
+  // checkpoint and the sync's progress move every few seconds for every connected mailbox, requests or not.
+  'live_workers',
+  'source_leases',
+  'source_folders',
+  'source_syncs',
+]);
 /** Columns a refused form writes by design: the connect flow shows its last error after a redirect (PRG). */
 const DISPLAY_STATE_COLUMNS: Record<string, string[]> = { connect_flows: ['error', 'updated_at'] };
 
