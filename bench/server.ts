@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processTree } from '../e2e/fixtures/dovecot';
 import { findCurrentCompiledEdge } from '../scripts/compiled-edge.mjs';
 
 /** An expected failure: reported as one message, without a stack trace. */
@@ -87,29 +88,6 @@ export async function freePort(): Promise<number> {
       );
     });
   });
-}
-
-/** The process and its descendants, from /proc (Linux); just the process elsewhere. */
-function processTree(pid: number): number[] {
-  const pids = [pid];
-  for (let i = 0; i < pids.length; i++) {
-    const current = pids[i];
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${current}/task`);
-    } catch {
-      continue;
-    }
-    for (const task of tasks) {
-      try {
-        const children = readFileSync(`/proc/${current}/task/${task}/children`, 'utf8').trim();
-        if (children) pids.push(...children.split(/\s+/).map(Number));
-      } catch {
-        // The task ended meanwhile.
-      }
-    }
-  }
-  return pids;
 }
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
