@@ -7,7 +7,7 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { JOBS } from '@/lib/jobs/definitions';
 import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { findDelivery, listSourceDeliveries } from './data';
-import { attemptCallbackDelivery, retryDeliveryNow } from './mutations';
+import { attemptCallbackDelivery, requeueStrandedDeliveries, retryDeliveryNow } from './mutations';
 import type { DeliveryState } from './schema';
 
 /** "Retry now" and the dashboard's delivery reads, scoped by developer, on PGlite and PostgreSQL. */
@@ -154,5 +154,23 @@ describe.each(testDatabaseKinds())('callback deliveries on %s', (kind) => {
     } finally {
       await new Promise((resolve) => receiver.close(resolve));
     }
+  });
+
+  it('housekeeping queues again a delivery whose job was lost, once, and leaves tried and recent ones alone', async () => {
+    await fetchJobs(); // what earlier tests left queued
+    const now = new Date();
+    const longAgo = new Date(now.getTime() - 11 * 60_000);
+    const stranded = await addDelivery('stranded', 'pending', longAgo);
+    await addDelivery('recent', 'pending', new Date(now.getTime() - 60_000));
+    const tried = await addDelivery('tried', 'pending', longAgo);
+    await database.db.callbackDelivery.update({ where: { id: tried.id }, data: { attempts: 1 } });
+    await addDelivery('old-delivered', 'delivered', longAgo);
+    await addDelivery('old-failed', 'failed', longAgo);
+
+    expect(await requeueStrandedDeliveries(database.db, now)).toBe(1);
+    expect(await fetchJobs()).toEqual([{ deliveryId: stranded.id }]);
+    // The next housekeeping round (a minute later) does not queue it a second time.
+    expect(await requeueStrandedDeliveries(database.db, new Date(now.getTime() + 60_000))).toBe(0);
+    expect(await fetchJobs()).toEqual([]);
   });
 });

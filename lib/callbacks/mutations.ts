@@ -69,6 +69,34 @@ export async function queueCallback(db: Db, request: CallbackRequest): Promise<s
   return id;
 }
 
+/** A delivery still untried this long after it was stored lost its job (the process ended between the two). */
+const STRANDED_AFTER_MS = 10 * 60_000;
+
+/**
+ * Housekeeping: queues again every delivery whose first job was lost (stored,
+ * then the process ended before the job was sent), at most once an hour each.
+ * A job merely late finds it delivered or in flight and does nothing twice.
+ * Returns how many were queued.
+ */
+export async function requeueStrandedDeliveries(db: Db, now: Date): Promise<number> {
+  const stranded = await db.callbackDelivery.findMany({
+    where: {
+      state: 'pending',
+      attempts: 0,
+      sendingUntil: null,
+      createdAt: { lt: new Date(now.getTime() - STRANDED_AFTER_MS) },
+    },
+    select: { id: true },
+    orderBy: { createdAt: 'asc' },
+    take: 500,
+  });
+  let queued = 0;
+  for (const { id } of stranded) {
+    if (await enqueueCallbackDelivery(db, { deliveryId: id }, { onceWithinSeconds: 3600 })) queued += 1;
+  }
+  return queued;
+}
+
 export type RetryNowResult =
   | { ok: true; deliveryId: string }
   | { ok: false; reason: 'not_found' | 'already_delivered' };

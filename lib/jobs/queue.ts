@@ -159,10 +159,22 @@ export async function enqueueSourceSync(db: Db, payload: SourceSyncPayload): Pro
   return id !== null;
 }
 
-/** Queues the next attempt at a persisted callback delivery. */
-export async function enqueueCallbackDelivery(db: Db, payload: CallbackDeliveryPayload): Promise<void> {
+/**
+ * Queues the next attempt at a persisted callback delivery. With `onceWithinSeconds`,
+ * a second send for the same delivery within that time adds nothing (false).
+ */
+export async function enqueueCallbackDelivery(
+  db: Db,
+  payload: CallbackDeliveryPayload,
+  { onceWithinSeconds }: { onceWithinSeconds?: number } = {},
+): Promise<boolean> {
   const data = JOBS.callbackDelivery.payload.parse(payload);
   const options = sendOptions(JOBS.callbackDelivery.name);
   const queue = await jobQueueFor(db);
-  await queue.send(JOBS.callbackDelivery.name, data, data.retryNow ? { ...options, retryLimit: 0 } : options);
+  const id = await queue.send(JOBS.callbackDelivery.name, data, {
+    ...options,
+    ...(data.retryNow && { retryLimit: 0 }),
+    ...(onceWithinSeconds && { singletonKey: data.deliveryId, singletonSeconds: onceWithinSeconds }),
+  });
+  return id !== null;
 }

@@ -96,6 +96,9 @@ export interface MailboxSession {
 
 export type OpenSessionResult = { ok: true; session: MailboxSession } | { ok: false; failure: ImapFailure };
 
+/** How long a LOGOUT may take before the connection is simply dropped. */
+const LOGOUT_GRACE_MS = 5_000;
+
 /** What a message fetch asks for; the benchmark's raw fetch asks for exactly the same. */
 export const FETCH_QUERY: FetchQueryObject = {
   uid: true,
@@ -280,8 +283,23 @@ export async function openMailboxSession(
       }
     },
     async close() {
-      if (hasAbandonedFetch) client.close();
-      else await client.logout().catch(() => client.close());
+      if (hasAbandonedFetch) {
+        client.close();
+        return;
+      }
+      // A LOGOUT the server leaves unanswered must not hold a worker's stop or hand-over for the socket timeout
+      // (ten minutes on a live session): after a short grace the socket is dropped, which logs out too.
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<boolean>((resolve) => {
+        timer = setTimeout(resolve, Math.min(LOGOUT_GRACE_MS, timeoutMs), false);
+      });
+      const loggedOut = client.logout().then(
+        () => true,
+        () => false,
+      );
+      const isClean = await Promise.race([loggedOut, graceOver]);
+      clearTimeout(timer);
+      if (!isClean) client.close();
     },
   };
   return { ok: true, session };

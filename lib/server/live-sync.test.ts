@@ -11,6 +11,7 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
+import type { LiveMailboxOptions } from '@/lib/mailbox-sync/live';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { serializeSourceSync } from '@/lib/mailbox-sync/serialize';
 import { countSyncedData, listMessages } from '@/lib/messages/data';
@@ -65,7 +66,7 @@ beforeAll(async () => {
   dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
   // Every user up front: Dovecot may not notice a passwd file changed twice within one second.
   for (const kind of testDatabaseKinds()) {
-    for (const name of ['idle', 'poll', 'handover-a', 'handover-b', 'health', 'orphan']) {
+    for (const name of ['idle', 'poll', 'handover-a', 'handover-b', 'slow-a', 'slow-b', 'health', 'orphan']) {
       await dovecot.addUser(`${name}-${kind}@mailport.test`, PASSWORD);
     }
   }
@@ -114,7 +115,7 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
     await database?.close();
   });
 
-  const live = (overrides: { pollMs?: number; unreachableMs?: number } = {}) => {
+  const live = (overrides: { pollMs?: number; unreachableMs?: number; runner?: Partial<LiveMailboxOptions> } = {}) => {
     const started = startLiveSync(database.db, {
       allowPrivateHosts: true,
       pollMs: overrides.pollMs ?? 60_000,
@@ -122,7 +123,7 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
       connectionsPerServer: 20,
       unreachableMs: overrides.unreachableMs ?? 0,
       roundMs: 200,
-      runner: { backoff: { baseMs: 100, maxMs: 1000 } },
+      runner: { backoff: { baseMs: 100, maxMs: 1000 }, ...overrides.runner },
     });
     running.push(started);
     return started;
@@ -426,5 +427,57 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
       .toContain('After handover');
     expect(await database.db.message.count({ where: { emailMessageId: `<after-${kind}@test>` } })).toBe(1);
     console.log(`[${kind}] graceful handover: ${handoverMs} ms`);
+  });
+
+  it('a source whose logout hangs stays leased to its worker until it has stopped, and the worker keeps its other leases', async () => {
+    const sources = [await connectAndSync('slow-a'), await connectAndSync('slow-b')];
+    const ids = sources.map((source) => source.sourceId);
+    // Only these two are live now (the earlier tests' mailboxes leave the live set), so each worker's share is one.
+    await database.db.source.updateMany({ where: { id: { notIn: ids } }, data: { status: 'INVALID_CREDENTIALS' } });
+    // The first worker's sessions never finish logging out until the test lets them.
+    let letLogOut = () => {};
+    const loggedOut = new Promise<void>((resolve) => {
+      letLogOut = resolve;
+    });
+    // The afterEach stop waits for every logout: never leave them hanging, whatever fails.
+    try {
+      const first = live({
+        runner: {
+          openSession: async (login) => {
+            const opened = await openMailboxSession(login, { allowPrivateHosts: true });
+            if (!opened.ok) return opened;
+            const close = opened.session.close.bind(opened.session);
+            return { ok: true, session: { ...opened.session, close: () => loggedOut.then(close) } };
+          },
+        },
+      });
+      await vi.waitFor(() => expect(first.held()).toEqual(expect.arrayContaining(ids)), {
+        timeout: 10_000,
+        interval: 50,
+      });
+      const second = live();
+      // The first gives one source back; its runner is stuck logging out, so the lease must stay the first's.
+      await vi.waitFor(() => expect(first.held()).toHaveLength(1), { timeout: 10_000, interval: 50 });
+      const given = ids.find((id) => !first.held().includes(id)) ?? expect.unreachable('a source given back');
+      const kept = first.held()[0]!;
+      const leaseOf = (sourceId: string) => database.db.sourceLease.findUniqueOrThrow({ where: { sourceId } });
+      const keptBefore = await leaseOf(kept);
+      // Longer than a lease (6 s): had the stuck hand-over held up the worker's renewals, both leases would expire.
+      await new Promise((resolve) => setTimeout(resolve, 8_000));
+      const stuck = await leaseOf(given);
+      expect(stuck.ownerId).toBe(first.ownerId);
+      expect(stuck.expiresAt.getTime()).toBeGreaterThan(Date.now() - 1000);
+      const keptAfter = await leaseOf(kept);
+      expect(keptAfter.ownerId).toBe(first.ownerId);
+      expect(keptAfter.expiresAt.getTime()).toBeGreaterThan(keptBefore.expiresAt.getTime());
+      expect(second.held()).toEqual([]);
+
+      // Logged out: the lease is given up and the newcomer runs the source.
+      letLogOut();
+      await vi.waitFor(() => expect(second.held()).toEqual([given]), { timeout: 10_000, interval: 50 });
+      expect((await leaseOf(given)).ownerId).toBe(second.ownerId);
+    } finally {
+      letLogOut();
+    }
   });
 });

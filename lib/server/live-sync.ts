@@ -83,6 +83,7 @@ export function startLiveSync(db: Db, options: LiveSyncOptions): LiveSync {
   const ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const roundMs = options.roundMs ?? Math.min(2000, options.leaseMs / 3);
   const renewEveryMs = options.leaseMs / 3;
+  /** Every runner this process has, including those told to stop (their leases are kept until they have). */
   const runners = new Map<string, { abort: AbortController; done: Promise<unknown> }>();
   const runnerOptions: LiveMailboxOptions = {
     openSession: (login) =>
@@ -105,7 +106,6 @@ export function startLiveSync(db: Db, options: LiveSyncOptions): LiveSync {
     const abort = new AbortController();
     const done = runLiveMailbox(db, sourceId, runnerOptions, abort.signal)
       .then(async (exit) => {
-        if (runners.get(sourceId)?.abort === abort) runners.delete(sourceId);
         // No longer live (a refused password, disabled, deleted): the lease goes at once, not at the next renewal.
         if (exit !== 'stopped') await releaseLeases(db, ownerId, [sourceId]);
       })
@@ -115,32 +115,49 @@ export function startLiveSync(db: Db, options: LiveSyncOptions): LiveSync {
       });
     runners.set(sourceId, { abort, done });
   };
+  const isRunning = (sourceId: string) => runners.get(sourceId)?.abort.signal.aborted === false;
+  /** Sources this process runs and keeps (not told to stop). */
+  const keeping = () => [...runners.keys()].filter(isRunning);
   const stopRunner = (sourceId: string) => {
     const runner = runners.get(sourceId);
-    runners.delete(sourceId);
     runner?.abort.abort();
     return runner?.done;
+  };
+  /**
+   * Stops the runners and gives their leases up once each has logged out. Never
+   * awaited by a round: a runner slow to stop (a server that does not answer its
+   * LOGOUT) must not hold up the heartbeat and the renewal of every other lease,
+   * or those would expire and another worker would run them beside this one.
+   */
+  const handOver = (sourceIds: string[]) => {
+    for (const sourceId of sourceIds) {
+      void Promise.resolve(stopRunner(sourceId))
+        .then(() => (stopping ? undefined : releaseLeases(db, ownerId, [sourceId])))
+        .catch((error: unknown) =>
+          console.error(`live sync: handing over source ${sourceId} failed: ${String(error)}`),
+        );
+    }
   };
 
   const round = async () => {
     const workers = await heartbeatLiveWorker(db, ownerId, options.leaseMs);
     if (Date.now() - lastRenewal >= renewEveryMs) {
+      // Renews the leases of runners still stopping too: nobody else may run their sources before they end.
       const held = await renewLeases(db, ownerId, options.leaseMs);
       lastRenewal = Date.now();
       // Lost (expired and taken over) or no longer live: stop at once, another worker may run it now.
-      for (const sourceId of [...runners.keys()]) if (!held.has(sourceId)) void stopRunner(sourceId);
+      for (const sourceId of keeping()) if (!held.has(sourceId)) void stopRunner(sourceId);
       // A runner that ended by itself (refused login) while its source is still leased: run it again.
-      for (const sourceId of held) if (!runners.has(sourceId)) start(sourceId);
+      for (const sourceId of held) if (!runners.has(sourceId) && !stopping) start(sourceId);
     }
     if (stopping) return;
     const share = Math.ceil((await countLiveSources(db)) / workers);
-    if (runners.size > share) {
-      const extra = [...runners.keys()].slice(0, runners.size - share);
-      await Promise.all(extra.map(stopRunner));
-      await releaseLeases(db, ownerId, extra);
+    const kept = keeping();
+    if (kept.length > share) {
+      handOver(kept.slice(0, kept.length - share));
       return;
     }
-    const wanted = Math.min(share - runners.size, options.claimsPerRound ?? 200);
+    const wanted = Math.min(share - kept.length, options.claimsPerRound ?? 200);
     const claimed = await claimLeases(db, ownerId, options.leaseMs, wanted);
     for (const sourceId of claimed) if (!stopping) start(sourceId);
     // New mail its previous holder stored but did not live to announce (killed between the two).
@@ -164,7 +181,7 @@ export function startLiveSync(db: Db, options: LiveSyncOptions): LiveSync {
 
   return {
     ownerId,
-    held: () => [...runners.keys()],
+    held: keeping,
     async stop() {
       stopping = true;
       clearTimeout(timer);

@@ -135,12 +135,38 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    worker.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[worker ${worker.pid}] ${chunk}`));
+    const tail: string[] = [];
+    const keep = (chunk: Buffer) => {
+      tail.push(...chunk.toString().trimEnd().split('\n'));
+      tail.splice(0, Math.max(0, tail.length - 20));
+    };
+    worker.stdout?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
+    });
+    worker.stderr?.on('data', (chunk: Buffer) => {
+      keep(chunk);
+      process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
+    });
     workers.push(worker);
+    outputs.set(worker, tail);
     return worker;
   }
+  const outputs = new Map<ChildProcess, string[]>();
+  /** What a timeout reports: CI keeps only the end of the log, so the workers' state goes into the error itself. */
+  async function describeWorkers(): Promise<string> {
+    const rows = await database.db.liveWorker.findMany();
+    const lines = workers.map((worker) => {
+      const state =
+        worker.exitCode !== null || worker.signalCode !== null
+          ? `exited ${worker.exitCode ?? worker.signalCode}`
+          : 'running';
+      return `worker ${worker.pid} (${state}): ${(outputs.get(worker) ?? []).join(' | ')}`;
+    });
+    return [...lines, `live_workers: ${JSON.stringify(rows)}`].join('\n');
+  }
 
-  const leases = () => database.db.sourceLease.findMany({ select: { sourceId: true, ownerId: true } });
+  const leases = () => database.db.sourceLease.findMany({ select: { sourceId: true, ownerId: true, expiresAt: true } });
   const ownedBy = (worker: ChildProcess) => (lease: { ownerId: string }) => lease.ownerId.includes(`:${worker.pid}:`);
 
   async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000) {
@@ -148,7 +174,9 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     for (;;) {
       const value = await read();
       if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${await describeWorkers()}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

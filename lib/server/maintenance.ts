@@ -1,3 +1,4 @@
+import { requeueStrandedDeliveries } from '@/lib/callbacks/mutations';
 import { purgeExpiredConnectTokens } from '@/lib/connect-tokens/mutations';
 import type { Db } from '@/lib/db/client';
 import { purgeOldNonces } from '@/lib/developers/mutations';
@@ -10,7 +11,8 @@ import { sweepMessageArrivals } from '@/lib/webhooks/delivery';
  * Housekeeping: expired unused tokens, stale OAuth nonces, ended dashboard
  * sessions and guessing counters whose window has ended go, and any source
  * whose sync was never queued (or whose job was lost) gets one. New mail a
- * sync stored but did not get to match against the webhooks is matched.
+ * sync stored but did not get to match against the webhooks is matched, and
+ * a delivery whose job was lost is queued again.
  */
 export async function runMaintenance(db: Db, now: Date) {
   const realNow = new Date();
@@ -24,6 +26,7 @@ export async function runMaintenance(db: Db, now: Date) {
   ]);
   const syncs = await queueMissingSyncs(db);
   const webhookDeliveries = await sweepMessageArrivals(db, now);
+  const strandedDeliveries = await requeueStrandedDeliveries(db, now);
   return {
     purged_connect_tokens: connectTokens,
     purged_nonces: nonces,
@@ -31,5 +34,6 @@ export async function runMaintenance(db: Db, now: Date) {
     purged_rate_limit_counters: rateLimits,
     queued_syncs: syncs,
     queued_webhook_deliveries: webhookDeliveries,
+    requeued_stranded_deliveries: strandedDeliveries,
   };
 }
