@@ -72,6 +72,10 @@ test('new mail, a flag and an expunge made on the server reach a webhook through
 }, testInfo) => {
   test.setTimeout(180_000);
   const tag = `${testInfo.project.name}-${Date.now()}`;
+  // Where the time goes, in the log: this test is the slowest of its area in a full run.
+  const startedAt = Date.now();
+  const reached = (step: string) =>
+    console.log(`[live-webhooks ${testInfo.project.name}] ${step}: ${Date.now() - startedAt} ms`);
   const username = mailboxOf(testServer(testInfo.project.name).name);
   // Node: cio.connect_tokens().post({callback_url, source_sync_flags: 1}); the flags are followed.
   const token = nodeJson(
@@ -83,11 +87,13 @@ test('new mail, a flag and an expunge made on the server reach a webhook through
     username,
     password: PASSWORD,
   });
+  reached('redeemed');
   const accountId = redeemed.accountId as string;
   const sourcePath = `/2.0/accounts/${accountId}/sources/${encodeURIComponent(redeemed.sourceLabel)}/`;
   await expect
     .poll(async () => (await api.get(sourcePath)).body.sync_status?.state, { timeout: 90_000, intervals: [300] })
     .toBe('done');
+  reached('initial sync done');
 
   // Node: cio.accounts(id).webhooks().post({callback_url, receive_all_changes: 1}).
   const hookPath = `/hook-${tag}`;
@@ -112,6 +118,7 @@ test('new mail, a flag and an expunge made on the server reach a webhook through
     }),
   );
   await expect.poll(() => at(hookPath).length, { timeout: 60_000, intervals: [200] }).toBe(1);
+  reached('new mail at the webhook');
   const [arrival] = at(hookPath);
   expect(arrival?.body).toMatchObject({
     account_id: accountId,
@@ -133,8 +140,10 @@ test('new mail, a flag and an expunge made on the server reach a webhook through
   // A flag set on the server, then the history message expunged: each reaches the webhook as its event.
   await dovecot.doveadm(['flags', 'add', '-u', username, '\\Flagged', 'mailbox', 'INBOX', 'subject', `Live ${tag}`]);
   await expect.poll(() => at(hookPath).length, { timeout: 30_000, intervals: [200] }).toBe(2);
+  reached('flag at the webhook');
   await dovecot.doveadm(['expunge', '-u', username, 'mailbox', 'INBOX', 'subject', 'History']);
   await expect.poll(() => at(hookPath).length, { timeout: 30_000, intervals: [200] }).toBe(3);
+  reached('expunge at the webhook');
   expect(at(hookPath).map((request) => [request.body.event, request.body.message_data.message_id])).toEqual([
     ['message_new', liveId],
     ['message_flags_changed', liveId],

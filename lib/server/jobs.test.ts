@@ -8,7 +8,7 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
-import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
+import { enqueueCallbackDelivery, type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { queueMissingSyncs, queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { startWorkers } from './worker';
 
@@ -233,5 +233,56 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     await waitFor('the delivery', read, (row) => row.state === 'delivered');
     expect((await read()).attempts).toBe(2);
     expect(received.filter((entry) => entry.path === path).map((entry) => entry.status)).toEqual([500, 200]);
+  });
+});
+
+describe.each(testDatabaseKinds())('a worker that has just worked a job on %s', (kind) => {
+  let database: TestDatabase;
+  let queue: JobQueue;
+
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+    queue = await openJobQueue(database, { supervise: false });
+  });
+  afterAll(async () => {
+    await queue?.stop({ graceful: false, close: true, wait: true });
+    await database?.close();
+  });
+
+  it('fetches the next queued job at once instead of waiting its polling interval', async () => {
+    const key = await createDeveloperKey(database.db, { email: `burst-${kind}@example.com`, appName: 'Burst' });
+    const source = await connectLocalMailbox(database.db, key.developerId, {
+      email: 'jobs@mailport.test',
+      password: PASSWORD,
+      port: dovecot.port,
+    });
+    const path = `/burst-${kind}`;
+    const ids = Array.from({ length: 6 }, (_, i) => `burst-${kind}-${i}`);
+    for (const id of ids) {
+      await database.db.callbackDelivery.create({
+        data: {
+          id,
+          sourceId: source.sourceId,
+          url: `${receiverUrl}${path}`,
+          event: 'initial_sync_completed',
+          body: {},
+        },
+      });
+      await enqueueCallbackDelivery(database.db, { deliveryId: id });
+    }
+    // One delivery slot polling every minute: before the fix the slot rested a minute after each job.
+    await startWorkers(database.db, queue, {
+      allowPrivateHosts: true,
+      syncJobTimeoutSeconds: 60,
+      syncConcurrency: 1,
+      callbackConcurrency: 1,
+      pollingIntervalSeconds: 60,
+    });
+    await waitFor(
+      'all six deliveries',
+      async () => received.filter((request) => request.path === path).length,
+      (count) => count === ids.length,
+      30_000,
+    );
   });
 });

@@ -73,10 +73,35 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
     return outcome;
   };
 
-  // pg-boss 10 runs one job at a time per work() call: several calls make a pool.
-  for (let i = 0; i < (options.syncConcurrency ?? 2); i++) await queue.work(JOBS.sourceSync.name, work, syncOne);
-  for (let i = 0; i < (options.callbackConcurrency ?? 4); i++) {
-    await queue.work(JOBS.callbackDelivery.name, work, deliverOne);
-  }
+  await workPool(queue, JOBS.sourceSync.name, options.syncConcurrency ?? 2, work, syncOne);
+  await workPool(queue, JOBS.callbackDelivery.name, options.callbackConcurrency ?? 4, work, deliverOne);
   await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, currentTime()));
+}
+
+/**
+ * `slots` jobs of one queue at a time: pg-boss 10 runs one job at a time per
+ * work() loop, so several loops make a pool. Each loop also waits its polling
+ * interval after every job, found or not — one job a second per loop, whatever
+ * the job's length (2 syncs and 4 deliveries a second per process, and a queue
+ * of quick failures held new mailboxes' first syncs back for a minute). A loop
+ * that has just worked a job is woken to fetch the next at once; only an empty
+ * queue waits the interval.
+ */
+async function workPool(
+  queue: JobQueue,
+  name: string,
+  slots: number,
+  options: PgBoss.WorkOptions & { includeMetadata: true },
+  handler: (jobs: Job<unknown>[]) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < slots; i++) {
+    let workerId: string | undefined;
+    workerId = await queue.work(name, options, async (jobs: Job<unknown>[]) => {
+      try {
+        return await handler(jobs);
+      } finally {
+        if (workerId && jobs.length > 0) queue.notifyWorker(workerId);
+      }
+    });
+  }
 }
