@@ -58,7 +58,11 @@ test('accounts list and detail, a source with its status, and links to add or re
 
   await page.goto(`/dashboard/accounts/${used.accountId}`);
   await page.getByRole('link', { name: 'Add a mailbox' }).click();
+  // The page the link leads to, rendered, before typing: a value typed into the page being replaced is lost
+  // (seen once on a loaded machine: the form came back empty and the browser refused to submit it).
+  await expect(page.getByRole('heading', { level: 1, name: 'Add a mailbox to an account' })).toBeVisible();
   await page.getByLabel('Callback URL', { exact: true }).fill('https://p.example.com/second');
+  await expect(page.getByLabel('Callback URL', { exact: true })).toHaveValue('https://p.example.com/second');
   await page.getByRole('button', { name: 'Create connect token' }).click();
   await expect(page.getByText('Connect token created.')).toBeVisible();
   const addJson = JSON.parse((await page.getByTestId('api-json').textContent()) ?? '');
