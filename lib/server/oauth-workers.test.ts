@@ -1,0 +1,459 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
+import { buildMessage } from '@/e2e/fixtures/mailbox';
+import {
+  type OAuthServer,
+  type OAuthServerSettings,
+  type RefreshHoldPoint,
+  type StandInProvider,
+  startOAuthServer,
+  testClientId,
+} from '@/e2e/fixtures/oauth-server';
+import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
+import { decryptSecret } from '@/lib/crypto/secrets';
+import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
+import { createDeveloperKey } from '@/lib/developers/mutations';
+import { getConfig, resetConfigForTests } from '@/lib/env';
+import { jobPolicies } from '@/lib/jobs/definitions';
+import { openJobQueue } from '@/lib/jobs/queue';
+import { openMailboxSession } from '@/lib/mailbox-sync/imap';
+import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
+import { runSourceSync } from '@/lib/mailbox-sync/run';
+import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
+import { compileScripts } from '@/scripts/testing';
+import { maintenanceInterval } from './start';
+
+/**
+ * `npm run worker` processes and OAuth2 sources on PostgreSQL (issue 16): a
+ * worker is SIGKILLed while it refreshes an expired access token, with the
+ * stand-in provider holding the refresh (before it issued anything, or after it
+ * issued new tokens that Mailport never got to store); another worker resumes.
+ * What the source ends as depends on the provider: Google (no rotation) and
+ * Microsoft (rotation; the redeemed refresh token keeps working) lose nothing;
+ * a provider that refuses a rotated-away refresh token at once has really
+ * killed the grant, and the source says so (INVALID_CREDENTIALS, status callback).
+ */
+
+const root = path.resolve(import.meta.dirname, '../..');
+/** A killed worker's sync job is taken for crashed after 6 s, then retried 2-4 s later. */
+const SYNC_JOB_TIMEOUT_SECONDS = 6;
+const LEASE_SECONDS = 4;
+const MESSAGES = 3;
+const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
+
+const PROVIDERS: Record<string, Partial<OAuthServerSettings>> = {
+  google: { rotateRefreshTokens: false },
+  microsoft: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 90 * 24 * 3600 },
+  strict: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 0 },
+};
+const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'live'];
+const address = (name: string) => `${name}-refresh@outlook.com`;
+
+const message = (id: string, subject: string) =>
+  buildMessage({
+    messageId: `<${id}@test>`,
+    from: 'Bob <bob@example.org>',
+    to: 'Jane <jane@outlook.com>',
+    subject,
+    date: new Date(Date.UTC(2025, 5, 1)),
+    text: `${subject}.`,
+  });
+
+describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh, on PostgreSQL', () => {
+  let authServer: OAuthServer;
+  let dovecot: DovecotServer;
+  let database: TestDatabase;
+  let compiled: { scripts: Record<'worker', string>; remove: () => void };
+  let receiver: Server;
+  let statusUrl: string;
+  /** The status callbacks the receiver got: source id and status. */
+  const statusCallbacks: { sourceId: string; status: string }[] = [];
+  let developerId: string;
+  const providerIds: Partial<Record<StandInProvider, string>> = {};
+  const clientIds = { google: testClientId(), microsoft: testClientId() };
+  const workers: ChildProcess[] = [];
+  const outputs = new Map<ChildProcess, string[]>();
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    receiver = createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      request.on('end', () => {
+        const body = JSON.parse(text) as { source?: { id?: string }; status?: string };
+        statusCallbacks.push({ sourceId: String(body.source?.id ?? ''), status: String(body.status ?? '') });
+        response.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    statusUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/status`;
+    authServer = await startOAuthServer();
+    // IDLE through inotify may be out of instances on a busy machine: re-check every second then.
+    dovecot = await startDovecot({
+      oauth2IntrospectionUrl: authServer.introspectionUrl,
+      extraConfig: 'mailbox_idle_check_interval = 1 secs',
+    });
+    // Every user up front: Dovecot may not see a passwd-file written again within the same second.
+    for (const name of MAILBOXES) await dovecot.addUser(address(name), 'seed-only-password');
+    // The process that queues a sync has the workers' setting: a job carries its sender's timeout.
+    Object.assign(process.env, authServer.env(), {
+      MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: String(SYNC_JOB_TIMEOUT_SECONDS),
+    });
+    resetConfigForTests();
+    compiled = await compileScripts(['worker']);
+    database = await openTestDatabase('postgres');
+    ({ developerId } = await createDeveloperKey(database.db, { email: 'oauth-kill@example.com', appName: 'Kill' }));
+    for (const [provider, type] of [
+      ['google', 'GMAIL_OAUTH2'],
+      ['microsoft', 'MSLIVECONNECT'],
+    ] as const) {
+      authServer.registerClient(clientIds[provider], 'client-secret-for-tests');
+      await createOAuthProvider(
+        database.db,
+        developerId,
+        { type, provider_consumer_key: clientIds[provider], provider_consumer_secret: 'client-secret-for-tests' },
+        new Date(),
+      );
+      const row = await database.db.oAuthProvider.findFirstOrThrow({
+        where: { developerId, consumerKey: clientIds[provider] },
+        select: { id: true },
+      });
+      providerIds[provider] = row.id;
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    // Stop the workers before their database is dropped.
+    for (const worker of workers) {
+      if (worker.exitCode !== null || worker.signalCode !== null) continue;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.kill('SIGTERM');
+      const timer = setTimeout(() => worker.kill('SIGKILL'), 25_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await database?.close();
+    await Promise.all([dovecot?.stop(), authServer?.stop()]);
+    receiver?.closeAllConnections();
+    await new Promise((resolve) => receiver?.close(resolve));
+    compiled?.remove();
+    process.env = savedEnv;
+    resetConfigForTests();
+  });
+
+  function startWorker(): ChildProcess {
+    if (database.target.kind !== 'postgres') throw new Error('postgres only');
+    const worker = spawn(process.execPath, [compiled.scripts.worker], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.target.connectionString,
+        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
+        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
+        // A live source logs in afresh (and so refreshes an expired token) at every poll.
+        MAILPORT_POLL_SECONDS: '2',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const tail: string[] = [];
+    const keep = (chunk: Buffer) => {
+      tail.push(...chunk.toString().trimEnd().split('\n'));
+      tail.splice(0, Math.max(0, tail.length - 20));
+      process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
+    };
+    worker.stdout?.on('data', keep);
+    worker.stderr?.on('data', keep);
+    workers.push(worker);
+    outputs.set(worker, tail);
+    return worker;
+  }
+
+  /** A timeout reports the workers' last lines and the stand-in's counters: CI keeps only the end of the log. */
+  function describeWorkers(): string {
+    const lines = workers.map((worker) => {
+      const state =
+        worker.exitCode !== null || worker.signalCode !== null
+          ? `exited ${worker.exitCode ?? worker.signalCode}`
+          : 'running';
+      return `worker ${worker.pid} (${state}): ${(outputs.get(worker) ?? []).join(' | ')}`;
+    });
+    return [...lines, `provider: ${JSON.stringify(authServer.stats())}`].join('\n');
+  }
+
+  async function waitFor<T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 30_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${describeWorkers()}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function kill(worker: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGKILL');
+    await exited;
+  }
+
+  /** An OAuth2 source with mail, whose access token has lapsed (at the provider and in our record). */
+  async function expiredSource(name: string, provider: StandInProvider) {
+    const email = address(name);
+    for (let i = 0; i < MESSAGES; i++) await dovecot.deliverMessage(email, 'INBOX', message(`${name}-${i}`, `${i}`));
+    const clientId = clientIds[provider];
+    const grant = authServer.issueGrant(provider, clientId, email);
+    authServer.expireAccessTokens(email);
+    const source = await connectLocalMailbox(
+      database.db,
+      developerId,
+      {
+        email,
+        port: dovecot.port,
+        oauth: { providerId: providerIds[provider]!, ...grant, accessTokenExpiresAt: new Date(Date.now() - 60_000) },
+      },
+      { status_callback_url: statusUrl },
+    );
+    return { ...source, email, refreshToken: grant.refreshToken };
+  }
+
+  const sourceRow = (sourceId: string) =>
+    database.db.source.findUniqueOrThrow({
+      where: { id: sourceId },
+      select: { status: true, statusMessage: true, credentialCiphertext: true, accessTokenExpiresAt: true },
+    });
+  const syncRow = (sourceId: string) => database.db.sourceSync.findUnique({ where: { sourceId } });
+
+  /**
+   * Queues the source's sync, starts a worker, lets its refresh reach the provider and be
+   * held at `point`, and SIGKILLs it there. Returns when the held request's client is gone.
+   */
+  async function killDuringSyncRefresh(sourceId: string, point: RefreshHoldPoint) {
+    const queue = await openJobQueue(database, { supervise: false });
+    await queueSourceSync(database.db, sourceId);
+    await queue.stop({ graceful: false, close: true, wait: true });
+    const before = authServer.stats();
+    authServer.holdNextRefresh(point);
+    const first = startWorker();
+    await waitFor('the refresh to reach the provider', authServer.stats, (stats) => stats.heldRefreshes === 1);
+    await kill(first);
+    const killedAt = Date.now();
+    // The held request's connection closes with the process: it will never be answered.
+    await waitFor('the provider to see the client gone', authServer.stats, (stats) => stats.heldRefreshes === 0);
+    const atKill = authServer.stats();
+    expect(atKill.abandonedRefreshes).toBe(before.abandonedRefreshes + 1);
+    expect(atKill.refreshes).toBe(before.refreshes + (point === 'after_issuing' ? 1 : 0));
+    expect(await database.db.message.count({ where: { sourceId } })).toBe(0);
+    return { before, killedAt };
+  }
+
+  /**
+   * How long a killed worker's sync may take to be resumed: pg-boss takes the job for
+   * crashed once it ran the job timeout (checked every maintenance interval), retries it
+   * after retryDelay·[1, 2), and a worker polls every second; 5 s for starting the second
+   * worker and the sync itself on a busy 2-core machine.
+   */
+  function resumeBoundMs(): number {
+    const policy = jobPolicies()['source-sync'];
+    const seconds = SYNC_JOB_TIMEOUT_SECONDS + maintenanceInterval(getConfig()) + 2 * policy.retryDelay + 1 + 5;
+    return seconds * 1000;
+  }
+
+  /** The mailbox is stored exactly once. */
+  async function expectStoredOnce(sourceId: string) {
+    const rows = await database.db.message.findMany({ where: { sourceId }, select: { uid: true } });
+    expect(rows).toHaveLength(MESSAGES);
+    expect(new Set(rows.map((row) => Number(row.uid))).size).toBe(MESSAGES);
+  }
+
+  it('killed before the provider answered: the retried sync refreshes once and stores the mail once; still OK', async () => {
+    authServer.configure(PROVIDERS.strict!);
+    const source = await expiredSource('before', 'microsoft');
+    const { before, killedAt } = await killDuringSyncRefresh(source.sourceId, 'before_issuing');
+
+    startWorker();
+    const done = await waitFor(
+      'the retried sync',
+      () => syncRow(source.sourceId),
+      (row) => row?.state === 'done',
+    );
+    const resumedMs = Date.now() - killedAt;
+    expect(done?.messagesSynced).toBe(MESSAGES);
+    await expectStoredOnce(source.sourceId);
+    // The provider never saw the first refresh: one refresh in all, by the second worker.
+    const after = authServer.stats();
+    expect(after.refreshes).toBe(before.refreshes + 1);
+    expect(after.tokenRequests).toBe(before.tokenRequests + 1);
+    const row = await sourceRow(source.sourceId);
+    expect(row.status).toBe('OK');
+    expect(decryptSecret(row.credentialCiphertext)).not.toBe(source.refreshToken);
+    expect(row.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    expect(resumedMs).toBeLessThan(resumeBoundMs());
+    console.log(`killed before the provider answered: resumed and done ${resumedMs} ms after the kill`);
+    await stopWorkers();
+  }, 45_000);
+
+  // The provider issued new tokens (and rotated the refresh token where it does) that died with the worker.
+  it.each([
+    { name: 'google', why: 'the same refresh token works again' },
+    { name: 'microsoft', why: 'the redeemed refresh token still works' },
+  ] as const)(
+    'killed after the provider issued new tokens ($name: $why): the retried sync refreshes again, stores the mail once; still OK',
+    async ({ name }) => {
+      authServer.configure(PROVIDERS[name]!);
+      const source = await expiredSource(name, name);
+      const { before, killedAt } = await killDuringSyncRefresh(source.sourceId, 'after_issuing');
+
+      startWorker();
+      const done = await waitFor(
+        'the retried sync',
+        () => syncRow(source.sourceId),
+        (row) => row?.state === 'done',
+      );
+      const resumedMs = Date.now() - killedAt;
+      expect(done?.messagesSynced).toBe(MESSAGES);
+      await expectStoredOnce(source.sourceId);
+      // Two refreshes: the lost one and the second worker's, one at a time.
+      const after = authServer.stats();
+      expect(after.refreshes).toBe(before.refreshes + 2);
+      expect(after.tokenRequests).toBe(before.tokenRequests + 2);
+      const row = await sourceRow(source.sourceId);
+      expect(row.status).toBe('OK');
+      const stored = decryptSecret(row.credentialCiphertext);
+      if (name === 'google') expect(stored).toBe(source.refreshToken);
+      else expect(stored).not.toBe(source.refreshToken);
+      expect(statusCallbacks.filter((callback) => callback.sourceId === source.sourceId)).toEqual([]);
+      expect(resumedMs).toBeLessThan(resumeBoundMs());
+      console.log(`killed after the provider issued (${name}): resumed and done ${resumedMs} ms after the kill`);
+      await stopWorkers();
+    },
+    45_000,
+  );
+
+  it('killed after a provider that refuses a rotated-away refresh token issued new tokens: INVALID_CREDENTIALS once, with its status callback', async () => {
+    authServer.configure(PROVIDERS.strict!);
+    const source = await expiredSource('strict', 'microsoft');
+    const { before, killedAt } = await killDuringSyncRefresh(source.sourceId, 'after_issuing');
+
+    startWorker();
+    const failed = await waitFor(
+      'the retried sync',
+      () => syncRow(source.sourceId),
+      (row) => row?.state === 'failed',
+    );
+    const endedMs = Date.now() - killedAt;
+    expect(failed?.lastError).toBe('auth_failed');
+    const row = await sourceRow(source.sourceId);
+    expect(row.status).toBe('INVALID_CREDENTIALS');
+    expect(row.statusMessage).toContain('re-connect');
+    // The second worker's refresh was refused (the grant's only live refresh token died with the first).
+    const after = authServer.stats();
+    expect(after.refreshes).toBe(before.refreshes + 1);
+    expect(after.tokenRequests).toBe(before.tokenRequests + 2);
+    await waitFor(
+      'the status callback',
+      () => statusCallbacks.filter((callback) => callback.sourceId === source.sourceId),
+      (callbacks) => callbacks.length > 0,
+    );
+    expect(statusCallbacks.filter((callback) => callback.sourceId === source.sourceId)).toEqual([
+      { sourceId: source.sourceId, status: 'INVALID_CREDENTIALS' },
+    ]);
+    expect(await database.db.message.count({ where: { sourceId: source.sourceId } })).toBe(0);
+    expect(endedMs).toBeLessThan(resumeBoundMs());
+    console.log(`killed after a strict provider issued: INVALID_CREDENTIALS ${endedMs} ms after the kill`);
+    await stopWorkers();
+  }, 45_000);
+
+  it('a live source: killed mid-refresh at a poll, another worker takes the lease over, refreshes and keeps receiving mail', async () => {
+    authServer.configure(PROVIDERS.microsoft!);
+    const email = address('live');
+    await dovecot.deliverMessage(email, 'INBOX', message('live-0', 'First'));
+    const grant = authServer.issueGrant('microsoft', clientIds.microsoft, email);
+    const source = await connectLocalMailbox(
+      database.db,
+      developerId,
+      {
+        email,
+        port: dovecot.port,
+        oauth: { providerId: providerIds.microsoft!, ...grant, accessTokenExpiresAt: new Date(Date.now() + 3600_000) },
+      },
+      { status_callback_url: statusUrl },
+    );
+    // The initial sync here, with a good token: the source is live from then on.
+    const initial = await runSourceSync(database.db, source.sourceId, {
+      openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
+      now: () => new Date(),
+      budgetMs: 60_000,
+      isLastAttempt: false,
+    });
+    expect(initial.outcome).toBe('done');
+
+    const leases = () => database.db.sourceLease.findMany({ where: { sourceId: source.sourceId } });
+    const heldBy = (worker: ChildProcess) => (rows: { ownerId: string }[]) =>
+      rows.length === 1 && rows[0]!.ownerId.includes(`:${worker.pid}:`);
+    const first = startWorker();
+    await waitFor('the first worker to hold the source', leases, heldBy(first));
+
+    // The hour is over: at its next poll the worker must refresh, and the provider holds that refresh.
+    const before = authServer.stats();
+    authServer.holdNextRefresh('after_issuing');
+    authServer.expireAccessTokens(email);
+    await database.db.source.update({
+      where: { id: source.sourceId },
+      data: { accessTokenExpiresAt: new Date(Date.now() - 1000) },
+    });
+    await waitFor('the live refresh to reach the provider', authServer.stats, (stats) => stats.heldRefreshes === 1);
+    await kill(first);
+    const killedAt = Date.now();
+    await waitFor('the provider to see the client gone', authServer.stats, (stats) => stats.heldRefreshes === 0);
+    // Mail while nobody holds the source.
+    await dovecot.deliverMessage(email, 'INBOX', message('live-1', 'While dead'));
+
+    const second = startWorker();
+    await waitFor('the second worker to take the source over', leases, heldBy(second));
+    const takeoverMs = Date.now() - killedAt;
+    // The lease runs out, then the next round claims it (a round is at most lease/3).
+    expect(takeoverMs).toBeLessThan((LEASE_SECONDS + LEASE_SECONDS / 3 + 5) * 1000);
+    const stored = (id: string) => database.db.message.count({ where: { emailMessageId: `<${id}@test>` } });
+    await waitFor(
+      'the mail that came while no worker held it',
+      () => stored('live-1'),
+      (count) => count === 1,
+    );
+    await dovecot.deliverMessage(email, 'INBOX', message('live-2', 'After'));
+    await waitFor(
+      'new mail after the takeover',
+      () => stored('live-2'),
+      (count) => count === 1,
+      15_000,
+    );
+    for (const id of ['live-0', 'live-1', 'live-2']) expect(await stored(id)).toBe(1);
+    expect(await database.db.message.count({ where: { sourceId: source.sourceId } })).toBe(3);
+
+    const row = await sourceRow(source.sourceId);
+    expect(row.status).toBe('OK');
+    expect(decryptSecret(row.credentialCiphertext)).not.toBe(grant.refreshToken);
+    // The lost refresh and the second worker's; its fresh token serves the later polls.
+    expect(authServer.stats().refreshes).toBe(before.refreshes + 2);
+    expect(statusCallbacks.filter((callback) => callback.sourceId === source.sourceId)).toEqual([]);
+    console.log(`live source: taken over ${takeoverMs} ms after the kill`);
+    await stopWorkers();
+  }, 45_000);
+
+  /** Each test starts from no worker: the next one's first worker must be the one to pick its job up. */
+  async function stopWorkers() {
+    for (const worker of workers) {
+      if (worker.exitCode !== null || worker.signalCode !== null) continue;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.kill('SIGTERM');
+      await exited;
+    }
+  }
+});
