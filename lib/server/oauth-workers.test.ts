@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { buildMessage } from '@/e2e/fixtures/mailbox';
 import {
@@ -50,7 +51,7 @@ const PROVIDERS: Record<string, Partial<OAuthServerSettings>> = {
   microsoft: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 90 * 24 * 3600 },
   strict: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 0 },
 };
-const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'live'];
+const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'stored', 'live'];
 const address = (name: string) => `${name}-refresh@outlook.com`;
 
 const message = (id: string, subject: string) =>
@@ -70,8 +71,10 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   let compiled: { scripts: Record<'worker', string>; remove: () => void };
   let receiver: Server;
   let statusUrl: string;
-  /** The status callbacks the receiver got: source id and status. */
-  const statusCallbacks: { sourceId: string; status: string }[] = [];
+  /** The status callbacks the receiver got (each source has its own account here). */
+  const statusCallbacks: { accountId: string; status: string; previousStatus: string }[] = [];
+  const callbacksOf = (source: { accountId: string }) =>
+    statusCallbacks.filter((callback) => callback.accountId === source.accountId);
   let developerId: string;
   const providerIds: Partial<Record<StandInProvider, string>> = {};
   const clientIds = { google: testClientId(), microsoft: testClientId() };
@@ -86,8 +89,12 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
         text += chunk.toString();
       });
       request.on('end', () => {
-        const body = JSON.parse(text) as { source?: { id?: string }; status?: string };
-        statusCallbacks.push({ sourceId: String(body.source?.id ?? ''), status: String(body.status ?? '') });
+        const body = JSON.parse(text) as { account_id: string; status: string; previous_status: string };
+        statusCallbacks.push({
+          accountId: body.account_id,
+          status: body.status,
+          previousStatus: body.previous_status,
+        });
         response.writeHead(200).end('ok');
       });
     });
@@ -128,8 +135,8 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     }
   }, 60_000);
 
-  afterAll(async () => {
-    // Stop the workers before their database is dropped.
+  /** Each test starts from no worker (its first worker must be the one to pick its job up), none outlives the file. */
+  async function stopWorkers() {
     for (const worker of workers) {
       if (worker.exitCode !== null || worker.signalCode !== null) continue;
       const exited = new Promise((resolve) => worker.once('exit', resolve));
@@ -138,6 +145,11 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
       await exited;
       clearTimeout(timer);
     }
+  }
+  afterEach(stopWorkers, 30_000);
+
+  afterAll(async () => {
+    await stopWorkers();
     await database?.close();
     await Promise.all([dovecot?.stop(), authServer?.stop()]);
     receiver?.closeAllConnections();
@@ -297,7 +309,6 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     expect(row.accessTokenExpiresAt!.getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
     expect(resumedMs).toBeLessThan(resumeBoundMs());
     console.log(`killed before the provider answered: resumed and done ${resumedMs} ms after the kill`);
-    await stopWorkers();
   }, 45_000);
 
   // The provider issued new tokens (and rotated the refresh token where it does) that died with the worker.
@@ -329,10 +340,9 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
       const stored = decryptSecret(row.credentialCiphertext);
       if (name === 'google') expect(stored).toBe(source.refreshToken);
       else expect(stored).not.toBe(source.refreshToken);
-      expect(statusCallbacks.filter((callback) => callback.sourceId === source.sourceId)).toEqual([]);
+      expect(callbacksOf(source)).toEqual([]);
       expect(resumedMs).toBeLessThan(resumeBoundMs());
       console.log(`killed after the provider issued (${name}): resumed and done ${resumedMs} ms after the kill`);
-      await stopWorkers();
     },
     45_000,
   );
@@ -359,16 +369,65 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     expect(after.tokenRequests).toBe(before.tokenRequests + 2);
     await waitFor(
       'the status callback',
-      () => statusCallbacks.filter((callback) => callback.sourceId === source.sourceId),
+      () => callbacksOf(source),
       (callbacks) => callbacks.length > 0,
     );
-    expect(statusCallbacks.filter((callback) => callback.sourceId === source.sourceId)).toEqual([
-      { sourceId: source.sourceId, status: 'INVALID_CREDENTIALS' },
+    expect(callbacksOf(source)).toEqual([
+      { accountId: source.accountId, status: 'INVALID_CREDENTIALS', previousStatus: 'OK' },
     ]);
     expect(await database.db.message.count({ where: { sourceId: source.sourceId } })).toBe(0);
     expect(endedMs).toBeLessThan(resumeBoundMs());
     console.log(`killed after a strict provider issued: INVALID_CREDENTIALS ${endedMs} ms after the kill`);
-    await stopWorkers();
+  }, 45_000);
+
+  it('killed with the new tokens on their way into PostgreSQL (strict provider): the store completes, the retried sync uses them; still OK', async () => {
+    if (database.target.kind !== 'postgres') throw new Error('postgres only');
+    authServer.configure(PROVIDERS.strict!);
+    const source = await expiredSource('stored', 'microsoft');
+    const queue = await openJobQueue(database, { supervise: false });
+    await queueSourceSync(database.db, source.sourceId);
+    await queue.stop({ graceful: false, close: true, wait: true });
+    // The test holds the source's row: the worker's UPDATE storing the new tokens waits for it.
+    const blocker = new pg.Client({ connectionString: database.target.connectionString });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM sources WHERE id = $1 FOR UPDATE', [source.sourceId]);
+      const before = authServer.stats();
+      const first = startWorker();
+      await waitFor(
+        'the store of the new tokens to wait for the row',
+        // Not through the blocker: its transaction would see one snapshot of pg_stat_activity.
+        () => database.db.$queryRaw<{ query: string }[]>`
+          SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        (rows) => rows.length === 1 && /UPDATE .*sources.*access_token_ciphertext/is.test(rows[0]!.query),
+      );
+      expect(authServer.stats().refreshes).toBe(before.refreshes + 1);
+      await kill(first);
+      const killedAt = Date.now();
+      await blocker.query('COMMIT');
+
+      startWorker();
+      const done = await waitFor(
+        'the retried sync',
+        () => syncRow(source.sourceId),
+        (row) => row?.state === 'done',
+      );
+      const resumedMs = Date.now() - killedAt;
+      expect(done?.messagesSynced).toBe(MESSAGES);
+      await expectStoredOnce(source.sourceId);
+      const row = await sourceRow(source.sourceId);
+      expect(row.status).toBe('OK');
+      // PostgreSQL ran the UPDATE once the row was free, though its client was gone: the new tokens were
+      // stored, and the second worker logged in with them, without a refresh of its own.
+      expect(decryptSecret(row.credentialCiphertext)).not.toBe(source.refreshToken);
+      expect(authServer.stats().tokenRequests).toBe(before.tokenRequests + 1);
+      expect(callbacksOf(source)).toEqual([]);
+      expect(resumedMs).toBeLessThan(resumeBoundMs());
+      console.log(`killed with the store in flight: resumed and done ${resumedMs} ms after the kill`);
+    } finally {
+      await blocker.end();
+    }
   }, 45_000);
 
   it('a live source: killed mid-refresh at a poll, another worker takes the lease over, refreshes and keeps receiving mail', async () => {
@@ -442,18 +501,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     expect(decryptSecret(row.credentialCiphertext)).not.toBe(grant.refreshToken);
     // The lost refresh and the second worker's; its fresh token serves the later polls.
     expect(authServer.stats().refreshes).toBe(before.refreshes + 2);
-    expect(statusCallbacks.filter((callback) => callback.sourceId === source.sourceId)).toEqual([]);
+    expect(callbacksOf(source)).toEqual([]);
     console.log(`live source: taken over ${takeoverMs} ms after the kill`);
-    await stopWorkers();
   }, 45_000);
-
-  /** Each test starts from no worker: the next one's first worker must be the one to pick its job up. */
-  async function stopWorkers() {
-    for (const worker of workers) {
-      if (worker.exitCode !== null || worker.signalCode !== null) continue;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      await exited;
-    }
-  }
 });
