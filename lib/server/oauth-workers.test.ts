@@ -25,6 +25,7 @@ import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
+import { loginForSource, sourceLoginSelect } from '@/lib/sources/data';
 import { compileScripts } from '@/scripts/testing';
 import { maintenanceInterval } from './start';
 
@@ -51,7 +52,7 @@ const PROVIDERS: Record<string, Partial<OAuthServerSettings>> = {
   microsoft: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 90 * 24 * 3600 },
   strict: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 0 },
 };
-const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'stored', 'live'];
+const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'stored', 'live', 'race'];
 const address = (name: string) => `${name}-refresh@outlook.com`;
 
 const message = (id: string, subject: string) =>
@@ -430,10 +431,10 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     }
   }, 45_000);
 
-  it('a live source: killed mid-refresh at a poll, another worker takes the lease over, refreshes and keeps receiving mail', async () => {
-    authServer.configure(PROVIDERS.microsoft!);
-    const email = address('live');
-    await dovecot.deliverMessage(email, 'INBOX', message('live-0', 'First'));
+  /** An OAuth2 source with one message, synced here with a good token: live from then on. */
+  async function liveSource(name: string) {
+    const email = address(name);
+    await dovecot.deliverMessage(email, 'INBOX', message(`${name}-0`, 'First'));
     const grant = authServer.issueGrant('microsoft', clientIds.microsoft, email);
     const source = await connectLocalMailbox(
       database.db,
@@ -445,7 +446,6 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
       },
       { status_callback_url: statusUrl },
     );
-    // The initial sync here, with a good token: the source is live from then on.
     const initial = await runSourceSync(database.db, source.sourceId, {
       openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
       now: () => new Date(),
@@ -453,22 +453,34 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
       isLastAttempt: false,
     });
     expect(initial.outcome).toBe('done');
-
     const leases = () => database.db.sourceLease.findMany({ where: { sourceId: source.sourceId } });
     const heldBy = (worker: ChildProcess) => (rows: { ownerId: string }[]) =>
       rows.length === 1 && rows[0]!.ownerId.includes(`:${worker.pid}:`);
-    const first = startWorker();
-    await waitFor('the first worker to hold the source', leases, heldBy(first));
+    return { source, email, grant, leases, heldBy };
+  }
 
-    // The hour is over: at its next poll the worker must refresh, and the provider holds that refresh.
-    const before = authServer.stats();
+  /**
+   * The hour is over while a worker holds the live source: at its next poll (2 s) it logs in
+   * afresh and must refresh, and the provider holds that refresh after issuing the new tokens.
+   */
+  async function expireWhileLive(sourceId: string, email: string) {
     authServer.holdNextRefresh('after_issuing');
     authServer.expireAccessTokens(email);
     await database.db.source.update({
-      where: { id: source.sourceId },
+      where: { id: sourceId },
       data: { accessTokenExpiresAt: new Date(Date.now() - 1000) },
     });
     await waitFor('the live refresh to reach the provider', authServer.stats, (stats) => stats.heldRefreshes === 1);
+  }
+
+  it('a live source: killed mid-refresh at a poll, another worker takes the lease over, refreshes and keeps receiving mail', async () => {
+    authServer.configure(PROVIDERS.microsoft!);
+    const { source, email, grant, leases, heldBy } = await liveSource('live');
+    const first = startWorker();
+    await waitFor('the first worker to hold the source', leases, heldBy(first));
+
+    const before = authServer.stats();
+    await expireWhileLive(source.sourceId, email);
     await kill(first);
     const killedAt = Date.now();
     await waitFor('the provider to see the client gone', authServer.stats, (stats) => stats.heldRefreshes === 0);
@@ -503,5 +515,49 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     expect(authServer.stats().refreshes).toBe(before.refreshes + 2);
     expect(callbacksOf(source)).toEqual([]);
     console.log(`live source: taken over ${takeoverMs} ms after the kill`);
+  }, 45_000);
+
+  it('another process refreshes while the worker’s refresh is in flight (strict provider): it takes the worker’s tokens once stored; still OK', async () => {
+    authServer.configure(PROVIDERS.strict!);
+    const { source, email, leases, heldBy } = await liveSource('race');
+    const worker = startWorker();
+    await waitFor('the worker to hold the source', leases, heldBy(worker));
+    const before = authServer.stats();
+    await expireWhileLive(source.sourceId, email);
+
+    // This process is the app server reading a message's content: it needs a login now, and refreshes too.
+    const row = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: sourceLoginSelect,
+    });
+    const login = loginForSource(database.db, row, new Date());
+    // Its refresh presents the rotated-away token and is refused; then the worker's answer goes out.
+    await waitFor(
+      'the second refresh to be refused',
+      authServer.stats,
+      (stats) => stats.tokenRequests === before.tokenRequests + 2,
+    );
+    authServer.releaseHeldRefreshes();
+    const result = await login;
+    if (!result.ok) throw new Error(`no login: ${result.message}`);
+    const stored = await database.db.source.findUniqueOrThrow({
+      where: { id: source.sourceId },
+      select: { accessTokenCiphertext: true, status: true },
+    });
+    // The worker's access token, read back from the row: one grant, one token in use.
+    expect(result.login.accessToken).toBe(decryptSecret(stored.accessTokenCiphertext!));
+    expect(stored.status).toBe('OK');
+    expect(authServer.stats().refreshes).toBe(before.refreshes + 1);
+
+    // The worker carries on with the source.
+    await dovecot.deliverMessage(email, 'INBOX', message('race-1', 'After'));
+    await waitFor(
+      'new mail after the refresh',
+      () => database.db.message.count({ where: { emailMessageId: '<race-1@test>' } }),
+      (count) => count === 1,
+      15_000,
+    );
+    expect((await sourceRow(source.sourceId)).status).toBe('OK');
+    expect(callbacksOf(source)).toEqual([]);
   }, 45_000);
 });
