@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { buildMessage } from '@/e2e/fixtures/mailbox';
 import {
@@ -526,6 +526,9 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     await expireWhileLive(source.sourceId, email);
 
     // This process is the app server reading a message's content: it needs a login now, and refreshes too.
+    // (With its job queue, as the app has one: a source marked invalid queues its status callback.)
+    const queue = await openJobQueue(database, { supervise: false });
+    onTestFinished(() => queue.stop({ graceful: false, close: true, wait: true }));
     const row = await database.db.source.findUniqueOrThrow({
       where: { id: source.sourceId },
       select: sourceLoginSelect,
