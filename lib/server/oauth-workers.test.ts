@@ -1,14 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { buildMessage } from '@/e2e/fixtures/mailbox';
 import {
   type OAuthServer,
-  type OAuthServerSettings,
+  REFRESH_BEHAVIOURS,
   type RefreshHoldPoint,
   type StandInProvider,
   startOAuthServer,
@@ -26,7 +25,7 @@ import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
 import { loginForSource, sourceLoginSelect } from '@/lib/sources/data';
-import { compileScripts } from '@/scripts/testing';
+import { compileScripts, waitUntil, workerProcesses } from '@/scripts/testing';
 import { maintenanceInterval } from './start';
 
 /**
@@ -38,20 +37,16 @@ import { maintenanceInterval } from './start';
  * Microsoft (rotation; the redeemed refresh token keeps working) lose nothing;
  * a provider that refuses a rotated-away refresh token at once has really
  * killed the grant, and the source says so (INVALID_CREDENTIALS, status callback).
+ * Also: the new tokens' UPDATE already sent when the worker dies, a live source
+ * taken over by another worker, and two processes refreshing one grant at once.
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
 /** A killed worker's sync job is taken for crashed after 6 s, then retried 2-4 s later. */
 const SYNC_JOB_TIMEOUT_SECONDS = 6;
 const LEASE_SECONDS = 4;
 const MESSAGES = 3;
 const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 
-const PROVIDERS: Record<string, Partial<OAuthServerSettings>> = {
-  google: { rotateRefreshTokens: false },
-  microsoft: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 90 * 24 * 3600 },
-  strict: { rotateRefreshTokens: true, retiredRefreshTokenSeconds: 0 },
-};
 const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'stored', 'live', 'race'];
 const address = (name: string) => `${name}-refresh@outlook.com`;
 
@@ -79,8 +74,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   let developerId: string;
   const providerIds: Partial<Record<StandInProvider, string>> = {};
   const clientIds = { google: testClientId(), microsoft: testClientId() };
-  const workers: ChildProcess[] = [];
-  const outputs = new Map<ChildProcess, string[]>();
+  let workers: ReturnType<typeof workerProcesses>;
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
@@ -90,12 +84,8 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
         text += chunk.toString();
       });
       request.on('end', () => {
-        const body = JSON.parse(text) as { account_id: string; status: string; previous_status: string };
-        statusCallbacks.push({
-          accountId: body.account_id,
-          status: body.status,
-          previousStatus: body.previous_status,
-        });
+        const { account_id: accountId, status, previous_status: previousStatus } = JSON.parse(text);
+        statusCallbacks.push({ accountId, status, previousStatus });
         response.writeHead(200).end('ok');
       });
     });
@@ -116,6 +106,19 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     resetConfigForTests();
     compiled = await compileScripts(['worker']);
     database = await openTestDatabase('postgres');
+    const target = database.target;
+    if (target.kind !== 'postgres') throw new Error('postgres only');
+    workers = workerProcesses({
+      script: compiled.scripts.worker,
+      env: () => ({
+        ...process.env,
+        DATABASE_URL: target.connectionString,
+        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
+        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
+        // A live source logs in afresh (and so refreshes an expired token) at every poll.
+        MAILPORT_POLL_SECONDS: '2',
+      }),
+    });
     ({ developerId } = await createDeveloperKey(database.db, { email: 'oauth-kill@example.com', appName: 'Kill' }));
     for (const [provider, type] of [
       ['google', 'GMAIL_OAUTH2'],
@@ -136,21 +139,11 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     }
   }, 60_000);
 
-  /** Each test starts from no worker (its first worker must be the one to pick its job up), none outlives the file. */
-  async function stopWorkers() {
-    for (const worker of workers) {
-      if (worker.exitCode !== null || worker.signalCode !== null) continue;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      const timer = setTimeout(() => worker.kill('SIGKILL'), 25_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  }
-  afterEach(stopWorkers, 30_000);
+  // Each test starts from no worker (its first worker must be the one to pick its job up).
+  afterEach(() => workers?.stopAll(), 30_000);
 
   afterAll(async () => {
-    await stopWorkers();
+    await workers?.stopAll();
     await database?.close();
     await Promise.all([dovecot?.stop(), authServer?.stop()]);
     receiver?.closeAllConnections();
@@ -160,62 +153,13 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     resetConfigForTests();
   });
 
-  function startWorker(): ChildProcess {
-    if (database.target.kind !== 'postgres') throw new Error('postgres only');
-    const worker = spawn(process.execPath, [compiled.scripts.worker], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.target.connectionString,
-        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
-        // A live source logs in afresh (and so refreshes an expired token) at every poll.
-        MAILPORT_POLL_SECONDS: '2',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const startWorker = () => workers.start();
+  const kill = (worker: ChildProcess) => workers.kill(worker);
+  const waitFor = <T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 30_000) =>
+    waitUntil(what, read, done, {
+      timeoutMs,
+      report: () => `${workers.describe()}\nprovider: ${JSON.stringify(authServer.stats())}`,
     });
-    const tail: string[] = [];
-    const keep = (chunk: Buffer) => {
-      tail.push(...chunk.toString().trimEnd().split('\n'));
-      tail.splice(0, Math.max(0, tail.length - 20));
-      process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
-    };
-    worker.stdout?.on('data', keep);
-    worker.stderr?.on('data', keep);
-    workers.push(worker);
-    outputs.set(worker, tail);
-    return worker;
-  }
-
-  /** A timeout reports the workers' last lines and the stand-in's counters: CI keeps only the end of the log. */
-  function describeWorkers(): string {
-    const lines = workers.map((worker) => {
-      const state =
-        worker.exitCode !== null || worker.signalCode !== null
-          ? `exited ${worker.exitCode ?? worker.signalCode}`
-          : 'running';
-      return `worker ${worker.pid} (${state}): ${(outputs.get(worker) ?? []).join(' | ')}`;
-    });
-    return [...lines, `provider: ${JSON.stringify(authServer.stats())}`].join('\n');
-  }
-
-  async function waitFor<T>(what: string, read: () => Promise<T> | T, done: (value: T) => boolean, timeoutMs = 30_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${describeWorkers()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async function kill(worker: ChildProcess): Promise<void> {
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.kill('SIGKILL');
-    await exited;
-  }
 
   /** An OAuth2 source with mail, whose access token has lapsed (at the provider and in our record). */
   async function expiredSource(name: string, provider: StandInProvider) {
@@ -240,7 +184,13 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   const sourceRow = (sourceId: string) =>
     database.db.source.findUniqueOrThrow({
       where: { id: sourceId },
-      select: { status: true, statusMessage: true, credentialCiphertext: true, accessTokenExpiresAt: true },
+      select: {
+        status: true,
+        statusMessage: true,
+        credentialCiphertext: true,
+        accessTokenCiphertext: true,
+        accessTokenExpiresAt: true,
+      },
     });
   const syncRow = (sourceId: string) => database.db.sourceSync.findUnique({ where: { sourceId } });
 
@@ -249,9 +199,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
    * held at `point`, and SIGKILLs it there. Returns when the held request's client is gone.
    */
   async function killDuringSyncRefresh(sourceId: string, point: RefreshHoldPoint) {
-    const queue = await openJobQueue(database, { supervise: false });
-    await queueSourceSync(database.db, sourceId);
-    await queue.stop({ graceful: false, close: true, wait: true });
+    await queueSync(sourceId);
     const before = authServer.stats();
     authServer.holdNextRefresh(point);
     const first = startWorker();
@@ -279,6 +227,24 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     return seconds * 1000;
   }
 
+  /** Queued as the app would, with no worker running yet. */
+  async function queueSync(sourceId: string) {
+    const queue = await openJobQueue(database, { supervise: false });
+    await queueSourceSync(database.db, sourceId);
+    await queue.stop({ graceful: false, close: true, wait: true });
+  }
+
+  /** Starts another worker and waits for the retried sync to end in `state`; how long after `since`. */
+  async function resumeSync(sourceId: string, state: 'done' | 'failed', since: number) {
+    startWorker();
+    const row = await waitFor(
+      `the retried sync (${state})`,
+      () => syncRow(sourceId),
+      (sync) => sync?.state === state,
+    );
+    return { sync: row!, ms: Date.now() - since };
+  }
+
   /** The mailbox is stored exactly once. */
   async function expectStoredOnce(sourceId: string) {
     const rows = await database.db.message.findMany({ where: { sourceId }, select: { uid: true } });
@@ -287,17 +253,11 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   }
 
   it('killed before the provider answered: the retried sync refreshes once and stores the mail once; still OK', async () => {
-    authServer.configure(PROVIDERS.strict!);
+    authServer.configure(REFRESH_BEHAVIOURS.strict);
     const source = await expiredSource('before', 'microsoft');
     const { before, killedAt } = await killDuringSyncRefresh(source.sourceId, 'before_issuing');
 
-    startWorker();
-    const done = await waitFor(
-      'the retried sync',
-      () => syncRow(source.sourceId),
-      (row) => row?.state === 'done',
-    );
-    const resumedMs = Date.now() - killedAt;
+    const { sync: done, ms: resumedMs } = await resumeSync(source.sourceId, 'done', killedAt);
     expect(done?.messagesSynced).toBe(MESSAGES);
     await expectStoredOnce(source.sourceId);
     // The provider never saw the first refresh: one refresh in all, by the second worker.
@@ -319,17 +279,11 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   ] as const)(
     'killed after the provider issued new tokens ($name: $why): the retried sync refreshes again, stores the mail once; still OK',
     async ({ name }) => {
-      authServer.configure(PROVIDERS[name]!);
+      authServer.configure(REFRESH_BEHAVIOURS[name]);
       const source = await expiredSource(name, name);
       const { before, killedAt } = await killDuringSyncRefresh(source.sourceId, 'after_issuing');
 
-      startWorker();
-      const done = await waitFor(
-        'the retried sync',
-        () => syncRow(source.sourceId),
-        (row) => row?.state === 'done',
-      );
-      const resumedMs = Date.now() - killedAt;
+      const { sync: done, ms: resumedMs } = await resumeSync(source.sourceId, 'done', killedAt);
       expect(done?.messagesSynced).toBe(MESSAGES);
       await expectStoredOnce(source.sourceId);
       // Two refreshes: the lost one and the second worker's, one at a time.
@@ -349,17 +303,11 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   );
 
   it('killed after a provider that refuses a rotated-away refresh token issued new tokens: INVALID_CREDENTIALS once, with its status callback', async () => {
-    authServer.configure(PROVIDERS.strict!);
+    authServer.configure(REFRESH_BEHAVIOURS.strict);
     const source = await expiredSource('strict', 'microsoft');
     const { before, killedAt } = await killDuringSyncRefresh(source.sourceId, 'after_issuing');
 
-    startWorker();
-    const failed = await waitFor(
-      'the retried sync',
-      () => syncRow(source.sourceId),
-      (row) => row?.state === 'failed',
-    );
-    const endedMs = Date.now() - killedAt;
+    const { sync: failed, ms: endedMs } = await resumeSync(source.sourceId, 'failed', killedAt);
     expect(failed?.lastError).toBe('auth_failed');
     const row = await sourceRow(source.sourceId);
     expect(row.status).toBe('INVALID_CREDENTIALS');
@@ -370,8 +318,8 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     expect(after.tokenRequests).toBe(before.tokenRequests + 2);
     await waitFor(
       'the status callback',
-      () => callbacksOf(source),
-      (callbacks) => callbacks.length > 0,
+      () => callbacksOf(source).length,
+      (count) => count > 0,
     );
     expect(callbacksOf(source)).toEqual([
       { accountId: source.accountId, status: 'INVALID_CREDENTIALS', previousStatus: 'OK' },
@@ -383,11 +331,9 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
 
   it('killed with the new tokens on their way into PostgreSQL (strict provider): the store completes, the retried sync uses them; still OK', async () => {
     if (database.target.kind !== 'postgres') throw new Error('postgres only');
-    authServer.configure(PROVIDERS.strict!);
+    authServer.configure(REFRESH_BEHAVIOURS.strict);
     const source = await expiredSource('stored', 'microsoft');
-    const queue = await openJobQueue(database, { supervise: false });
-    await queueSourceSync(database.db, source.sourceId);
-    await queue.stop({ graceful: false, close: true, wait: true });
+    await queueSync(source.sourceId);
     // The test holds the source's row: the worker's UPDATE storing the new tokens waits for it.
     const blocker = new pg.Client({ connectionString: database.target.connectionString });
     await blocker.connect();
@@ -408,13 +354,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
       const killedAt = Date.now();
       await blocker.query('COMMIT');
 
-      startWorker();
-      const done = await waitFor(
-        'the retried sync',
-        () => syncRow(source.sourceId),
-        (row) => row?.state === 'done',
-      );
-      const resumedMs = Date.now() - killedAt;
+      const { sync: done, ms: resumedMs } = await resumeSync(source.sourceId, 'done', killedAt);
       expect(done?.messagesSynced).toBe(MESSAGES);
       await expectStoredOnce(source.sourceId);
       const row = await sourceRow(source.sourceId);
@@ -474,7 +414,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   }
 
   it('a live source: killed mid-refresh at a poll, another worker takes the lease over, refreshes and keeps receiving mail', async () => {
-    authServer.configure(PROVIDERS.microsoft!);
+    authServer.configure(REFRESH_BEHAVIOURS.microsoft);
     const { source, email, grant, leases, heldBy } = await liveSource('live');
     const first = startWorker();
     await waitFor('the first worker to hold the source', leases, heldBy(first));
@@ -493,18 +433,10 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     // The lease runs out, then the next round claims it (a round is at most lease/3).
     expect(takeoverMs).toBeLessThan((LEASE_SECONDS + LEASE_SECONDS / 3 + 5) * 1000);
     const stored = (id: string) => database.db.message.count({ where: { emailMessageId: `<${id}@test>` } });
-    await waitFor(
-      'the mail that came while no worker held it',
-      () => stored('live-1'),
-      (count) => count === 1,
-    );
+    const once = (count: number) => count === 1;
+    await waitFor('the mail that came while no worker held it', () => stored('live-1'), once);
     await dovecot.deliverMessage(email, 'INBOX', message('live-2', 'After'));
-    await waitFor(
-      'new mail after the takeover',
-      () => stored('live-2'),
-      (count) => count === 1,
-      15_000,
-    );
+    await waitFor('new mail after the takeover', () => stored('live-2'), once, 15_000);
     for (const id of ['live-0', 'live-1', 'live-2']) expect(await stored(id)).toBe(1);
     expect(await database.db.message.count({ where: { sourceId: source.sourceId } })).toBe(3);
 
@@ -518,7 +450,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
   }, 45_000);
 
   it('another process refreshes while the worker’s refresh is in flight (strict provider): it takes the worker’s tokens once stored; still OK', async () => {
-    authServer.configure(PROVIDERS.strict!);
+    authServer.configure(REFRESH_BEHAVIOURS.strict);
     const { source, email, leases, heldBy } = await liveSource('race');
     const worker = startWorker();
     await waitFor('the worker to hold the source', leases, heldBy(worker));
@@ -543,10 +475,7 @@ describe.skipIf(!hasPostgres)('a worker SIGKILLed during an OAuth token refresh,
     authServer.releaseHeldRefreshes();
     const result = await login;
     if (!result.ok) throw new Error(`no login: ${result.message}`);
-    const stored = await database.db.source.findUniqueOrThrow({
-      where: { id: source.sourceId },
-      select: { accessTokenCiphertext: true, status: true },
-    });
+    const stored = await sourceRow(source.sourceId);
     // The worker's access token, read back from the row: one grant, one token in use.
     expect(result.login.accessToken).toBe(decryptSecret(stored.accessTokenCiphertext!));
     expect(stored.status).toBe('OK');
