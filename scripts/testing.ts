@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -39,4 +40,80 @@ export async function compileScripts<Name extends string>(
     scripts: Object.fromEntries(names.map((name) => [name, path.join(outdir, `${name}.mjs`)])) as Record<Name, string>,
     remove: () => rmSync(outdir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * `npm run worker` processes as the fault tests run them: spawned from a bundle
+ * compileScripts made (plain `node`, so SIGKILL really kills the worker), each
+ * one's last lines kept for the report of a timeout (CI keeps only the end of the log).
+ */
+export function workerProcesses(options: { script: string; env: () => NodeJS.ProcessEnv }) {
+  const workers: ChildProcess[] = [];
+  const tails = new Map<ChildProcess, string[]>();
+  const isRunning = (worker: ChildProcess) => worker.exitCode === null && worker.signalCode === null;
+  return {
+    start(): ChildProcess {
+      const worker = spawn(process.execPath, [options.script], {
+        cwd: root,
+        env: options.env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const tail: string[] = [];
+      const keep = (chunk: Buffer) => {
+        tail.push(...chunk.toString().trimEnd().split('\n'));
+        tail.splice(0, Math.max(0, tail.length - 20));
+        process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
+      };
+      worker.stdout?.on('data', keep);
+      worker.stderr?.on('data', keep);
+      workers.push(worker);
+      tails.set(worker, tail);
+      return worker;
+    },
+    /** SIGKILL, returning once the process is gone. */
+    async kill(worker: ChildProcess): Promise<void> {
+      if (!isRunning(worker)) return;
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.kill('SIGKILL');
+      await exited;
+    },
+    /** SIGTERM to every running worker (SIGKILL after 25 s): before their database is dropped. */
+    async stopAll(): Promise<void> {
+      for (const worker of workers) {
+        if (!isRunning(worker)) continue;
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.kill('SIGTERM');
+        const timer = setTimeout(() => worker.kill('SIGKILL'), 25_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+    /** One line per worker: pid, running or how it ended, its last lines. */
+    describe(): string {
+      return workers
+        .map((worker) => {
+          const state = isRunning(worker) ? 'running' : `exited ${worker.exitCode ?? worker.signalCode}`;
+          return `worker ${worker.pid} (${state}): ${(tails.get(worker) ?? []).join(' | ')}`;
+        })
+        .join('\n');
+    },
+  };
+}
+
+/** Polls `read` until `done`; a timeout names what it waited for, the last value and `report()`. */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  options: { timeoutMs?: number; report?: () => string } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${options.report?.() ?? ''}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
