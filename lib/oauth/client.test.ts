@@ -175,17 +175,19 @@ describe('failures', () => {
     expect(wrongVerifier).toMatchObject({ ok: false, failure: 'invalid_grant' });
   });
 
-  it('a provider that answers 503 or not at all is provider_down', async () => {
+  it('a provider that answers 503, 429 or not at all is provider_down (tried again later, the grant kept)', async () => {
     const spec = specFor('MSLIVECONNECT');
     const client = { clientId: testClientId(), clientSecret: 's' };
-    authServer.configure({ down: 'token' });
-    try {
-      expect(await refreshAccessToken(spec, client, 'rt.x', new Date())).toMatchObject({
-        ok: false,
-        failure: 'provider_down',
-      });
-    } finally {
-      authServer.configure({ down: 'no' });
+    for (const down of ['token', 'throttled', 'throttled-html'] as const) {
+      authServer.configure({ down });
+      try {
+        expect(await refreshAccessToken(spec, client, 'rt.x', new Date()), down).toMatchObject({
+          ok: false,
+          failure: 'provider_down',
+        });
+      } finally {
+        authServer.configure({ down: 'no' });
+      }
     }
     const closed = { ...spec, tokenEndpoint: 'http://127.0.0.1:9/token' };
     expect(await refreshAccessToken(closed, client, 'rt.x', new Date())).toMatchObject({

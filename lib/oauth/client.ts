@@ -102,9 +102,15 @@ function tokensOf(response: oauth.TokenEndpointResponse, now: Date): OAuthTokens
 }
 
 /** Maps what oauth4webapi and fetch throw to the few outcomes callers act on. */
+/**
+ * Answers that say "not now" rather than "no": a server error, a rate limit (429) or a
+ * request timeout (408). A refresh refused this way is tried again later; the grant lives.
+ */
+const isTransientStatus = (status: number) => status >= 500 || status === 429 || status === 408;
+
 export function classifyOAuthError(error: unknown): { failure: OAuthFailure; detail: string } {
   if (error instanceof oauth.ResponseBodyError) {
-    if (error.status >= 500) return { failure: 'provider_down', detail: `HTTP ${error.status}` };
+    if (isTransientStatus(error.status)) return { failure: 'provider_down', detail: `HTTP ${error.status}` };
     return {
       failure: error.error === 'invalid_grant' ? 'invalid_grant' : 'provider_error',
       detail: error.error_description ? `${error.error}: ${error.error_description}` : error.error,
@@ -115,7 +121,7 @@ export function classifyOAuthError(error: unknown): { failure: OAuthFailure; det
   }
   if (error instanceof oauth.OperationProcessingError) {
     const status = error.cause instanceof Response ? error.cause.status : 0;
-    if (status >= 500) return { failure: 'provider_down', detail: `HTTP ${status}` };
+    if (isTransientStatus(status)) return { failure: 'provider_down', detail: `HTTP ${status}` };
     return { failure: 'provider_error', detail: error.message };
   }
   // fetch's TypeError (refused, DNS), AbortSignal.timeout's TimeoutError.
