@@ -543,7 +543,7 @@ async function main(): Promise<void> {
     { connections: opts.connections, duration: opts.duration, report: reports, mailboxSync },
     {
       settings:
-        `${opts.connections} connections, ${rounds} paired ${ROUND_SECONDS}-second rounds per scenario` +
+        `${opts.connections} connections, ${rounds} paired ${ROUND_SECONDS}-second round${rounds === 1 ? '' : 's'} per scenario` +
         `${opts.filter ? `, --filter ${opts.filter}` : ''}; ${machineLine(loadAverage)}`,
       scenarios: chooseScenarios(opts),
       allScenarios: !opts.filter,

@@ -68,7 +68,7 @@ export interface SummaryInput {
   elsewhere: { live: LatestElsewhere; load: LatestElsewhere };
 }
 
-const API_AREA = 'API';
+const API_AREA = 'API endpoints (autocannon; × = ratio to GET /livez in paired rounds)';
 
 function apiRows(input: SummaryInput): SummaryRow[] {
   const rows = input.scenarios.map((scenario): SummaryRow => {
@@ -358,6 +358,7 @@ export function buildSummary(input: SummaryInput): Summary {
 /** Three significant figures or so: 1234, 123, 12.3, 1.23. */
 export function formatFigure(value: number): string {
   if (!Number.isFinite(value)) return '?';
+  if (Number.isInteger(value)) return String(value);
   const magnitude = Math.abs(value);
   return value.toFixed(magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2);
 }
