@@ -45,7 +45,16 @@ const CALLBACK_URL = 'https://partner.example.com/connected';
 
 export async function startBenchDovecot(): Promise<DovecotServer | { reason: string }> {
   try {
-    return await startDovecot({ users: [MAILBOX] });
+    return await startDovecot({
+      users: [MAILBOX],
+      // Every sample connects the same mailbox as a new account, whose live sync keeps a connection open:
+      // Dovecot's default of 10 per user and address refused the 11th sign-in.
+      extraConfig: [
+        'default_process_limit = 400',
+        'default_client_limit = 800',
+        'mail_max_userip_connections = 200',
+      ].join('\n'),
+    });
   } catch (error) {
     return { reason: (error as Error).message.split('\n')[0] ?? 'Dovecot did not start' };
   }
@@ -114,7 +123,15 @@ export async function signInThroughPages(
   const location = response.headers.get('location') ?? '';
   await response.body?.cancel();
   if (response.status !== 303 || !location.startsWith(`${CALLBACK_URL}?contextio_token=${created.token}`)) {
-    throw new Error(`sign-in answered ${response.status} to ${location || '(no location)'}, not the partner redirect`);
+    // Back on the connect page: its alert says why (a refused login, a rate limit…).
+    const shown = location.startsWith('/') ? await (await fetch(new URL(location, pageUrl))).text() : '';
+    const alert = /role="alert"[^>]*>([\s\S]*?)<\/div>/
+      .exec(shown)?.[1]
+      ?.replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    throw new Error(
+      `sign-in answered ${response.status} to ${location || '(no location)'}, not the partner redirect${alert ? `: ${alert.trim()}` : ''}`,
+    );
   }
   return { elapsed, token: created.token as string };
 }

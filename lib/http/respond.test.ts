@@ -33,7 +33,8 @@ beforeAll(async () => {
   process.env.MAILPORT_ALLOW_PRIVATE_HOSTS = '1';
   resetConfigForTests();
   dovecot = await startDovecot();
-  // Every user first, as the other Dovecot tests do: adding one after another's APPEND failed its login at times.
+  // Every user before any login: Dovecot looks at its passwd file at most once a second, so a user added
+  // within the second of another's login is refused until the next one.
   for (const kind of testDatabaseKinds()) await dovecot.addUser(`respond-${kind}@mailport.test`, PASSWORD);
   for (const kind of testDatabaseKinds()) {
     const user = `respond-${kind}@mailport.test`;
