@@ -416,8 +416,8 @@ export const endpointScenarios: AnyScenario[] = [
     request: (context) => signed(context, 'GET', '/2.0/nothing-here'),
   },
 
-  // Last: each request queues a sync that the app (embedded) or the worker (PostgreSQL) then runs, which
-  // would weigh on whatever came after it.
+  // Last of the bench mailbox's: each request queues a sync that the app (embedded) or the worker
+  // (PostgreSQL) then runs, which would weigh on whatever came after it.
   {
     name: 'sync request: POST …/sources/:label/sync',
     routes: ['POST /2.0/accounts/{id}/sources/{label}/sync'],
