@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { type DovecotServer, startDovecot } from '../e2e/fixtures/dovecot';
 import { bulkMessages, CONTENT, contentMessages } from '../e2e/fixtures/mailbox';
+import { type BenchContext, call, oauthFor } from './client';
 import { signInThroughPages } from './connect';
-import { type BenchContext, call, oauthFor } from './scenarios';
 
 export interface ContentBenchResult {
   messages: number;

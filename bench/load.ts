@@ -27,9 +27,9 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { type DovecotServer, startDovecot } from '../e2e/fixtures/dovecot';
 import { buildMessage, bulkMessages } from '../e2e/fixtures/mailbox';
+import { type BenchContext, call, signedFetch } from './client';
 import { signInForm } from './connect';
 import { startWebhookReceiver, type WebhookReceiver } from './load-receiver';
-import { type BenchContext, call, signedFetch } from './scenarios';
 import {
   createApiKey,
   type PrivatePostgres,

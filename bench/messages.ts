@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type BenchContext, signedFetch } from './scenarios';
+import { type BenchContext, signedFetch } from './client';
 
 export const MESSAGE_ACCOUNTS = 50;
 export const MESSAGES_PER_ACCOUNT = 10_000;

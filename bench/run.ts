@@ -1,11 +1,14 @@
 /**
- * npm run bench — builds and starts the app, then measures endpoints with
- * autocannon as ratios to a trivial route handler (/livez), the two alternating
- * in 2-second rounds so both see the same machine load, on the embedded
- * database and on PostgreSQL, with the app's CPU time per request and its
- * event-loop delay; message reads on 50 × 10,000 messages (bench/messages.ts);
- * then the mailbox sync (bench/sync.ts) against a raw IMAP fetch, with the
- * worker's peak memory. docs/benchmarks.md has the latest figures.
+ * npm run bench — builds and starts the app, then measures every /2.0 route
+ * (bench/scenarios.ts, bench/endpoints.ts) with autocannon as ratios to a
+ * trivial route handler (/livez), the two alternating in 2-second rounds so
+ * both see the same machine load, on the embedded database and on PostgreSQL,
+ * with the app's CPU time per request and its event-loop delay; message reads
+ * on 50 × 10,000 messages (bench/messages.ts); the connect flow; message
+ * content; then the mailbox sync (bench/sync.ts) against a raw IMAP fetch, with
+ * the worker's peak memory. It ends with one summary table of it all, both
+ * databases side by side (bench/summary.ts), also written to
+ * bench/results/latest.{json,md}. docs/benchmarks.md has the latest figures.
  *
  *   npm run bench -- [--duration 10] [--connections 32] [--filter token] [--build | --no-build]
  *   npm run bench -- --filter live [--mailboxes 500] [--changed 50]   (live mailboxes only: bench/live.ts)
@@ -15,40 +18,40 @@
  * when PostgreSQL's binaries are installed (scripts/test-postgres.sh).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon, { type Request as AutocannonRequest } from 'autocannon';
-import {
-  type ConnectLatency,
-  type FirstLoadJs,
-  measureConnectLatency,
-  measureFirstLoadJs,
-  startBenchDovecot,
-} from './connect';
-import { benchMessageContent, type ContentBenchResult, printContentBench } from './content';
+import autocannon from 'autocannon';
+import type { BenchContext, Scenario } from './client';
+import { measureConnectLatency, measureFirstLoadJs, startBenchDovecot } from './connect';
+import { benchMessageContent, printContentBench } from './content';
+import { routeCoverage } from './endpoints';
 import { benchLiveMailboxes } from './live';
 import { FULL_LOAD, printLoadReport, runLoad, SHORT_LOAD } from './load';
-import { benchMessageReads, type MessageReadResult, printMessageReads } from './messages';
-import { type BenchOAuth, measureOAuthConnect, type OAuthConnectLatency, startBenchOAuth } from './oauth-connect';
-import { type BenchContext, type Scenario, scenarios } from './scenarios';
+import { type BenchMailbox, connectBenchMailbox } from './mailbox';
+import { benchMessageReads, printMessageReads } from './messages';
+import { type BenchOAuth, measureOAuthConnect, startBenchOAuth } from './oauth-connect';
+import { measurePaired, prepare, ROUND_SECONDS, resultOf, round, WARM_UP_SECONDS } from './paired';
+import { type DatabaseLabel, type DatabaseReport, printDatabaseTable, type Result } from './report';
+import { scenarios } from './scenarios';
 import {
   BenchError,
   buildApp,
   createApiKey,
-  type RunningApp,
+  peakRssMiB,
+  type RunningWorker,
   root,
   runCleanups,
   startApp,
   startPrivatePostgres,
   startWorker,
 } from './server';
+import { buildSummary, latestElsewhere, renderText, type SummaryInput, writeResults } from './summary';
 import { benchMailboxSync, type SyncBenchResult } from './sync';
 
 const USAGE =
   'usage: npm run bench -- [--duration SECONDS] [--connections N] [--filter SUBSTRING] [--database pglite|postgres] [--pool N] [--build | --no-build] [--mailboxes N] [--changed N] [--short]';
-const WARM_UP_SECONDS = 2;
+const RESULTS_DIR = path.join(root, 'bench/results');
 
 interface Options {
   duration: number;
@@ -64,42 +67,6 @@ interface Options {
   changed: number;
   /** --filter load: the short variant (the test suite's) instead of the full one. */
   short: boolean;
-}
-
-interface Result {
-  name: string;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  ratio: number;
-  non2xx: number;
-  /** Responses whose status is not the scenario's expectStatus. */
-  badStatus: number;
-  /** The server's event-loop delay p99 during the run (ms). */
-  loopP99: number | null;
-  /** The app server's CPU time per request (all its threads; the database server's not included). */
-  cpuMsPerRequest: number | null;
-  /** Measured rounds (each ROUND_SECONDS long). */
-  rounds: number;
-  statusCodes: Record<string, number>;
-  errors: number;
-  target?: string;
-}
-
-interface DatabaseReport {
-  database: string;
-  serverPeakRssMiB: number | null;
-  results: Result[];
-  skipped: { name: string; reason: string }[];
-  /** The connect flow's sign-in, submit to redirect, against the local Dovecot. */
-  connect?: ConnectLatency;
-  /** The OAuth2 connect flow, "Continue with Google" to the partner's callback, against the local stand-ins. */
-  oauthConnect?: OAuthConnectLatency;
-  firstLoadJs?: FirstLoadJs;
-  /** Message content (bench/content.ts); on PostgreSQL a worker process syncs the mailbox. */
-  content?: ContentBenchResult;
-  /** Message reads one at a time on 50 × 10,000 messages (bench/messages.ts); PostgreSQL only. */
-  messageReads?: MessageReadResult[];
 }
 
 /** What every database's run shares: the local IMAP server the connect flow signs in to. */
@@ -163,204 +130,24 @@ function parseOptions(): Options {
   };
 }
 
-/** Seconds per measured round: scenarios and the baseline alternate in rounds this long. */
-const ROUND_SECONDS = 2;
-
-/** What one scenario has answered so far, over its rounds. */
-interface Meter {
-  scenario: Scenario;
-  requests: AutocannonRequest[];
-  answered: number;
-  seconds: number;
-  p50s: number[];
-  p99s: number[];
-  loopP99s: number[];
-  cpuSeconds: number | null;
-  statusCodes: Record<string, number>;
-  non2xx: number;
-  errors: number;
-}
-
-async function prepare(context: BenchContext, scenario: Scenario): Promise<Meter> {
-  const state = scenario.setup ? await scenario.setup(context) : undefined;
-  const made = scenario.request(context, state);
-  return {
-    scenario,
-    requests: Array.isArray(made) ? made : [made],
-    answered: 0,
-    seconds: 0,
-    p50s: [],
-    p99s: [],
-    loopP99s: [],
-    cpuSeconds: 0,
-    statusCodes: {},
-    non2xx: 0,
-    errors: 0,
-  };
-}
-
-async function round(app: RunningApp, context: BenchContext, meter: Meter, seconds: number, opts: Options) {
-  await app.loopDelay(); // starts the count
-  const cpuBefore = app.cpuSeconds();
-  const result = await autocannon({
-    url: context.baseUrl,
-    connections: opts.connections,
-    duration: seconds,
-    requests: meter.requests,
-  });
-  // autocannon stops with requests still in the server's queue: let them drain before the next round starts.
-  await (await fetch(`${context.baseUrl}/livez`)).body?.cancel();
-  const cpuAfter = app.cpuSeconds();
-  const loop = await app.loopDelay();
-  meter.answered += result.requests.total;
-  meter.seconds += result.duration;
-  meter.p50s.push(result.latency.p50);
-  meter.p99s.push(result.latency.p99);
-  if (loop) meter.loopP99s.push(loop.p99);
-  meter.cpuSeconds =
-    meter.cpuSeconds !== null && cpuBefore !== null && cpuAfter !== null
-      ? meter.cpuSeconds + (cpuAfter - cpuBefore)
-      : null;
-  for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) {
-    meter.statusCodes[status] = (meter.statusCodes[status] ?? 0) + (stats.count ?? 0);
-  }
-  meter.non2xx += result.non2xx;
-  meter.errors += result.errors + result.timeouts;
-  return result.requests.total / result.duration;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
-};
-
-function resultOf(meter: Meter, ratio: number): Result {
-  const badStatus = Object.entries(meter.statusCodes)
-    .filter(([status]) => Number(status) !== meter.scenario.expectStatus)
-    .reduce((sum, [, count]) => sum + count, 0);
-  return {
-    name: meter.scenario.name,
-    requestsPerSecond: meter.answered / meter.seconds,
-    p50: median(meter.p50s),
-    p99: median(meter.p99s),
-    ratio,
-    non2xx: meter.non2xx,
-    badStatus,
-    statusCodes: meter.statusCodes,
-    errors: meter.errors,
-    loopP99: meter.loopP99s.length > 0 ? median(meter.loopP99s) : null,
-    cpuMsPerRequest:
-      meter.cpuSeconds !== null && meter.answered > 0 ? (meter.cpuSeconds * 1000) / meter.answered : null,
-    rounds: meter.p99s.length,
-    target: meter.scenario.target,
-  };
-}
-
-/**
- * A scenario against the baseline on a machine whose load changes by the second
- * (other jobs): the two alternate in short rounds, and the ratio is the
- * scenario's requests per second over the baseline's in the rounds between its
- * own, so both saw the same machine. Latencies are the median of the rounds'.
- */
-async function measurePaired(
-  app: RunningApp,
-  context: BenchContext,
-  baseline: Meter,
-  scenario: Scenario,
-  opts: Options,
-): Promise<Result> {
-  const meter = await prepare(context, scenario);
-  // JIT, caches, connection pools: discarded.
-  await autocannon({
-    url: context.baseUrl,
-    connections: opts.connections,
-    duration: WARM_UP_SECONDS,
-    requests: meter.requests,
-  });
-  const rounds = Math.max(1, Math.ceil(opts.duration / ROUND_SECONDS));
-  let baselineRate = 0;
-  let scenarioRate = 0;
-  for (let i = 0; i < rounds; i++) {
-    baselineRate += await round(app, context, baseline, ROUND_SECONDS, opts);
-    scenarioRate += await round(app, context, meter, ROUND_SECONDS, opts);
-  }
-  return resultOf(meter, baselineRate > 0 ? scenarioRate / baselineRate : 0);
-}
-
-function printTable(report: DatabaseReport): void {
-  const peak = report.serverPeakRssMiB;
-  console.log(`\n${report.database}${peak ? ` (server peak RSS ${peak} MiB)` : ''}`);
-  const header = [
-    'scenario',
-    'req/s',
-    'p50 ms',
-    'p99 ms',
-    'ratio',
-    'CPU ms/req',
-    'loop p99 ms',
-    'bad status',
-    'errors',
-    'target',
-  ];
-  const rows = report.results.map((result) => [
-    result.name,
-    result.requestsPerSecond.toFixed(0),
-    String(result.p50),
-    String(result.p99),
-    `${result.ratio.toFixed(2)}×`,
-    result.cpuMsPerRequest === null ? '?' : result.cpuMsPerRequest.toFixed(2),
-    result.loopP99 === null ? '?' : String(result.loopP99),
-    String(result.badStatus),
-    String(result.errors),
-    result.target ?? '',
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(line(row));
-  const connect = report.connect;
-  if (connect) {
-    console.log(
-      `connect sign-in, submit to redirect (${connect.samples} samples): p50 ${connect.p50.toFixed(0)} ms, p95 ${connect.p95.toFixed(0)} ms` +
-        ` | bare IMAP login p50 ${connect.baselineP50.toFixed(0)} ms, p95 ${connect.baselineP95.toFixed(0)} ms` +
-        ` | ratio ${connect.ratioP50.toFixed(2)}× | target ${connect.target}`,
-    );
-  }
-  const oauthConnect = report.oauthConnect;
-  if (oauthConnect) {
-    console.log(
-      `connect via OAuth2, "Continue with Google" to the partner's callback (${oauthConnect.samples} samples): p50 ${oauthConnect.p50.toFixed(0)} ms, p95 ${oauthConnect.p95.toFixed(0)} ms` +
-        ` | of which the stand-in provider p50 ${oauthConnect.providerP50.toFixed(0)} ms | target ${oauthConnect.target}`,
-    );
-  }
-  const js = report.firstLoadJs;
-  if (js) {
-    console.log(
-      `connect page first-load JS: ${js.gzippedKiB} KiB gzipped (${js.rawKiB} KiB raw, ${js.scripts} scripts)` +
-        ` | framework alone (home page) ${js.frameworkGzippedKiB} KiB | scripts only this page loads: ${js.ownScripts}, ${js.ownGzippedKiB} KiB` +
-        ` | target ${js.target}`,
-    );
-  }
-  for (const { name, reason } of report.skipped) console.log(`skipped: ${name} (${reason})`);
+/** The scenarios --filter chooses (a substring of the name; the baseline always runs), in order. */
+function chooseScenarios(opts: Options): Scenario<unknown>[] {
+  return scenarios.filter((scenario) => scenario.baseline || !opts.filter || scenario.name.includes(opts.filter));
 }
 
 async function benchDatabase(
-  label: string,
+  label: DatabaseLabel,
   env: Record<string, string>,
   opts: Options,
   shared: Shared,
 ): Promise<DatabaseReport> {
-  const chosen = scenarios.filter(
-    (scenario) => scenario.baseline || !opts.filter || scenario.name.includes(opts.filter),
-  );
+  const chosen = chooseScenarios(opts);
   const app = await startApp(label, { ...env, ...('env' in shared.oauth ? shared.oauth.env : {}) });
+  // The embedded app works the queue itself; a PostgreSQL app needs a worker to sync a mailbox.
+  let worker: RunningWorker | null = null;
+  const ensureWorker = async () => {
+    if (label !== 'pglite' && !worker) worker = await startWorker(app);
+  };
   try {
     let credentials: BenchContext['credentials'] = null;
     let keyProblem = '';
@@ -374,6 +161,19 @@ async function benchDatabase(
       }
     }
     const context: BenchContext = { baseUrl: app.baseUrl, credentials, databaseUrl: env.DATABASE_URL || undefined };
+    const dovecot = shared.dovecot;
+    let mailbox: Promise<BenchMailbox> | undefined;
+    if (!('reason' in dovecot)) {
+      // Connected on first use, once: a failure is every mailbox scenario's reason to be skipped.
+      context.mailbox = () => {
+        mailbox ??= (async () => {
+          console.log(`  ${label}: connecting the bench mailbox…`);
+          await ensureWorker();
+          return connectBenchMailbox(context, dovecot);
+        })();
+        return mailbox;
+      };
+    }
     const results: Result[] = [];
     const skipped: DatabaseReport['skipped'] = [];
     const baselineScenario = chosen.find((scenario) => scenario.baseline);
@@ -389,12 +189,16 @@ async function benchDatabase(
     await round(app, context, baseline, ROUND_SECONDS, opts);
     for (const scenario of chosen) {
       if (scenario.baseline) continue;
-      if (scenario.needsKey && !credentials) {
-        skipped.push({ name: scenario.name, reason: keyProblem });
-        continue;
-      }
-      if (scenario.needsPostgres && !context.databaseUrl) {
-        skipped.push({ name: scenario.name, reason: 'PostgreSQL only' });
+      const cannot =
+        scenario.needsKey && !credentials
+          ? keyProblem
+          : scenario.needsPostgres && !context.databaseUrl
+            ? 'PostgreSQL only'
+            : scenario.needsMailbox && 'reason' in dovecot
+              ? `no local Dovecot for the bench mailbox: ${dovecot.reason}`
+              : null;
+      if (cannot !== null) {
+        skipped.push({ name: scenario.name, reason: cannot });
         continue;
       }
       console.log(`  ${label}: ${scenario.name}…`);
@@ -426,24 +230,25 @@ async function benchDatabase(
     if (!opts.filter || 'connect'.includes(opts.filter)) await benchConnect(report, context, shared);
     if (wantsContent && credentials) {
       console.log(`  ${label}: message content…`);
-      // The embedded app works the queue itself; a PostgreSQL app needs a worker to sync the mailbox.
-      const worker = label === 'pglite' ? null : await startWorker(app);
       try {
+        await ensureWorker();
         report.content = await benchMessageContent(context);
       } catch (error) {
         report.skipped.push({
           name: 'message content',
           reason: error instanceof Error ? error.message : String(error),
         });
-      } finally {
-        await worker?.stop();
       }
     }
-    printTable(report);
+    report.serverPeakRssAtEndMiB = app.peakRssMiB();
+    const running = worker as RunningWorker | null;
+    if (running) report.workerPeakRssMiB = peakRssMiB(running.pid);
+    printDatabaseTable(report);
     if (report.messageReads) printMessageReads(report.messageReads);
     if (report.content) printContentBench(report.content);
     return report;
   } finally {
+    await (worker as RunningWorker | null)?.stop();
     await app.stop();
   }
 }
@@ -481,6 +286,7 @@ async function benchConnect(report: DatabaseReport, context: BenchContext, share
 
 /** --filter live: the live mailboxes alone (no app, no build): two workers on PostgreSQL and a Dovecot. */
 async function mainLive(opts: Options): Promise<void> {
+  const loadAverage = os.loadavg()[0] ?? 0;
   let postgresUrl = process.env.MAILPORT_BENCH_DATABASE_URL;
   let stopPostgres = () => {};
   if (!postgresUrl) {
@@ -493,11 +299,14 @@ async function mainLive(opts: Options): Promise<void> {
       mailboxes: opts.mailboxes,
       changed: Math.min(opts.changed, opts.mailboxes),
     });
-    const dir = path.join(root, 'bench/results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, 'live.json');
-    writeFileSync(file, `${JSON.stringify({ at: new Date().toISOString(), liveMailboxes }, null, 2)}\n`);
-    console.log(`\nresults written to ${path.relative(root, file)}`);
+    finish(
+      'live',
+      { liveMailboxes },
+      {
+        settings: `--filter live: ${opts.mailboxes} mailboxes, ${Math.min(opts.changed, opts.mailboxes)} changed; ${machineLine(loadAverage)}`,
+        live: liveMailboxes,
+      },
+    );
   } finally {
     stopPostgres();
   }
@@ -506,32 +315,65 @@ async function mainLive(opts: Options): Promise<void> {
 /** --filter load: two instances and two workers under load and faults (bench/load.ts), on a private PostgreSQL. */
 async function mainLoad(opts: Options): Promise<void> {
   buildApp(opts.build);
+  const loadAverage = os.loadavg()[0] ?? 0;
   const startedAt = Date.now();
   const cpuBefore = process.cpuUsage();
   const report = await runLoad(opts.short ? SHORT_LOAD : FULL_LOAD);
   printLoadReport(report);
-  const dir = path.join(root, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'load.json');
   const machine = {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? '?',
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
   };
   const cpu = process.cpuUsage(cpuBefore);
-  writeFileSync(
-    file,
-    `${JSON.stringify({ at: new Date().toISOString(), wallSeconds: (Date.now() - startedAt) / 1000, benchProcessCpuSeconds: (cpu.user + cpu.system) / 1e6, machine, report }, null, 2)}\n`,
+  finish(
+    'load',
+    {
+      wallSeconds: (Date.now() - startedAt) / 1000,
+      benchProcessCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      machine,
+      report,
+    },
+    { settings: `--filter load${opts.short ? ' --short' : ''}; ${machineLine(loadAverage)}`, load: report },
   );
-  console.log(`\nresults written to ${path.relative(root, file)}`);
   if (report.violations.length > 0) throw new BenchError(`${report.violations.length} broken promises (above)`);
+}
+
+/** "2 cores, load average 5.2 → 7.9": how busy the machine was, for whoever reads the figures. */
+function machineLine(loadAverageAtStart: number): string {
+  const now = os.loadavg()[0] ?? 0;
+  return `${os.availableParallelism()} cores, load average ${loadAverageAtStart.toFixed(1)} → ${now.toFixed(1)}`;
+}
+
+/** The run's one summary table: printed, and written beside the run's details in bench/results/<name>.{json,md}. */
+function finish(
+  name: 'latest' | 'live' | 'load',
+  details: Record<string, unknown>,
+  input: Partial<SummaryInput> & Pick<SummaryInput, 'settings'>,
+): void {
+  const summary = buildSummary({
+    at: new Date(),
+    scenarios: [],
+    allScenarios: false,
+    reports: [],
+    elsewhere: { live: latestElsewhere(RESULTS_DIR, 'live'), load: latestElsewhere(RESULTS_DIR, 'load') },
+    ...input,
+  });
+  console.log(`\n${renderText(summary)}`);
+  const written = writeResults(RESULTS_DIR, name, details, summary);
+  console.log(`results written to ${written.map((file) => path.relative(root, file)).join(' and ')}`);
 }
 
 async function main(): Promise<void> {
   const opts = parseOptions();
   if (opts.filter === 'load') return mainLoad(opts);
   if (opts.filter && 'live mailboxes'.startsWith(opts.filter) && opts.filter.length >= 4) return mainLive(opts);
+  const coverage = routeCoverage(scenarios);
+  if (coverage.missing.length > 0) {
+    console.warn(`bench: no scenario measures ${coverage.missing.join(', ')} (bench/endpoints.ts)`);
+  }
   buildApp(opts.build);
+  const loadAverage = os.loadavg()[0] ?? 0;
   const dovecot = await startBenchDovecot();
   // The fixture also kills its Dovecot on process exit (Ctrl-C included).
   const oauth = await startBenchOAuth();
@@ -566,21 +408,29 @@ async function main(): Promise<void> {
   } finally {
     stopPostgres();
   }
-
-  const dir = path.join(root, 'bench/results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'latest.json');
-  const output = {
-    at: new Date().toISOString(),
-    connections: opts.connections,
-    duration: opts.duration,
-    report: reports,
-    mailboxSync,
-  };
-  writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);
   if ('stop' in dovecot) await dovecot.stop();
   if ('stop' in oauth) await oauth.stop();
-  console.log(`\nresults written to ${path.relative(root, file)}`);
+
+  const rounds = Math.max(1, Math.ceil(opts.duration / ROUND_SECONDS));
+  finish(
+    'latest',
+    { connections: opts.connections, duration: opts.duration, report: reports, mailboxSync },
+    {
+      settings:
+        `${opts.connections} connections, ${rounds} paired ${ROUND_SECONDS}-second round${rounds === 1 ? '' : 's'} per scenario` +
+        `${opts.filter ? `, --filter ${opts.filter}` : ''}; ${machineLine(loadAverage)}`,
+      scenarios: chooseScenarios(opts),
+      allScenarios: !opts.filter,
+      reports,
+      mailboxSync,
+    },
+  );
+  const doubtful = reports.flatMap((report) =>
+    report.results
+      .filter((result) => result.badStatus > 0 || result.errors > 0)
+      .map((result) => `${report.database}: ${result.name}`),
+  );
+  if (doubtful.length > 0) console.warn(`bench: unexpected statuses or errors in ${doubtful.join('; ')}`);
 }
 
 for (const [signal, code] of [

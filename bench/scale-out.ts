@@ -18,7 +18,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { startDovecot } from '../e2e/fixtures/dovecot';
 import { bulkMessages } from '../e2e/fixtures/mailbox';
-import { type BenchContext, call, scenarios } from './scenarios';
+import { type BenchContext, call } from './client';
+import { scenarios } from './scenarios';
 import { createApiKey, freePort, root, runCleanups, startApp, startPrivatePostgres } from './server';
 import { scratchDatabase, seedSource } from './sync';
 

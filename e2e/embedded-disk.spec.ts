@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type BenchContext, signedFetch } from '../bench/scenarios';
+import { type BenchContext, signedFetch } from '../bench/client';
 import { createApiKey, type RunningApp, startApp } from '../bench/server';
 import { testServer } from './fixtures/servers';
 

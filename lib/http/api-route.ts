@@ -147,7 +147,7 @@ export function apiRoute<
       }
       if ('stream' in result) {
         if (!contract.output.streams) throw new Error(`${contract.method} ${contract.path} streamed undeclared`);
-        return streamResponse(result.stream, contract.output.status);
+        return streamResponse(result.stream, contract.output.status, request.signal);
       }
       return jsonResponse(result.body, contract.output.status);
     } catch (error) {

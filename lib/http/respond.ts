@@ -20,7 +20,12 @@ export interface StreamBody {
   length?: number;
 }
 
-export function streamResponse(body: StreamBody, status = 200): Response {
+/**
+ * `signal` is the request's: aborted when its client has gone. Next.js neither reads nor cancels the
+ * body of a response whose client went away before the handler answered (pipeToNodeResponse returns
+ * early), so the source would stay open for good, holding what it holds (a pooled IMAP connection).
+ */
+export function streamResponse(body: StreamBody, status = 200, signal?: AbortSignal): Response {
   const headers: Record<string, string> = {
     'content-type': body.contentType,
     // The partner renders or sanitises content; a browser opening the URL must not sniff it into HTML.
@@ -28,7 +33,12 @@ export function streamResponse(body: StreamBody, status = 200): Response {
   };
   if (body.fileName !== undefined) headers['content-disposition'] = contentDisposition(body.fileName);
   if (body.length !== undefined) headers['content-length'] = String(body.length);
-  // toWeb pulls from the Node stream as the client reads; a client that goes away cancels it, which destroys the source.
+  if (signal?.aborted) {
+    body.stream.destroy();
+    return new Response(null, { status, headers });
+  }
+  signal?.addEventListener('abort', () => body.stream.destroy(), { once: true });
+  // toWeb pulls from the Node stream as the client reads; a client that goes away mid-body cancels it, which destroys the source.
   return new Response(Readable.toWeb(body.stream) as ReadableStream<Uint8Array>, { status, headers });
 }
 
