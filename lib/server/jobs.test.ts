@@ -277,6 +277,7 @@ describe.each(testDatabaseKinds())('a worker that has just worked a job on %s', 
       syncConcurrency: 1,
       callbackConcurrency: 1,
       pollingIntervalSeconds: 60,
+      backToBack: true,
     });
     await waitFor(
       'all six deliveries',

@@ -20,6 +20,9 @@ export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promi
   await startWorkers(db, queue, {
     allowPrivateHosts: config.allowPrivateHosts,
     syncJobTimeoutSeconds: config.jobs.syncJobTimeoutSeconds,
+    // A worker process on PostgreSQL works jobs back to back; the embedded app keeps pg-boss's pace (a
+    // pause between jobs) because its jobs share one PGlite, on the thread that serves the pages, with requests.
+    backToBack: config.database.kind === 'postgres',
   });
   // The process that works the queue also keeps live mailboxes (the app in embedded mode, workers on PostgreSQL).
   liveSync = startLiveSync(db, {

@@ -23,6 +23,8 @@ export interface WorkerOptions {
   syncConcurrency?: number;
   callbackConcurrency?: number;
   pollingIntervalSeconds?: number;
+  /** Fetch the next job as soon as one is done (see workPool); off, pg-boss waits its interval after each job. */
+  backToBack?: boolean;
 }
 
 type Job<T> = PgBoss.JobWithMetadata<T>;
@@ -73,8 +75,9 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
     return outcome;
   };
 
-  await workPool(queue, JOBS.sourceSync.name, options.syncConcurrency ?? 2, work, syncOne);
-  await workPool(queue, JOBS.callbackDelivery.name, options.callbackConcurrency ?? 4, work, deliverOne);
+  const backToBack = options.backToBack ?? false;
+  await workPool(queue, JOBS.sourceSync.name, options.syncConcurrency ?? 2, work, syncOne, backToBack);
+  await workPool(queue, JOBS.callbackDelivery.name, options.callbackConcurrency ?? 4, work, deliverOne, backToBack);
   await queue.work(JOBS.maintenance.name, work, async () => runMaintenance(db, currentTime()));
 }
 
@@ -84,8 +87,8 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
  * interval after every job, found or not — one job a second per loop, whatever
  * the job's length (2 syncs and 4 deliveries a second per process, and a queue
  * of quick failures held new mailboxes' first syncs back for a minute). A loop
- * that has just worked a job is woken to fetch the next at once; only an empty
- * queue waits the interval.
+ * that has just worked a job is woken to fetch the next at once (`backToBack`,
+ * the PostgreSQL workers); only an empty queue waits the interval.
  */
 async function workPool(
   queue: JobQueue,
@@ -93,6 +96,7 @@ async function workPool(
   slots: number,
   options: PgBoss.WorkOptions & { includeMetadata: true },
   handler: (jobs: Job<unknown>[]) => Promise<unknown>,
+  backToBack: boolean,
 ): Promise<void> {
   for (let i = 0; i < slots; i++) {
     let workerId: string | undefined;
@@ -100,7 +104,7 @@ async function workPool(
       try {
         return await handler(jobs);
       } finally {
-        if (workerId && jobs.length > 0) queue.notifyWorker(workerId);
+        if (backToBack && workerId && jobs.length > 0) queue.notifyWorker(workerId);
       }
     });
   }
