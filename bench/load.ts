@@ -478,9 +478,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       );
       const recoveredAfterMs = performance.now() - upAt;
       log(`ready again ${(recoveredAfterMs / 1000).toFixed(1)} s after PostgreSQL came back`);
-      // A worker dies while a webhook POST is in flight (held unanswered by the receiver), until one was cut.
+      // The workers die while a webhook POST is in flight (held unanswered by the receiver), until one was cut.
       const cutBefore = receiver?.cut.size ?? 0;
-      let victimIndex = 0;
       for (let round = 0; round < 4 && (receiver?.cut.size ?? 0) === cutBefore; round++) {
         receiver?.hold(true);
         // Fresh mail for every mailbox, so deliveries are on their way whatever the paced mail has done.
@@ -499,14 +498,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
             );
           },
         );
-        await workers[victimIndex]?.kill();
+        // Every worker: a held POST may be either's (a worker that has just worked a job takes the next at once,
+        // so one of them often takes them all), and killing one at a time missed it in one run of four rounds.
+        await Promise.all(workers.map((worker) => worker.kill()));
         await sleep(500);
         receiver?.hold(false);
-        workers[victimIndex] = await startWorker(a2);
-        victimIndex = 1 - victimIndex;
+        for (let i = 0; i < workers.length; i++) workers[i] = await startWorker(a2);
       }
       const cut = [...(receiver?.cut ?? [])];
-      log(`a worker SIGKILLed with ${cut.length} webhook deliveries in flight`);
+      log(`the workers SIGKILLed with ${cut.length} webhook deliveries in flight`);
       if (cut.length === 0) fail('no webhook delivery was in flight when a worker was killed');
 
       return {
