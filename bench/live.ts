@@ -129,6 +129,18 @@ async function stopWorker(child: ChildProcess) {
   clearTimeout(timer);
 }
 
+/**
+ * Dovecot settings for hundreds of live (IDLE) mailboxes: `processes` imap processes (one per IDLE),
+ * 50 connections per user and address, and 1 s re-checks once the kernel's inotify instances run out.
+ */
+export const manyIdleConnections = (processes: number) =>
+  [
+    `default_process_limit = ${processes}`,
+    `default_client_limit = ${processes * 2}`,
+    'mail_max_userip_connections = 50',
+    'mailbox_idle_check_interval = 1 secs',
+  ].join('\n');
+
 export async function benchLiveMailboxes(
   postgresUrl: string,
   options: { mailboxes: number; changed: number },
@@ -140,14 +152,7 @@ export async function benchLiveMailboxes(
   // once; past the kernel's per-user limit (fs.inotify.max_user_instances, 128 by default) Dovecot
   // falls back to re-checking the mailbox every mailbox_idle_check_interval (30 s by default): 1 s here.
   const limit = mailboxes * 2 + 100;
-  const dovecot = await startDovecot({
-    extraConfig: [
-      `default_process_limit = ${limit}`,
-      `default_client_limit = ${limit * 2}`,
-      'mail_max_userip_connections = 50',
-      'mailbox_idle_check_interval = 1 secs',
-    ].join('\n'),
-  });
+  const dovecot = await startDovecot({ extraConfig: manyIdleConnections(limit) });
   const masterKey = randomBytes(32).toString('hex');
   process.env.MAILPORT_MASTER_KEY = masterKey;
   const { createScratchPostgresDatabase } = await import('../lib/db/testing');

@@ -29,6 +29,7 @@ import { type DovecotServer, startDovecot } from '../e2e/fixtures/dovecot';
 import { buildMessage, bulkMessages } from '../e2e/fixtures/mailbox';
 import { type BenchContext, call, signedFetch } from './client';
 import { signInForm } from './connect';
+import { manyIdleConnections } from './live';
 import { startWebhookReceiver, type WebhookReceiver } from './load-receiver';
 import {
   createApiKey,
@@ -176,14 +177,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   db.on('error', () => {});
   try {
     // Settings of issue 12's live benchmark: one imap process per IDLE, and 1 s re-checks when inotify runs out.
-    dovecot = await startDovecot({
-      extraConfig: [
-        `default_process_limit = ${limit}`,
-        `default_client_limit = ${limit * 2}`,
-        'mail_max_userip_connections = 50',
-        'mailbox_idle_check_interval = 1 secs',
-      ].join('\n'),
-    });
+    dovecot = await startDovecot({ extraConfig: manyIdleConnections(limit) });
     for (let i = 0; i < options.tokens; i++) await dovecot.addUser(mailboxOf(i), PASSWORD);
     await dovecot.deliverMessages(mailboxOf(0), bulkMessages(options.bigMailbox, 'big'));
     for (let i = 1; i < options.tokens; i++) {

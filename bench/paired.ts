@@ -10,7 +10,7 @@ import type { Result } from './report';
 import type { RunningApp } from './server';
 
 /** The warm-up before a scenario's rounds (JIT, caches, pools), not counted. */
-export const WARM_UP_SECONDS = 2;
+const WARM_UP_SECONDS = 2;
 
 export interface PairedOptions {
   connections: number;
@@ -118,6 +118,16 @@ export function resultOf(meter: Meter, ratio: number): Result {
   };
 }
 
+/** JIT, caches, connection pools: a run whose figures are discarded. */
+export async function warmUp(context: BenchContext, meter: Meter, opts: PairedOptions): Promise<void> {
+  await autocannon({
+    url: context.baseUrl,
+    connections: opts.connections,
+    duration: WARM_UP_SECONDS,
+    requests: meter.requests,
+  });
+}
+
 /**
  * A scenario against the baseline on a machine whose load changes by the second
  * (other jobs): the two alternate in short rounds, and the ratio is the
@@ -132,13 +142,7 @@ export async function measurePaired(
   opts: PairedOptions,
 ): Promise<Result> {
   const meter = await prepare(context, scenario);
-  // JIT, caches, connection pools: discarded.
-  await autocannon({
-    url: context.baseUrl,
-    connections: opts.connections,
-    duration: WARM_UP_SECONDS,
-    requests: meter.requests,
-  });
+  await warmUp(context, meter, opts);
   const rounds = Math.max(1, Math.ceil(opts.duration / ROUND_SECONDS));
   let baselineRate = 0;
   let scenarioRate = 0;

@@ -21,7 +21,6 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import type { BenchContext, Scenario } from './client';
 import { measureConnectLatency, measureFirstLoadJs, startBenchDovecot } from './connect';
 import { benchMessageContent, printContentBench } from './content';
@@ -31,7 +30,7 @@ import { FULL_LOAD, printLoadReport, runLoad, SHORT_LOAD } from './load';
 import { type BenchMailbox, connectBenchMailbox } from './mailbox';
 import { benchMessageReads, printMessageReads } from './messages';
 import { type BenchOAuth, measureOAuthConnect, startBenchOAuth } from './oauth-connect';
-import { measurePaired, prepare, ROUND_SECONDS, resultOf, round, WARM_UP_SECONDS } from './paired';
+import { measurePaired, prepare, ROUND_SECONDS, resultOf, round, warmUp } from './paired';
 import { type DatabaseLabel, type DatabaseReport, printDatabaseTable, type Result } from './report';
 import { scenarios } from './scenarios';
 import {
@@ -179,12 +178,7 @@ async function benchDatabase(
     const baselineScenario = chosen.find((scenario) => scenario.baseline);
     if (!baselineScenario) throw new BenchError('no baseline scenario');
     const baseline = await prepare(context, baselineScenario);
-    await autocannon({
-      url: context.baseUrl,
-      connections: opts.connections,
-      duration: WARM_UP_SECONDS,
-      requests: baseline.requests,
-    });
+    await warmUp(context, baseline, opts);
     console.log(`  ${label}: ${baselineScenario.name}…`);
     await round(app, context, baseline, ROUND_SECONDS, opts);
     for (const scenario of chosen) {
