@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { TEST_NODE_FLAGS } from './scripts/testing';
 
 export default defineConfig({
   resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
@@ -17,6 +18,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Liftoff-only WebAssembly: see TEST_NODE_FLAGS in scripts/testing.ts.
+    execArgv: TEST_NODE_FLAGS,
     // vitest's default is one worker per core minus one: a single file at a time on a
     // 2-core machine. Most files mostly wait (Dovecot, PostgreSQL, spawned commands), so overlap them.
     maxWorkers: Math.max(4, os.availableParallelism()),

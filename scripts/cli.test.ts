@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchPostgresDatabase, testDatabaseKinds } from '@/lib/db/testing';
-import { compileScripts } from './testing';
+import { compileScripts, TEST_NODE_FLAGS } from './testing';
 
 /** The operator commands, run as a person would: real processes, real databases. */
 
@@ -19,7 +19,7 @@ afterAll(() => compiled?.remove());
 
 function run(script: Script, args: string[], env: Record<string, string | undefined>) {
   const cleanEnv = { ...process.env, DATABASE_URL: undefined, MAILPORT_MASTER_KEY: undefined, ...env };
-  const result = spawnSync(process.execPath, [compiled.scripts[script], ...args], {
+  const result = spawnSync(process.execPath, [...TEST_NODE_FLAGS, compiled.scripts[script], ...args], {
     env: cleanEnv as NodeJS.ProcessEnv,
     encoding: 'utf8',
     timeout: 90_000,

@@ -15,6 +15,15 @@ import { build } from 'esbuild';
 const root = path.resolve(import.meta.dirname, '..');
 
 /**
+ * Node flags for every process the tests start (and vitest's own forks, vitest.config.ts):
+ * WebAssembly compiled by Liftoff only. PGlite (PostgreSQL as Wasm) and Prisma's query
+ * compiler are large modules; in a process that lives seconds, V8's optimising compiler
+ * spent more CPU on them than the tests did (about half the CPU of a database test file).
+ * Servers keep V8's defaults: they live long enough for it to pay off.
+ */
+export const TEST_NODE_FLAGS = ['--liftoff-only'];
+
+/**
  * Compiles `scripts/<name>.ts` for each name: the path of each bundle, and a
  * `remove` for afterAll. The bundles live inside the project (node_modules/.cache)
  * so that the packages they import resolve from node_modules as they do for the sources.
@@ -53,7 +62,7 @@ export function workerProcesses(options: { script: string; env: () => NodeJS.Pro
   const isRunning = (worker: ChildProcess) => worker.exitCode === null && worker.signalCode === null;
   return {
     start(): ChildProcess {
-      const worker = spawn(process.execPath, [options.script], {
+      const worker = spawn(process.execPath, [...TEST_NODE_FLAGS, options.script], {
         cwd: root,
         env: options.env(),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,14 +114,14 @@ export async function waitUntil<T>(
   what: string,
   read: () => Promise<T> | T,
   done: (value: T) => boolean,
-  options: { timeoutMs?: number; report?: () => string } = {},
+  options: { timeoutMs?: number; report?: () => string | Promise<string> } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   for (;;) {
     const value = await read();
     if (done(value)) return value;
     if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${options.report?.() ?? ''}`);
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${(await options.report?.()) ?? ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

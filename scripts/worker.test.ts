@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { bulkMessages } from '@/e2e/fixtures/mailbox';
@@ -9,7 +7,7 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
 import { openJobQueue } from '@/lib/jobs/queue';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
-import { compileScripts } from './testing';
+import { compileScripts, waitUntil, workerProcesses } from './testing';
 
 /**
  * `npm run worker` as operators run it, on PostgreSQL: a worker is killed
@@ -17,7 +15,6 @@ import { compileScripts } from './testing';
  * and the mailbox ends up stored exactly once.
  */
 
-const root = path.resolve(import.meta.dirname, '..');
 const MESSAGES = 5000;
 const PASSWORD = 'worker-test-password';
 /** A killed worker's job is taken for crashed after 6 s (and retried 2-4 s later). */
@@ -27,7 +24,7 @@ const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
   let dovecot: DovecotServer;
   let database: TestDatabase;
-  const workers: ChildProcess[] = [];
+  let workers: ReturnType<typeof workerProcesses>;
   let compiled: { scripts: Record<'worker', string>; remove: () => void };
 
   beforeAll(async () => {
@@ -39,17 +36,21 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
     dovecot = await startDovecot({ users: [{ username: 'big@mailport.test', password: PASSWORD }] });
     await dovecot.deliverMessages('big@mailport.test', bulkMessages(MESSAGES));
     database = await openTestDatabase('postgres');
+    const target = database.target;
+    if (target.kind !== 'postgres') throw new Error('postgres only');
+    workers = workerProcesses({
+      script: compiled.scripts.worker,
+      env: () => ({
+        ...process.env,
+        DATABASE_URL: target.connectionString,
+        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
+        MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: SYNC_JOB_TIMEOUT_SECONDS,
+      }),
+    });
   });
   afterAll(async () => {
     // Stop the workers before their database is dropped.
-    for (const worker of workers) {
-      if (worker.exitCode !== null || worker.signalCode !== null) continue;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      const timer = setTimeout(() => worker.kill('SIGKILL'), 25_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await workers?.stopAll();
     await database?.close();
     await dovecot?.stop();
     compiled?.remove();
@@ -57,32 +58,8 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
     resetConfigForTests();
   });
 
-  function startWorker(): ChildProcess {
-    if (database.target.kind !== 'postgres') throw new Error('postgres only');
-    const worker = spawn(process.execPath, [compiled.scripts.worker], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.target.connectionString,
-        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-        MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: SYNC_JOB_TIMEOUT_SECONDS,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    worker.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[worker] ${chunk}`));
-    workers.push(worker);
-    return worker;
-  }
-
-  async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const waitFor = <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) =>
+    waitUntil(what, read, done, { timeoutMs: 90_000, report: () => workers.describe() });
 
   it('a worker killed mid-sync is replaced and nothing is lost or doubled', async () => {
     const { db } = database;
@@ -97,15 +74,14 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
     await queue.stop({ graceful: false, close: true, wait: true });
 
     const synced = () => db.sourceSync.findUnique({ where: { sourceId: source.sourceId } });
-    const first = startWorker();
+    const first = workers.start();
     const partial = await waitFor('the first batches', synced, (row) => (row?.messagesSynced ?? 0) >= 500);
-    first.kill('SIGKILL');
-    await new Promise((resolve) => first.once('exit', resolve));
+    await workers.kill(first);
     const atKill = await db.message.count({ where: { sourceId: source.sourceId } });
     expect(partial?.state).toBe('running');
     expect(atKill).toBeLessThan(MESSAGES);
 
-    startWorker();
+    workers.start();
     const finished = await waitFor('the sync to finish', synced, (row) => row?.state === 'done');
     expect(finished?.messagesSynced).toBe(MESSAGES);
     const uids = await db.message.findMany({ where: { sourceId: source.sourceId }, select: { uid: true } });

@@ -47,3 +47,22 @@ describe.each(testDatabaseKinds())('the queue of a database on %s', (kind) => {
     expect(await queued(firstQueue)).toEqual([]);
   });
 });
+
+/**
+ * Workers started together (an operator's `docker compose up --scale worker=4`) each create the
+ * queues on a database that has none yet: pg-boss's create_queue takes table locks, and two at
+ * once could deadlock, ending one worker at start-up ("deadlock detected", exit 1).
+ */
+describe.runIf(testDatabaseKinds().includes('postgres'))('queues opened at once on a new PostgreSQL database', () => {
+  it('all open, each with every queue', async () => {
+    for (let round = 0; round < 3; round++) {
+      const database = await openTestDatabase('postgres');
+      const opening = Array.from({ length: 4 }, () => openJobQueue(database, { supervise: false }));
+      const results = await Promise.allSettled(opening);
+      for (const result of results)
+        if (result.status === 'fulfilled') await result.value.stop({ graceful: false, close: true, wait: true });
+      await database.close();
+      expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    }
+  });
+});

@@ -51,10 +51,33 @@ function pgliteExecutor(pglite: PGlite): PgBoss.Db {
   };
 }
 
-/** Creates the queues (idempotent) and, in supervising processes, the schedule. */
+/** Creates the missing queues and, in supervising processes, the schedule. */
 async function registerQueues(queue: JobQueue, options: { supervise: boolean }): Promise<void> {
-  for (const [name, policy] of Object.entries(jobPolicies())) await queue.createQueue(name, { name, ...policy });
+  const existing = new Set((await queue.getQueues()).map((found) => found.name));
+  for (const [name, policy] of Object.entries(jobPolicies())) {
+    if (!existing.has(name)) await createQueueOnce(queue, name, policy);
+  }
   if (options.supervise) await queue.schedule(JOBS.maintenance.name, MAINTENANCE_CRON, {});
+}
+
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * pg-boss's create_queue adds a partition to its job table: processes creating queues at the
+ * same moment (workers started together on a new database) can deadlock, and PostgreSQL ends
+ * one of them. That one's transaction was rolled back whole, so it tries again (the queue is
+ * then usually there: create_queue does nothing for an existing one).
+ */
+async function createQueueOnce(queue: JobQueue, name: string, policy: Omit<PgBoss.Queue, 'name'>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await queue.createQueue(name, { ...policy, name });
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt === 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 100 * attempt));
+    }
+  }
 }
 
 // Which queue each open database enqueues on. Weak: a closed test database takes its entry with it.

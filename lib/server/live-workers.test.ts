@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
 import { buildMessage } from '@/e2e/fixtures/mailbox';
@@ -12,6 +11,7 @@ import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { createWebhook } from '@/lib/webhooks/mutations';
 import { createWebhookInput } from '@/lib/webhooks/schema';
+import { compileScripts, waitUntil, workerProcesses } from '@/scripts/testing';
 
 /**
  * `npm run worker` processes sharing 50 live mailboxes on PostgreSQL, as
@@ -22,7 +22,6 @@ import { createWebhookInput } from '@/lib/webhooks/schema';
  * a SIGTERMed one hands its sources over at once.
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
 const PASSWORD = 'takeover-password';
 const SOURCES = 50;
 const LEASE_SECONDS = 6;
@@ -41,7 +40,8 @@ const message = (id: string, subject: string) =>
 describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on PostgreSQL', () => {
   let dovecot: DovecotServer;
   let database: TestDatabase;
-  const workers: ChildProcess[] = [];
+  let workers: ReturnType<typeof workerProcesses>;
+  let compiled: { scripts: Record<'worker', string>; remove: () => void };
   const sources: { sourceId: string; user: string }[] = [];
   let receiver: Server;
   /** What the receiver kept: the first body of each delivery id (a repeat is an at-least-once retry). */
@@ -72,6 +72,20 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
     for (let i = 0; i < SOURCES; i++) await dovecot.addUser(`takeover-${i}@mailport.test`, PASSWORD);
     database = await openTestDatabase('postgres');
+    const target = database.target;
+    if (target.kind !== 'postgres') throw new Error('postgres only');
+    compiled = await compileScripts(['worker']);
+    workers = workerProcesses({
+      script: compiled.scripts.worker,
+      env: () => ({
+        ...process.env,
+        DATABASE_URL: target.connectionString,
+        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
+        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
+        // Only IDLE can bring the new mail in time: the poll is five minutes away.
+        MAILPORT_POLL_SECONDS: '300',
+      }),
+    });
     const developer = await createDeveloperKey(database.db, { email: 'takeover@example.com', appName: 'Takeover' });
     // An application-level webhook: every new message of every source.
     const port = (receiver.address() as AddressInfo).port;
@@ -106,80 +120,26 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     }
   });
   afterAll(async () => {
-    for (const worker of workers) {
-      if (worker.exitCode !== null || worker.signalCode !== null) continue;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.kill('SIGTERM');
-      const timer = setTimeout(() => worker.kill('SIGKILL'), 25_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await workers?.stopAll();
     await database?.close();
     await dovecot?.stop();
+    compiled?.remove();
     receiver?.closeAllConnections();
     await new Promise((resolve) => receiver?.close(resolve));
   });
 
-  function startWorker(): ChildProcess {
-    if (database.target.kind !== 'postgres') throw new Error('postgres only');
-    // tsx as a loader, not its CLI: the worker is this very process, so SIGKILL really kills it.
-    const worker = spawn(process.execPath, ['--import', 'tsx', 'scripts/worker.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: database.target.connectionString,
-        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
-        // Only IDLE can bring the new mail in time: the poll is five minutes away.
-        MAILPORT_POLL_SECONDS: '300',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const tail: string[] = [];
-    const keep = (chunk: Buffer) => {
-      tail.push(...chunk.toString().trimEnd().split('\n'));
-      tail.splice(0, Math.max(0, tail.length - 20));
-    };
-    worker.stdout?.on('data', (chunk: Buffer) => {
-      keep(chunk);
-      process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
-    });
-    worker.stderr?.on('data', (chunk: Buffer) => {
-      keep(chunk);
-      process.stderr.write(`[worker ${worker.pid}] ${chunk}`);
-    });
-    workers.push(worker);
-    outputs.set(worker, tail);
-    return worker;
-  }
-  const outputs = new Map<ChildProcess, string[]>();
+  const startWorker = () => workers.start();
   /** What a timeout reports: CI keeps only the end of the log, so the workers' state goes into the error itself. */
   async function describeWorkers(): Promise<string> {
     const rows = await database.db.liveWorker.findMany();
-    const lines = workers.map((worker) => {
-      const state =
-        worker.exitCode !== null || worker.signalCode !== null
-          ? `exited ${worker.exitCode ?? worker.signalCode}`
-          : 'running';
-      return `worker ${worker.pid} (${state}): ${(outputs.get(worker) ?? []).join(' | ')}`;
-    });
-    return [...lines, `live_workers: ${JSON.stringify(rows)}`].join('\n');
+    return `${workers.describe()}\nlive_workers: ${JSON.stringify(rows)}`;
   }
 
   const leases = () => database.db.sourceLease.findMany({ select: { sourceId: true, ownerId: true, expiresAt: true } });
   const ownedBy = (worker: ChildProcess) => (lease: { ownerId: string }) => lease.ownerId.includes(`:${worker.pid}:`);
 
-  async function waitFor<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}\n${await describeWorkers()}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const waitFor = <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000) =>
+    waitUntil(what, read, done, { timeoutMs, report: describeWorkers });
 
   it('50 sources: a SIGKILLed worker’s are taken over within 60 s, mail stored once and POSTed to the webhook once; SIGTERM hands over at once', async () => {
     const a = startWorker();
@@ -191,9 +151,8 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     );
     const ofA = (await leases()).filter(ownedBy(a)).map((lease) => lease.sourceId);
 
-    a.kill('SIGKILL');
     const killedAt = Date.now();
-    await new Promise((resolve) => a.once('exit', resolve));
+    await workers.kill(a);
     // Mail for every mailbox while one worker lies dead: its sources have no IDLE until the takeover.
     for (const [i, source] of sources.entries()) {
       await dovecot.deliverMessage(source.user, 'INBOX', message(`second-${i}`, `Second ${i}`));

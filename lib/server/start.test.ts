@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TEST_NODE_FLAGS } from '@/scripts/testing';
 
 /**
  * surviveDatabaseOutages in a real process: a connection failure a library
@@ -17,7 +18,7 @@ function runWith(rejection: string) {
     Promise.reject(${rejection});
     setTimeout(() => console.log('still running'), 200);
   `;
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+  return spawnSync(process.execPath, [...TEST_NODE_FLAGS, '--import', 'tsx', '--input-type=module', '-e', script], {
     cwd: root,
     encoding: 'utf8',
     timeout: 30_000,
