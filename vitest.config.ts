@@ -1,27 +1,29 @@
-import os from 'node:os';
-import path from 'node:path';
 import { defineConfig } from 'vitest/config';
-import { TEST_NODE_FLAGS } from './scripts/testing';
+import { PROCESS_TESTS, sharedConfig } from './vitest.shared.ts';
 
+const include = ['lib/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'];
+/** Files that replace a module with vi.mock: they need a module registry of their own. */
+const MOCKING = ['lib/server/live-sync.test.ts', 'lib/sessions/sign-in-limits.test.ts'];
+
+/**
+ * `vitest run`: unit and integration tests (PGlite, and PostgreSQL when MAILPORT_TEST_DATABASE_URL
+ * is set), in vitest's processes. Tests that start `npm run worker` or a CLI as processes of their
+ * own are `*.process.test.ts`, run by `npm run test:processes` (vitest.processes.config.ts).
+ *
+ * Test files share a worker process and its loaded modules (`isolate: false`): each file in a
+ * fresh process loaded Prisma, PGlite and the domain modules again, a third of the suite's CPU.
+ * A file that mocks a module gets a process of its own.
+ */
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
+  ...sharedConfig,
   test: {
-    include: ['lib/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
-    environment: 'node',
-    globalSetup: ['vitest.setup.ts'],
-    env: {
-      // Tests never touch ./data: a fixed test key and a throwaway data directory.
-      MAILPORT_MASTER_KEY: '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff',
-      MAILPORT_DATA_DIR: path.join(os.tmpdir(), `mailport-vitest-${process.pid}`),
-    },
-    // Database integration tests open PGlite/PostgreSQL; files run in parallel, tests inside a file in order.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: 'forks',
-    // Liftoff-only WebAssembly: see TEST_NODE_FLAGS in scripts/testing.ts.
-    execArgv: TEST_NODE_FLAGS,
-    // vitest's default is one worker per core minus one: a single file at a time on a
-    // 2-core machine. Most files mostly wait (Dovecot, PostgreSQL, spawned commands), so overlap them.
-    maxWorkers: Math.max(4, os.availableParallelism()),
+    ...sharedConfig.test,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'shared', include, exclude: [PROCESS_TESTS, ...MOCKING], isolate: false },
+      },
+      { extends: true, test: { name: 'isolated', include: MOCKING, isolate: true } },
+    ],
   },
 });

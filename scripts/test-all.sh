@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm test: every test, on a fresh machine. Installs missing Debian packages (as root),
 # starts a private PostgreSQL so integration and e2e tests run on PGlite *and* PostgreSQL,
-# then: lint, dead code, typecheck, vitest, build (Next.js and the compiled edge), Playwright,
+# then: lint, dead code, typecheck, vitest, the process tests, build (Next.js and the compiled edge), Playwright,
 # and prints how long each stage took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,5 +51,6 @@ stage lint;   npx biome check .
 stage knip;   npx knip
 stage tsc;    npx tsc --noEmit
 stage vitest; npx vitest run
+stage processes; npx vitest run -c vitest.processes.config.ts
 stage build;  npm run --silent build
 stage e2e;    npx playwright test

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { TEST_NODE_FLAGS } from '../vitest.shared.ts';
 
 /**
  * The operator scripts as tests run them: compiled once per test file with
@@ -13,15 +14,6 @@ import { build } from 'esbuild';
  */
 
 const root = path.resolve(import.meta.dirname, '..');
-
-/**
- * Node flags for every process the tests start (and vitest's own forks, vitest.config.ts):
- * WebAssembly compiled by Liftoff only. PGlite (PostgreSQL as Wasm) and Prisma's query
- * compiler are large modules; in a process that lives seconds, V8's optimising compiler
- * spent more CPU on them than the tests did (about half the CPU of a database test file).
- * Servers keep V8's defaults: they live long enough for it to pay off.
- */
-export const TEST_NODE_FLAGS = ['--liftoff-only'];
 
 /**
  * Compiles `scripts/<name>.ts` for each name: the path of each bundle, and a

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TEST_NODE_FLAGS } from '@/scripts/testing';
+import { TEST_NODE_FLAGS } from '@/vitest.shared.ts';
 
 /**
  * surviveDatabaseOutages in a real process: a connection failure a library

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchPostgresDatabase, testDatabaseKinds } from '@/lib/db/testing';
-import { compileScripts, TEST_NODE_FLAGS } from './testing';
+import { TEST_NODE_FLAGS } from '../vitest.shared.ts';
+import { compileScripts } from './testing';
 
 /** The operator commands, run as a person would: real processes, real databases. */
 
