@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import type { MigrationTarget } from '../lib/db/migrations';
 import { TEST_NODE_FLAGS } from '../vitest.shared.ts';
 
 /**
@@ -99,6 +100,27 @@ export function workerProcesses(options: { script: string; env: () => NodeJS.Pro
         .join('\n');
     },
   };
+}
+
+/**
+ * `npm run worker` processes on a PostgreSQL test database (workers need PostgreSQL): the
+ * worker compiled once, each process given the database, private hosts (the tests' Dovecot)
+ * and `settings`. `remove` deletes the compiled worker (afterAll, once the workers are stopped).
+ */
+export async function postgresWorkers(database: { target: MigrationTarget }, settings: Record<string, string>) {
+  const target = database.target;
+  if (target.kind !== 'postgres') throw new Error('npm run worker needs PostgreSQL');
+  const compiled = await compileScripts(['worker']);
+  const workers = workerProcesses({
+    script: compiled.scripts.worker,
+    env: () => ({
+      ...process.env,
+      DATABASE_URL: target.connectionString,
+      MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
+      ...settings,
+    }),
+  });
+  return { ...workers, remove: compiled.remove };
 }
 
 /** Polls `read` until `done`; a timeout names what it waited for, the last value and `report()`. */

@@ -7,7 +7,7 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
 import { openJobQueue } from '@/lib/jobs/queue';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
-import { compileScripts, waitUntil, workerProcesses } from './testing';
+import { postgresWorkers, waitUntil } from './testing';
 
 /**
  * `npm run worker` as operators run it, on PostgreSQL: a worker is killed
@@ -24,28 +24,18 @@ const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
   let dovecot: DovecotServer;
   let database: TestDatabase;
-  let workers: ReturnType<typeof workerProcesses>;
-  let compiled: { scripts: Record<'worker', string>; remove: () => void };
+  let workers: Awaited<ReturnType<typeof postgresWorkers>>;
 
   beforeAll(async () => {
     // The process that queues the sync has the workers' setting, as an app beside them would: a job
     // carries the timeout of the process that sent it (with the default, a killed worker's job waits 10 min).
     process.env.MAILPORT_SYNC_JOB_TIMEOUT_SECONDS = SYNC_JOB_TIMEOUT_SECONDS;
     resetConfigForTests();
-    compiled = await compileScripts(['worker']);
     dovecot = await startDovecot({ users: [{ username: 'big@mailport.test', password: PASSWORD }] });
     await dovecot.deliverMessages('big@mailport.test', bulkMessages(MESSAGES));
     database = await openTestDatabase('postgres');
-    const target = database.target;
-    if (target.kind !== 'postgres') throw new Error('postgres only');
-    workers = workerProcesses({
-      script: compiled.scripts.worker,
-      env: () => ({
-        ...process.env,
-        DATABASE_URL: target.connectionString,
-        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-        MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: SYNC_JOB_TIMEOUT_SECONDS,
-      }),
+    workers = await postgresWorkers(database, {
+      MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: SYNC_JOB_TIMEOUT_SECONDS,
     });
   });
   afterAll(async () => {
@@ -53,7 +43,7 @@ describe.skipIf(!hasPostgres)('npm run worker on PostgreSQL', () => {
     await workers?.stopAll();
     await database?.close();
     await dovecot?.stop();
-    compiled?.remove();
+    workers?.remove();
     delete process.env.MAILPORT_SYNC_JOB_TIMEOUT_SECONDS;
     resetConfigForTests();
   });

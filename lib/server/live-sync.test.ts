@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
-import { buildMessage } from '@/e2e/fixtures/mailbox';
+import { plainMessage } from '@/e2e/fixtures/mailbox';
 import { findAccount } from '@/lib/accounts/data';
 import { type CallbackBody, isValidCallbackSignature } from '@/lib/callbacks/schema';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
@@ -50,15 +50,7 @@ let receiver: Server;
 let receiverUrl: string;
 let hooksUrl: string;
 
-const message = (id: string, subject: string) =>
-  buildMessage({
-    messageId: `<${id}@test>`,
-    from: 'Bob <bob@example.org>',
-    to: 'Jane <jane@mailport.test>',
-    subject,
-    date: new Date(Date.UTC(2025, 5, 1)),
-    text: `${subject}.`,
-  });
+const message = (id: string, subject: string) => plainMessage(id, subject);
 
 beforeAll(async () => {
   // IDLE hears of new mail through inotify; when the machine's Dovecots have used up the dovecot user's

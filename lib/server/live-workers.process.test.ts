@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
-import { buildMessage } from '@/e2e/fixtures/mailbox';
+import { plainMessage } from '@/e2e/fixtures/mailbox';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
@@ -11,7 +11,7 @@ import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { createWebhook } from '@/lib/webhooks/mutations';
 import { createWebhookInput } from '@/lib/webhooks/schema';
-import { compileScripts, waitUntil, workerProcesses } from '@/scripts/testing';
+import { postgresWorkers, waitUntil } from '@/scripts/testing';
 
 /**
  * `npm run worker` processes sharing 50 live mailboxes on PostgreSQL, as
@@ -27,21 +27,12 @@ const SOURCES = 50;
 const LEASE_SECONDS = 6;
 const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 
-const message = (id: string, subject: string) =>
-  buildMessage({
-    messageId: `<${id}@test>`,
-    from: 'Bob <bob@example.org>',
-    to: 'Jane <jane@mailport.test>',
-    subject,
-    date: new Date(Date.UTC(2025, 5, 1)),
-    text: `${subject}.`,
-  });
+const message = (id: string, subject: string) => plainMessage(id, subject);
 
 describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on PostgreSQL', () => {
   let dovecot: DovecotServer;
   let database: TestDatabase;
-  let workers: ReturnType<typeof workerProcesses>;
-  let compiled: { scripts: Record<'worker', string>; remove: () => void };
+  let workers: Awaited<ReturnType<typeof postgresWorkers>>;
   const sources: { sourceId: string; user: string }[] = [];
   let receiver: Server;
   /** What the receiver kept: the first body of each delivery id (a repeat is an at-least-once retry). */
@@ -72,19 +63,10 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     dovecot = await startDovecot({ extraConfig: 'mailbox_idle_check_interval = 1 secs' });
     for (let i = 0; i < SOURCES; i++) await dovecot.addUser(`takeover-${i}@mailport.test`, PASSWORD);
     database = await openTestDatabase('postgres');
-    const target = database.target;
-    if (target.kind !== 'postgres') throw new Error('postgres only');
-    compiled = await compileScripts(['worker']);
-    workers = workerProcesses({
-      script: compiled.scripts.worker,
-      env: () => ({
-        ...process.env,
-        DATABASE_URL: target.connectionString,
-        MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
-        // Only IDLE can bring the new mail in time: the poll is five minutes away.
-        MAILPORT_POLL_SECONDS: '300',
-      }),
+    workers = await postgresWorkers(database, {
+      MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
+      // Only IDLE can bring the new mail in time: the poll is five minutes away.
+      MAILPORT_POLL_SECONDS: '300',
     });
     const developer = await createDeveloperKey(database.db, { email: 'takeover@example.com', appName: 'Takeover' });
     // An application-level webhook: every new message of every source.
@@ -123,7 +105,7 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
     await workers?.stopAll();
     await database?.close();
     await dovecot?.stop();
-    compiled?.remove();
+    workers?.remove();
     receiver?.closeAllConnections();
     await new Promise((resolve) => receiver?.close(resolve));
   });

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type DovecotServer, startDovecot } from '@/e2e/fixtures/dovecot';
-import { buildMessage } from '@/e2e/fixtures/mailbox';
+import { plainMessage } from '@/e2e/fixtures/mailbox';
 import {
   type OAuthServer,
   REFRESH_BEHAVIOURS,
@@ -25,7 +25,7 @@ import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
 import { loginForSource, sourceLoginSelect } from '@/lib/sources/data';
-import { compileScripts, waitUntil, workerProcesses } from '@/scripts/testing';
+import { postgresWorkers, waitUntil } from '@/scripts/testing';
 import { maintenanceInterval } from './start';
 
 /**
@@ -50,15 +50,7 @@ const hasPostgres = !!process.env.MAILPORT_TEST_DATABASE_URL;
 const MAILBOXES = ['before', 'google', 'microsoft', 'strict', 'stored', 'live', 'race'];
 const address = (name: string) => `${name}-refresh@outlook.com`;
 
-const message = (id: string, subject: string) =>
-  buildMessage({
-    messageId: `<${id}@test>`,
-    from: 'Bob <bob@example.org>',
-    to: 'Jane <jane@outlook.com>',
-    subject,
-    date: new Date(Date.UTC(2025, 5, 1)),
-    text: `${subject}.`,
-  });
+const message = (id: string, subject: string) => plainMessage(id, subject, 'Jane <jane@outlook.com>');
 
 /**
  * The scenarios come in two parts, one test file each, so that vitest runs them side by side:
@@ -71,7 +63,6 @@ export function describeOAuthWorkerKills(part: OAuthWorkerKillPart): void {
     let authServer: OAuthServer;
     let dovecot: DovecotServer;
     let database: TestDatabase;
-    let compiled: { scripts: Record<'worker', string>; remove: () => void };
     let receiver: Server;
     let statusUrl: string;
     /** The status callbacks the receiver got (each source has its own account here). */
@@ -81,7 +72,7 @@ export function describeOAuthWorkerKills(part: OAuthWorkerKillPart): void {
     let developerId: string;
     const providerIds: Partial<Record<StandInProvider, string>> = {};
     const clientIds = { google: testClientId(), microsoft: testClientId() };
-    let workers: ReturnType<typeof workerProcesses>;
+    let workers: Awaited<ReturnType<typeof postgresWorkers>>;
     const savedEnv = { ...process.env };
 
     beforeAll(async () => {
@@ -111,20 +102,11 @@ export function describeOAuthWorkerKills(part: OAuthWorkerKillPart): void {
         MAILPORT_SYNC_JOB_TIMEOUT_SECONDS: String(SYNC_JOB_TIMEOUT_SECONDS),
       });
       resetConfigForTests();
-      compiled = await compileScripts(['worker']);
       database = await openTestDatabase('postgres');
-      const target = database.target;
-      if (target.kind !== 'postgres') throw new Error('postgres only');
-      workers = workerProcesses({
-        script: compiled.scripts.worker,
-        env: () => ({
-          ...process.env,
-          DATABASE_URL: target.connectionString,
-          MAILPORT_ALLOW_PRIVATE_HOSTS: '1',
-          MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
-          // A live source logs in afresh (and so refreshes an expired token) at every poll.
-          MAILPORT_POLL_SECONDS: '2',
-        }),
+      workers = await postgresWorkers(database, {
+        MAILPORT_LIVE_LEASE_SECONDS: String(LEASE_SECONDS),
+        // A live source logs in afresh (and so refreshes an expired token) at every poll.
+        MAILPORT_POLL_SECONDS: '2',
       });
       ({ developerId } = await createDeveloperKey(database.db, { email: 'oauth-kill@example.com', appName: 'Kill' }));
       for (const [provider, type] of [
@@ -155,7 +137,7 @@ export function describeOAuthWorkerKills(part: OAuthWorkerKillPart): void {
       await Promise.all([dovecot?.stop(), authServer?.stop()]);
       receiver?.closeAllConnections();
       await new Promise((resolve) => receiver?.close(resolve));
-      compiled?.remove();
+      workers?.remove();
       process.env = savedEnv;
       resetConfigForTests();
     });
