@@ -40,10 +40,9 @@ export async function openTestDatabase(
   kind: TestDatabaseKind,
   { migrated = true }: { migrated?: boolean } = {},
 ): Promise<TestDatabase> {
-  if (!migrated) return kind === 'pglite' ? openPglite(false) : openPostgres(false);
-  const kept = await takeKeptDatabase(kind);
-  if (kept) return lend(kept);
-  return lend(kind === 'pglite' ? await startPglite(true) : await createPostgres(true));
+  const create = () => (kind === 'pglite' ? startPglite(migrated) : createPostgres(migrated));
+  if (!migrated) return lend(await create(), { keep: false });
+  return lend((await takeKeptDatabase(kind)) ?? (await create()), { keep: true });
 }
 
 /**
@@ -72,8 +71,10 @@ async function takeKeptDatabase(kind: TestDatabaseKind): Promise<KeptDatabase | 
   return index === -1 ? undefined : keptDatabases.splice(index, 1)[0];
 }
 
-async function lend(kept: KeptDatabase): Promise<TestDatabase> {
+/** The database behind a new Prisma client; closing it gives it back to the pool (`keep`) or destroys it. */
+async function lend(kept: KeptDatabase, { keep }: { keep: boolean }): Promise<TestDatabase> {
   let closed = false;
+  const release = () => (keep ? giveBack(kept) : kept.destroy());
   if (kept.pglite) {
     const { PrismaPGlite } = await import('pglite-prisma-adapter');
     const pglite = closableHandle(kept.pglite, () => closed);
@@ -86,7 +87,7 @@ async function lend(kept: KeptDatabase): Promise<TestDatabase> {
         if (closed) return;
         await db.$disconnect();
         closed = true;
-        await giveBack(kept);
+        await release();
       },
     };
   }
@@ -101,7 +102,7 @@ async function lend(kept: KeptDatabase): Promise<TestDatabase> {
       if (closed) return;
       closed = true;
       await db.$disconnect();
-      await giveBack(kept);
+      await release();
     },
   };
 }
@@ -175,22 +176,6 @@ async function startPglite(migrated: boolean): Promise<KeptDatabase & { pglite: 
     destroy: async () => {
       await pglite.close().catch(() => {});
       rmSync(copy, { recursive: true, force: true });
-    },
-  };
-}
-
-async function openPglite(migrated: boolean): Promise<TestDatabase> {
-  const { PrismaPGlite } = await import('pglite-prisma-adapter');
-  const started = await startPglite(migrated);
-  const { pglite } = started;
-  const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
-  return {
-    kind: 'pglite',
-    db,
-    target: { kind: 'pglite', pglite },
-    close: async () => {
-      await db.$disconnect();
-      await started.destroy();
     },
   };
 }
@@ -303,20 +288,4 @@ async function createPostgres(migrated: boolean): Promise<KeptDatabase> {
     tables = (await client.query(TABLES_SQL).finally(() => client.end())).rows[0]?.tables ?? '';
   }
   return { kind: 'postgres', postgresUrl: scratch.url, tables, destroy: scratch.drop };
-}
-
-async function openPostgres(migrated: boolean): Promise<TestDatabase> {
-  const { PrismaPg } = await import('@prisma/adapter-pg');
-  const scratch = await createScratchPostgresDatabase(undefined, { migrated });
-  const target: MigrationTarget = { kind: 'postgres', connectionString: scratch.url };
-  const db = new PrismaClient({ adapter: new PrismaPg({ connectionString: scratch.url, max: 10 }) });
-  return {
-    kind: 'postgres',
-    db,
-    target,
-    close: async () => {
-      await db.$disconnect();
-      await scratch.drop();
-    },
-  };
 }
