@@ -42,7 +42,7 @@ export async function openTestDatabase(
 ): Promise<TestDatabase> {
   const create = () => (kind === 'pglite' ? startPglite(migrated) : createPostgres(migrated));
   if (!migrated) return lend(await create(), { keep: false });
-  return lend((await takeKeptDatabase(kind)) ?? (await create()), { keep: true });
+  return lend(takeKeptDatabase(kind) ?? (await create()), { keep: true });
 }
 
 /**
@@ -66,7 +66,7 @@ interface KeptDatabase {
 const keptDatabases: KeptDatabase[] = [];
 const KEEP_AT_MOST = 2;
 
-async function takeKeptDatabase(kind: TestDatabaseKind): Promise<KeptDatabase | undefined> {
+function takeKeptDatabase(kind: TestDatabaseKind): KeptDatabase | undefined {
   const index = keptDatabases.findIndex((kept) => kept.kind === kind);
   return index === -1 ? undefined : keptDatabases.splice(index, 1)[0];
 }
@@ -144,10 +144,7 @@ async function emptyForNextFile(kept: KeptDatabase): Promise<boolean> {
     await pglite.exec(EMPTY_SQL);
     return true;
   }
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: kept.postgresUrl });
-  await client.connect();
-  try {
+  return withPgClient(kept.postgresUrl as string, async (client) => {
     const others = await client.query(
       'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
     );
@@ -155,9 +152,7 @@ async function emptyForNextFile(kept: KeptDatabase): Promise<boolean> {
     if ((await client.query(TABLES_SQL)).rows[0].tables !== kept.tables) return false;
     await client.query(EMPTY_SQL);
     return true;
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 async function startPglite(migrated: boolean): Promise<KeptDatabase & { pglite: PGlite }> {
@@ -206,29 +201,29 @@ export async function removeTestRunDatabases(run: string): Promise<void> {
   }
   const server = process.env.MAILPORT_TEST_DATABASE_URL;
   if (!server) return;
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  try {
+  await withPgClient(server, async (admin) => {
     const { rows } = await admin.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname LIKE 'mailport\\_test\\_' || $1 || '\\_%'",
       [run],
     );
     for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
+}
+
+/** One connection for `work`, always closed after it. */
+async function withPgClient<T>(url: string, work: (client: import('pg').Client) => Promise<T>): Promise<T> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
   } finally {
-    await admin.end();
+    await client.end();
   }
 }
 
 async function runAdmin(serverUrl: string, sql: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
+  await withPgClient(serverUrl, (admin) => admin.query(sql));
 }
 
 /**
@@ -238,10 +233,7 @@ async function runAdmin(serverUrl: string, sql: string): Promise<void> {
 export async function ensurePostgresTemplate(serverUrl = process.env.MAILPORT_TEST_DATABASE_URL): Promise<string> {
   const server = serverUrlOrThrow(serverUrl);
   const name = `mailport_template_${migrationsKey()}`;
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  try {
+  return withPgClient(server, async (admin) => {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return name;
     const building = `${name}_b${randomBytes(4).toString('hex')}`;
@@ -255,9 +247,7 @@ export async function ensurePostgresTemplate(serverUrl = process.env.MAILPORT_TE
       if ((error as { code?: string }).code !== '42P04') throw error;
     }
     return name;
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 /**
@@ -282,10 +272,7 @@ async function createPostgres(migrated: boolean): Promise<KeptDatabase> {
   const scratch = await createScratchPostgresDatabase(undefined, { migrated });
   let tables = '';
   if (migrated) {
-    const { default: pg } = await import('pg');
-    const client = new pg.Client({ connectionString: scratch.url });
-    await client.connect();
-    tables = (await client.query(TABLES_SQL).finally(() => client.end())).rows[0]?.tables ?? '';
+    tables = (await withPgClient(scratch.url, (client) => client.query(TABLES_SQL))).rows[0]?.tables ?? '';
   }
   return { kind: 'postgres', postgresUrl: scratch.url, tables, destroy: scratch.drop };
 }
