@@ -128,6 +128,21 @@ export interface LoadReport {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What became of messages not announced: their deliveries and those deliveries' jobs (for a failure's report). */
+async function unannouncedReport(db: pg.Pool, delivered: string[], announced: Map<string, Set<string>>) {
+  const missing = delivered.filter((id) => !announced.has(id));
+  if (missing.length === 0) return 'every message announced (a cut delivery is missing)';
+  const { rows } = await db.query(
+    `SELECT m.email_message_id, d.id, d.state, d.attempts, d.sending_until, d.created_at,
+            (SELECT json_agg(json_build_object('state', j.state, 'retry_count', j.retry_count, 'start_after', j.start_after))
+               FROM pgboss.job j WHERE j.data->>'deliveryId' = d.id) AS jobs
+       FROM messages m LEFT JOIN callback_deliveries d ON d.message_id = m.id
+      WHERE m.email_message_id = ANY($1)`,
+    [missing],
+  );
+  return `not announced: ${JSON.stringify(rows)}`;
+}
+
 async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 100) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -559,7 +574,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       // Deliveries go at about 8/s with two workers (see the webhook above).
       Math.max(180_000, delivered.length * 250),
       200,
-    ).catch((error: Error) => fail(error.message));
+    ).catch(async (error: Error) => fail(`${error.message}; ${await unannouncedReport(db, delivered, announced())}`));
     const arrivedAfterMs = performance.now() - cutAt;
 
     // ---- 3. Dovecot killed mid-IDLE and mid-pass ----------------------------------------------------

@@ -5,7 +5,7 @@ import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { newRowId } from '@/lib/ids';
-import { enqueueCallbackDelivery } from '@/lib/jobs/queue';
+import { enqueueCallbackDelivery, storeQueuedCallbackDeliveries } from '@/lib/jobs/queue';
 import { checkHostAllowed, pinnedLookup } from '@/lib/network/guard';
 import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
@@ -62,10 +62,12 @@ export async function queueCallback(db: Db, request: CallbackRequest): Promise<s
     signature: signCallback(secret, timestamp, token),
   };
   const id = newRowId();
-  await db.callbackDelivery.create({
-    data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
+  await storeQueuedCallbackDeliveries(db, async (tx) => {
+    await tx.callbackDelivery.create({
+      data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
+    });
+    return [id];
   });
-  await enqueueCallbackDelivery(db, { deliveryId: id });
   return id;
 }
 
@@ -73,8 +75,10 @@ export async function queueCallback(db: Db, request: CallbackRequest): Promise<s
 const STRANDED_AFTER_MS = 10 * 60_000;
 
 /**
- * Housekeeping: queues again every delivery whose first job was lost (stored,
- * then the process ended before the job was sent), at most once an hour each.
+ * Housekeeping: queues again every delivery whose first job was lost, at most
+ * once an hour each. Deliveries are stored with their jobs in one transaction
+ * (storeQueuedCallbackDeliveries), so this finds only those stored before that
+ * was so, or whose job row was deleted.
  * A job merely late finds it delivered or in flight and does nothing twice.
  * Returns how many were queued.
  */

@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import PgBoss from 'pg-boss';
 import { type Db, getDbTarget, isProcessDb, openProcessDb } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
 import type { MigrationTarget } from '@/lib/db/migrations';
 import {
   type CallbackDeliveryPayload,
@@ -180,6 +181,43 @@ export async function enqueueSourceSync(db: Db, payload: SourceSyncPayload): Pro
     singletonKey: data.sourceId,
   });
   return id !== null;
+}
+
+/**
+ * Stores callback deliveries and queues their first attempts in one transaction: `store` writes the rows
+ * with `tx` and returns their ids, and their jobs are inserted in that same transaction, so a delivery is
+ * never stored without its job. (Queued after the commit, a process that ended between the two left a
+ * stored delivery that only housekeeping's stranded-delivery pass found, ten minutes or more later.)
+ */
+export async function storeQueuedCallbackDeliveries(
+  db: Db,
+  store: (tx: Prisma.TransactionClient) => Promise<string[]>,
+): Promise<string[]> {
+  // Opened before the transaction: opening pg-boss queries the database (on PGlite, the one connection).
+  const queue = await jobQueueFor(db);
+  const options = sendOptions(JOBS.callbackDelivery.name);
+  return db.$transaction(async (tx) => {
+    const deliveryIds = await store(tx);
+    if (deliveryIds.length === 0) return deliveryIds;
+    const jobs = deliveryIds.map((deliveryId) => ({
+      name: JOBS.callbackDelivery.name,
+      data: JOBS.callbackDelivery.payload.parse({ deliveryId }),
+      ...options,
+    }));
+    await queue.insert(jobs, { db: transactionExecutor(tx) });
+    return deliveryIds;
+  });
+}
+
+/** pg-boss's `db` option inside a Prisma transaction: its statements join the transaction. */
+function transactionExecutor(tx: Prisma.TransactionClient): PgBoss.Db {
+  return {
+    async executeSql(text, values) {
+      // pg-boss passes its unset defaults as undefined; SQL has NULL.
+      const rows = await tx.$queryRawUnsafe<unknown[]>(text, ...(values ?? []).map((value) => value ?? null));
+      return { rows };
+    },
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
-import { enqueueCallbackDelivery, type JobQueue, openJobQueue } from '@/lib/jobs/queue';
+import { enqueueCallbackDelivery, type JobQueue, openJobQueue, storeQueuedCallbackDeliveries } from '@/lib/jobs/queue';
 import { queueMissingSyncs, queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { startWorkers } from './worker';
 
@@ -213,6 +213,49 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     });
     expect(allowed).toEqual({ kind: 'delivered' });
     expect(received.filter((entry) => entry.path === path)).toHaveLength(1);
+  });
+
+  it('a delivery is stored with its job or not at all: a job that cannot be queued takes the row with it; a committed one is delivered', async () => {
+    const source = await connect({});
+    const path = `/stored-with-job-${kind}`;
+    const row = (id: string) => ({
+      id,
+      sourceId: source.sourceId,
+      url: `${receiverUrl}${path}`,
+      event: 'status_changed' as const,
+      body: { id },
+    });
+    const jobsFor = (id: string) =>
+      database.db.$queryRawUnsafe<{ state: string }[]>(
+        `SELECT state FROM pgboss.job WHERE data->>'deliveryId' = $1`,
+        id,
+      );
+
+    // The row is written, then its job cannot be queued (an id the job's payload refuses): neither stays.
+    const lost = `stored-with-job-${kind}-lost`;
+    await expect(
+      storeQueuedCallbackDeliveries(database.db, async (tx) => {
+        await tx.callbackDelivery.create({ data: row(lost) });
+        return [lost, ''];
+      }),
+    ).rejects.toThrow();
+    expect(await database.db.callbackDelivery.findUnique({ where: { id: lost } })).toBeNull();
+    expect(await jobsFor(lost)).toEqual([]);
+
+    const kept = `stored-with-job-${kind}-kept`;
+    expect(
+      await storeQueuedCallbackDeliveries(database.db, async (tx) => {
+        await tx.callbackDelivery.create({ data: row(kept) });
+        return [kept];
+      }),
+    ).toEqual([kept]);
+    expect(await jobsFor(kept)).toHaveLength(1);
+    await waitFor(
+      'the delivery',
+      () => database.db.callbackDelivery.findUniqueOrThrow({ where: { id: kept } }),
+      (delivery) => delivery.state === 'delivered',
+    );
+    expect(received.filter((entry) => entry.path === path).map((entry) => entry.body)).toEqual([{ id: kept }]);
   });
 
   it('"retry now" on a failed delivery makes one attempt in a worker, and no retries of its own', async () => {

@@ -6,7 +6,7 @@ import type { Prisma } from '@/lib/db/generated/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { getConfig } from '@/lib/env';
 import { newRowId } from '@/lib/ids';
-import { enqueueCallbackDelivery } from '@/lib/jobs/queue';
+import { storeQueuedCallbackDeliveries } from '@/lib/jobs/queue';
 import { readContentFor } from '@/lib/message-content/content';
 import { locateMessages } from '@/lib/message-content/data';
 import type { BodyType } from '@/lib/message-content/schema';
@@ -77,7 +77,8 @@ interface Candidate {
 }
 
 async function queueBatch(db: Db, accountId: string, messageIds: string[], now: Date): Promise<string[]> {
-  const clearArrivals = db.messageArrival.deleteMany({ where: { messageId: { in: messageIds } } });
+  const clearArrivals: ClearOutbox = (client) =>
+    client.messageArrival.deleteMany({ where: { messageId: { in: messageIds } } });
   const messages = await db.message.findMany({ where: { id: { in: messageIds }, accountId }, select: matchSelect });
   const candidates = messages.map((row): Candidate => ({ row, event: 'message_new', changeId: '' }));
   return queueMatches(db, accountId, candidates, clearArrivals, now);
@@ -107,7 +108,8 @@ export async function queueWebhookChangeDeliveries(db: Db, changeIds: string[], 
           changeId: change.id,
         }),
       );
-      const clear = db.messageChange.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
+      const clear: ClearOutbox = (client) =>
+        client.messageChange.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
       queued.push(...(await queueMatches(db, accountId, candidates, clear, now)));
     }
   }
@@ -126,7 +128,7 @@ async function queueMatches(
   db: Db,
   accountId: string,
   candidates: Candidate[],
-  clearOutbox: Prisma.PrismaPromise<unknown>,
+  clearOutbox: ClearOutbox,
   now: Date,
 ): Promise<string[]> {
   const account = await db.account.findUnique({ where: { id: accountId }, select: { developerId: true } });
@@ -134,7 +136,7 @@ async function queueMatches(
   // Every key revoked: nobody could verify a signature, as for callbacks.
   const secret = account && webhooks.length > 0 ? await findCallbackSigningSecret(db, account.developerId) : null;
   if (!account || !secret) {
-    await clearOutbox;
+    await clearOutbox(db);
     return [];
   }
   const threadIds = [...new Set(candidates.map(({ row }) => row.threadId))];
@@ -188,19 +190,22 @@ async function queueMatches(
       });
     }
   }
-  // The deliveries and the end of the outbox rows together: a crash leaves either both or neither.
-  await db.$transaction([db.callbackDelivery.createMany({ data: rows, skipDuplicates: true }), clearOutbox]);
-  // A concurrent match of the same messages may have won some rows: queue only ours.
-  const created =
-    rows.length === 0
-      ? []
-      : await db.callbackDelivery.findMany({
-          where: { id: { in: rows.map((row) => row.id as string) } },
-          select: { id: true },
-        });
-  for (const { id } of created) await enqueueCallbackDelivery(db, { deliveryId: id });
-  return created.map((row) => row.id);
+  // The deliveries, their jobs and the end of the outbox rows together: a crash leaves all or none.
+  return storeQueuedCallbackDeliveries(db, async (tx) => {
+    await tx.callbackDelivery.createMany({ data: rows, skipDuplicates: true });
+    await clearOutbox(tx);
+    if (rows.length === 0) return [];
+    // A concurrent match of the same messages may have won some rows: queue only ours.
+    const created = await tx.callbackDelivery.findMany({
+      where: { id: { in: rows.map((row) => row.id as string) } },
+      select: { id: true },
+    });
+    return created.map((row) => row.id);
+  });
 }
+
+/** Deletes the outbox rows (arrivals or changes) a match has handled, with the client it is given. */
+type ClearOutbox = (client: Db | Prisma.TransactionClient) => Promise<unknown>;
 
 /**
  * The delivery's body with the message content its webhook asked for
@@ -278,9 +283,9 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
   if (!delivery || !webhook || delivery.state !== 'failed' || !isMessageEvent) return null;
   const secret = webhook.failureNotifUrl ? await findCallbackSigningSecret(db, webhook.developerId) : null;
   const noticeId = newRowId();
-  const queued = await db.$transaction(async (tx) => {
+  const queued = await storeQueuedCallbackDeliveries(db, async (tx) => {
     const flipped = await tx.webhook.updateMany({ where: { id: webhook.id, failure: false }, data: { failure: true } });
-    if (flipped.count === 0 || !secret) return false;
+    if (flipped.count === 0 || !secret) return [];
     const lastError = delivery.attemptsMade[0]?.error || 'no answer';
     const body: WebhookFailureBody = {
       webhook_id: webhook.id,
@@ -299,11 +304,9 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
         createdAt: now,
       },
     });
-    return true;
+    return [noticeId];
   });
-  if (!queued) return null;
-  await enqueueCallbackDelivery(db, { deliveryId: noticeId });
-  return noticeId;
+  return queued.length > 0 ? noticeId : null;
 }
 
 /**
