@@ -34,6 +34,7 @@ import {
   BenchError,
   buildApp,
   createApiKey,
+  type LoopDelay,
   type RunningApp,
   root,
   runCleanups,
@@ -84,6 +85,8 @@ interface Result {
 interface DatabaseReport {
   database: string;
   serverPeakRssMiB: number | null;
+  /** Where the server's memory went: peaks of process.memoryUsage() over the run. */
+  serverMemoryPeakMiB?: LoopDelay['memoryPeakMiB'];
   results: Result[];
   skipped: { name: string; reason: string }[];
   /** The connect flow's sign-in, submit to redirect, against the local Dovecot. */
@@ -282,6 +285,13 @@ async function measurePaired(
 function printTable(report: DatabaseReport): void {
   const peak = report.serverPeakRssMiB;
   console.log(`\n${report.database}${peak ? ` (server peak RSS ${peak} MiB)` : ''}`);
+  const memory = report.serverMemoryPeakMiB;
+  if (memory) {
+    console.log(
+      `memory peaks (MiB): V8 heap ${memory.heapUsed} used / ${memory.heapTotal} total, ` +
+        `external ${memory.external} (array buffers ${memory.arrayBuffers}; PGlite's Wasm memory is here), rss ${memory.rss}`,
+    );
+  }
   const header = [
     'scenario',
     'req/s',
@@ -406,7 +416,13 @@ async function benchDatabase(
       );
     }
     results.unshift(baselineResult);
-    const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    const report: DatabaseReport = {
+      database: label,
+      serverPeakRssMiB: app.peakRssMiB(),
+      serverMemoryPeakMiB: (await app.loopDelay())?.memoryPeakMiB,
+      results,
+      skipped,
+    };
     const wantsReads = !opts.filter || 'message reads'.includes(opts.filter) || opts.filter.startsWith('message');
     if (context.databaseUrl && credentials && wantsReads) {
       try {

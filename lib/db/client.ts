@@ -10,6 +10,7 @@ import {
   type MigrationTarget,
   readCommittedMigrations,
 } from './migrations';
+import { embeddedStartParams } from './pglite-settings';
 import { copyBestTemplateInto } from './pglite-template';
 
 /**
@@ -42,7 +43,7 @@ async function openEmbedded(dataDir: string, options: OpenOptions): Promise<Open
     const pgliteDir = path.join(dataDir, 'pglite');
     // A first start copies a template instead of running initdb (seconds; see pglite-template.ts).
     copyBestTemplateInto(pgliteDir);
-    pglite = await PGlite.create({ dataDir: pgliteDir });
+    pglite = await PGlite.create({ dataDir: pgliteDir, startParams: embeddedStartParams(PGlite) });
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
     const migrations = options.migrate ? await applyPendingMigrations(migrationTarget) : { applied: [], modified: [] };
