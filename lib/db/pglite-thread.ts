@@ -73,24 +73,21 @@ export class ThreadedPGlite {
     const pglite = await import('@electric-sql/pglite');
     // By path from the project, not next to this module: Next.js bundles this file, not the worker's.
     const worker = new Worker(path.join(projectRoot(), 'lib/db/pglite-worker.mjs'), { workerData: options });
-    const listeners: { event: string; listener: (...args: never[]) => void }[] = [];
-    const started = await new Promise<{ type: 'ready'; arrayTypes: { oid: number; typarray: number }[] }>(
-      (resolve, reject) => {
-        const on = (event: string, listener: (...args: never[]) => void) => {
-          listeners.push({ event, listener });
-          worker.once(event, listener);
-        };
-        on('message', (message: { type: string; arrayTypes: never; error: PlainError }) =>
-          message.type === 'ready' ? resolve(message as never) : reject(rebuildError(pglite, message.error)),
-        );
-        on('error', reject);
-        on('exit', (code: number) => reject(new Error(`the embedded database's thread exited (code ${code})`)));
-      },
-    ).catch(async (error) => {
+    type Ready = { type: 'ready'; arrayTypes: { oid: number; typarray: number }[] };
+    let onMessage = (_message: Ready | { type: 'failed'; error: PlainError }) => {};
+    let onError = (_error: Error) => {};
+    let onExit = (_code: number) => {};
+    const started = await new Promise<Ready>((resolve, reject) => {
+      onMessage = (message) =>
+        message.type === 'ready' ? resolve(message) : reject(rebuildError(pglite, message.error));
+      onError = reject;
+      onExit = (code) => reject(new Error(`the embedded database's thread exited (code ${code})`));
+      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    }).catch(async (error) => {
       await worker.terminate();
       throw error;
     });
-    for (const { event, listener } of listeners) worker.off(event, listener);
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     // PGlite's default parsers, its array types included (as PGlite's own _initArrayTypes makes them).
     const parsers: Record<number, Parser> = { ...pglite.types.parsers };
     for (const { oid, typarray } of started.arrayTypes) {
