@@ -37,6 +37,7 @@ type Request =
   | { op: 'begin' | 'close' }
   | { op: 'commit' | 'rollback'; tx: number };
 
+const WORKER_FILE = ['lib', 'db', 'pglite-worker.mjs'];
 const CLOSED_MESSAGE = 'PGlite is closed'; // PGlite's own, which lib/db/availability.ts knows
 
 export class ThreadedPGlite {
@@ -71,8 +72,10 @@ export class ThreadedPGlite {
   /** Starts the thread and opens the data directory in it; rejects with PGlite's error if it cannot. */
   static async create(options: { dataDir: string; startParams: string[] }): Promise<ThreadedPGlite> {
     const pglite = await import('@electric-sql/pglite');
-    // By path from the project, not next to this module: Next.js bundles this file, not the worker's.
-    const worker = new Worker(path.join(projectRoot(), 'lib/db/pglite-worker.mjs'), { workerData: options });
+    // The worker runs as the plain file it is: Turbopack would bundle a `new Worker` whose path it can
+    // read into a chunk of its own that then cannot find it, so the path is put together at run time.
+    const workerFile = path.join(projectRoot(), ...WORKER_FILE);
+    const worker = new Worker(/* turbopackIgnore: true */ workerFile, { workerData: options });
     type Ready = { type: 'ready'; arrayTypes: { oid: number; typarray: number }[] };
     let onMessage = (_message: Ready | { type: 'failed'; error: PlainError }) => {};
     let onError = (_error: Error) => {};
