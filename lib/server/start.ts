@@ -28,6 +28,9 @@ export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promi
   });
 }
 
+/** Set once a signal started the shutdown: the embedded job queue may then still be starting. */
+let isShuttingDown = false;
+
 /**
  * On SIGINT/SIGTERM: let running jobs finish (or be retried later), log out of
  * pooled mailbox connections, close the database cleanly, then leave.
@@ -35,6 +38,7 @@ export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promi
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      isShuttingDown = true;
       // Live mailboxes first: their leases are released at once, for another worker to take.
       void Promise.resolve(liveSync?.stop())
         .catch(() => {})
@@ -79,7 +83,11 @@ export async function startServer(): Promise<void> {
         db,
         config,
         firstDeveloper.catch(() => {}),
-      ).catch(exitOnStartupError);
+      ).catch((error: unknown) => {
+        // A signal that arrives while the queue starts stops it, and its start then fails ("pg-boss is
+        // stopped"): that is the shutdown under way, which exits 0 by itself, not a failed start.
+        if (!isShuttingDown) exitOnStartupError(error);
+      });
       const created = await firstDeveloper;
       if (created) printFirstStartBanner(created, config.publicUrl);
     }
