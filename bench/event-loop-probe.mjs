@@ -16,7 +16,7 @@ if (file) {
   histogram.enable();
   const ms = (ns) => Math.round((ns / 1e6) * 10) / 10;
   const mib = (bytes) => Math.round(bytes / 1048576);
-  // external holds PGlite's WebAssembly memory (an ArrayBuffer outside V8's heap), Buffers and the like.
+  // This thread's isolate only: PGlite's WebAssembly memory lives in its worker thread (lib/db/pglite-thread.ts).
   const peaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
   const sample = () => {
     const usage = process.memoryUsage();

@@ -289,7 +289,8 @@ function printTable(report: DatabaseReport): void {
   if (memory) {
     console.log(
       `memory peaks (MiB): V8 heap ${memory.heapUsed} used / ${memory.heapTotal} total, ` +
-        `external ${memory.external} (array buffers ${memory.arrayBuffers}; PGlite's Wasm memory is here), rss ${memory.rss}`,
+        `external ${memory.external} (array buffers ${memory.arrayBuffers}), rss ${memory.rss} ` +
+        "(the main thread's isolate; the embedded database's thread, its Wasm memory included, only in rss)",
     );
   }
   const header = [
