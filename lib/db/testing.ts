@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PrismaClient } from './generated/client';
 import { applyPendingMigrations, type MigrationTarget } from './migrations';
+import { embeddedStartParams } from './pglite-settings';
 import { copyTemplateInto, ensureEmptyTemplate, ensureMigratedTemplate, migrationsKey } from './pglite-template';
 
 /**
@@ -46,7 +47,7 @@ async function openPglite(migrated: boolean): Promise<TestDatabase> {
   const copy = mkdtempSync(path.join(tmpdir(), 'mailport-test-pglite-'));
   const dataDir = path.join(copy, 'pglite');
   copyTemplateInto(template, dataDir);
-  const pglite = await PGlite.create({ dataDir });
+  const pglite = await PGlite.create({ dataDir, startParams: embeddedStartParams(PGlite) });
   const target: MigrationTarget = { kind: 'pglite', pglite };
   const db = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
