@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES } from '@/app/2.0/_shared/routes';
-import { buildOpenApiDocument } from './openapi';
+import { buildOpenApiDocument, openApiDocumentOnce } from './openapi';
 
 /** Every route.ts under app/2.0 with the HTTP methods it really serves (not the 405 stubs). */
 function routeFiles(dir: string): { path: string; methods: string[] }[] {
@@ -43,6 +43,15 @@ describe('OpenAPI document', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe('3.1');
+  });
+
+  it('is built once per base URL and kept (GET /2.0/openapi.json serves the kept one)', () => {
+    const first = openApiDocumentOnce('https://mail.example.com', API_ROUTES);
+    expect(openApiDocumentOnce('https://mail.example.com', API_ROUTES)).toBe(first);
+    expect(first).toEqual(document);
+    const elsewhere = openApiDocumentOnce('https://other.example.com', API_ROUTES);
+    expect(elsewhere).not.toBe(first);
+    expect(elsewhere.servers).toEqual([{ url: 'https://other.example.com' }]);
   });
 
   it('describes every /2.0 route and method the app serves, and nothing else', () => {

@@ -1,6 +1,6 @@
 import { getConfig } from '@/lib/env';
 import { methodNotAllowed, optionsForResource } from '@/lib/http/api-route';
-import { buildOpenApiDocument } from '@/lib/http/openapi';
+import { openApiDocumentOnce } from '@/lib/http/openapi';
 import { jsonResponse } from '@/lib/http/respond';
 import { API_ROUTES } from '../_shared/routes';
 
@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
 
 /** The API's OpenAPI 3.1 document; public, like any API reference. */
 export function GET(): Response {
-  return jsonResponse(buildOpenApiDocument(getConfig().publicUrl, API_ROUTES));
+  return jsonResponse(openApiDocumentOnce(getConfig().publicUrl, API_ROUTES));
 }
 
 export const POST = methodNotAllowed(['GET']);
