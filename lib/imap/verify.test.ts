@@ -149,6 +149,22 @@ describe('verifyImapLogin against a real Dovecot', () => {
     await expectFailure(result, 'auth_failed');
   });
 
+  it('reports a login name that looks like a path or a variable as auth_failed', async () => {
+    for (const username of ['../../etc/passwd', 'a/b@mailport.test', '%u%d@x']) {
+      await expectFailure(await verifyImapLogin(login({ username }), { allowPrivateHosts: true }), 'auth_failed');
+    }
+  });
+
+  // The test server's fixture: a mailbox added right after another one's login can sign in at once
+  // (a shared passwd file was looked at once a second, and such a login was refused now and then).
+  it('accepts a user added within the same second as another login', async () => {
+    for (let i = 0; i < 5; i++) {
+      const added = { username: `added-${i}@mailport.test`, password: `added-${i}-password` };
+      await dovecot.addUser(added.username, added.password);
+      expect(await verifyImapLogin(login(added), { allowPrivateHosts: true }), added.username).toEqual({ ok: true });
+    }
+  });
+
   it('reports STARTTLS on a server that does not offer it as tls_failed, without sending the password', async () => {
     // Dovecot runs with ssl = no, so its CAPABILITY has no STARTTLS; a required upgrade must stop before LOGIN.
     const result = await verifyImapLogin(login({ tlsMode: 'STARTTLS' }), { allowPrivateHosts: true });
