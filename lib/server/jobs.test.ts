@@ -161,20 +161,24 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     expect(again).toBe(0);
   });
 
-  it('"sync now" asked for at once on a source that never synced queues one sync, without an error', async () => {
+  it('"sync now" asked for at once on a source that never synced queues one sync (one more behind a running one at most), without an error', async () => {
     const source = await connect({});
     const asked = await Promise.allSettled(
       Array.from({ length: 16 }, () => queueSourceSync(database.db, source.sourceId)),
     );
     expect(asked.filter((ask) => ask.status === 'rejected').map((ask) => String(ask.reason))).toEqual([]);
-    // One queued sync per source (pg-boss "stately"): one of them queued it.
-    expect(asked.filter((ask) => ask.status === 'fulfilled' && ask.value).length).toBe(1);
+    // pg-boss "stately": one queued and one running sync per source. One of the asks queued it; when the
+    // worker takes that job while others are still asking, one more may queue behind it, never a third.
+    const queued = asked.filter((ask) => ask.status === 'fulfilled' && ask.value).length;
+    expect(queued).toBeGreaterThanOrEqual(1);
+    expect(queued).toBeLessThanOrEqual(2);
     const state = await waitFor(
       'the sync',
       () => database.db.sourceSync.findUnique({ where: { sourceId: source.sourceId } }),
       (row) => row?.state === 'done',
     );
     expect(state?.messagesSynced).toBe(5);
+    expect(await database.db.message.count({ where: { sourceId: source.sourceId } })).toBe(5);
   });
 
   it('refuses callback URLs on private addresses unless MAILPORT_ALLOW_PRIVATE_HOSTS=1, and records why', async () => {
