@@ -25,8 +25,14 @@ function openToOthers(root: string): string[] {
   return found;
 }
 
+// Opening the embedded database sets the process's umask to 077 (restrictNewFilesToOwner); test files
+// share processes, and a later file's fixtures (the test Dovecot's passwd files) must not inherit it.
+const processUmask = process.umask();
+process.umask(processUmask);
+
 afterEach(() => {
   vi.restoreAllMocks();
+  process.umask(processUmask);
 });
 
 describe('ensurePrivateDataDir', () => {

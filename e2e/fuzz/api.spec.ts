@@ -12,6 +12,7 @@ import {
   FUZZ_TOTAL,
   nastyJson,
   nastyText,
+  ONE_REQUEST_PER_RUN,
   type Snapshot,
   settledSnapshot,
   snapshotStoredData,
@@ -279,7 +280,11 @@ for (const route of API_ROUTES) {
     const examples = (REGRESSIONS[`${route.method} ${route.path}`] ?? []).map((bad) => [bad] as [BadRequest]);
     // Acceptable GETs do not count; run until the route's share of refused inputs is reached.
     for (let round = 0; tried < runsPerRoute && round < 50; round += 1) {
-      await fc.assert(property, { numRuns: runsPerRoute - tried, examples: round === 0 ? examples : [] });
+      await fc.assert(property, {
+        ...ONE_REQUEST_PER_RUN,
+        numRuns: runsPerRoute - tried,
+        examples: round === 0 ? examples : [],
+      });
     }
     expect(tried, 'refused inputs tried on this route').toBeGreaterThanOrEqual(runsPerRoute);
     sent += tried;

@@ -165,6 +165,19 @@ describe('verifyImapLogin against a real Dovecot', () => {
     }
   });
 
+  // The fixture again: test files share processes, and one that opened the embedded database left the
+  // process's umask at 077, which made a new user's passwd file unreadable to Dovecot (every right password refused).
+  it('accepts a user added while the process umask is 077', async () => {
+    const added = { username: 'umask@mailport.test', password: 'umask-password' };
+    const previous = process.umask(0o077);
+    try {
+      await dovecot.addUser(added.username, added.password);
+    } finally {
+      process.umask(previous);
+    }
+    expect(await verifyImapLogin(login(added), { allowPrivateHosts: true })).toEqual({ ok: true });
+  });
+
   it('reports STARTTLS on a server that does not offer it as tls_failed, without sending the password', async () => {
     // Dovecot runs with ssl = no, so its CAPABILITY has no STARTTLS; a required upgrade must stop before LOGIN.
     const result = await verifyImapLogin(login({ tlsMode: 'STARTTLS' }), { allowPrivateHosts: true });

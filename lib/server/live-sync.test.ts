@@ -12,8 +12,8 @@ import { type JobQueue, openJobQueue } from '@/lib/jobs/queue';
 import { listSourceFolders } from '@/lib/mailbox-sync/data';
 import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import type { LiveMailboxOptions } from '@/lib/mailbox-sync/live';
-import { runSourceSync } from '@/lib/mailbox-sync/run';
 import { serializeSourceSync } from '@/lib/mailbox-sync/serialize';
+import { syncLocalMailbox } from '@/lib/mailbox-sync/testing';
 import { countSyncedData, listMessages } from '@/lib/messages/data';
 import { findSource } from '@/lib/sources/data';
 import { createWebhook } from '@/lib/webhooks/mutations';
@@ -130,12 +130,7 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
       { email: user, password: PASSWORD, port: dovecot.port },
       options,
     );
-    const result = await runSourceSync(database.db, source.sourceId, {
-      openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
-      now: () => new Date(),
-      budgetMs: 60_000,
-      isLastAttempt: false,
-    });
+    const result = await syncLocalMailbox(database.db, source.sourceId);
     expect(result.outcome).toBe('done');
     return { ...source, user };
   };

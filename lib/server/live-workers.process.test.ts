@@ -7,8 +7,7 @@ import { plainMessage } from '@/e2e/fixtures/mailbox';
 import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
-import { openMailboxSession } from '@/lib/mailbox-sync/imap';
-import { runSourceSync } from '@/lib/mailbox-sync/run';
+import { syncLocalMailbox } from '@/lib/mailbox-sync/testing';
 import { createWebhook } from '@/lib/webhooks/mutations';
 import { createWebhookInput } from '@/lib/webhooks/schema';
 import { postgresWorkers, waitUntil } from '@/scripts/testing';
@@ -91,12 +90,7 @@ describe.skipIf(!hasPostgres)('live mailboxes across npm run worker processes on
         password: PASSWORD,
         port: dovecot.port,
       });
-      const synced = await runSourceSync(database.db, source.sourceId, {
-        openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
-        now: () => new Date(),
-        budgetMs: 60_000,
-        isLastAttempt: false,
-      });
+      const synced = await syncLocalMailbox(database.db, source.sourceId);
       expect(synced.outcome).toBe('done');
       sources.push({ sourceId: source.sourceId, user });
     }

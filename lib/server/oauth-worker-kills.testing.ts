@@ -20,9 +20,8 @@ import { createDeveloperKey } from '@/lib/developers/mutations';
 import { getConfig, resetConfigForTests } from '@/lib/env';
 import { jobPolicies } from '@/lib/jobs/definitions';
 import { openJobQueue } from '@/lib/jobs/queue';
-import { openMailboxSession } from '@/lib/mailbox-sync/imap';
 import { queueSourceSync } from '@/lib/mailbox-sync/mutations';
-import { runSourceSync } from '@/lib/mailbox-sync/run';
+import { syncLocalMailbox } from '@/lib/mailbox-sync/testing';
 import { createOAuthProvider } from '@/lib/oauth-providers/mutations';
 import { loginForSource, sourceLoginSelect } from '@/lib/sources/data';
 import { postgresWorkers, waitUntil } from '@/scripts/testing';
@@ -387,12 +386,7 @@ export function describeOAuthWorkerKills(part: OAuthWorkerKillPart): void {
         },
         { status_callback_url: statusUrl },
       );
-      const initial = await runSourceSync(database.db, source.sourceId, {
-        openSession: (login) => openMailboxSession(login, { allowPrivateHosts: true }),
-        now: () => new Date(),
-        budgetMs: 60_000,
-        isLastAttempt: false,
-      });
+      const initial = await syncLocalMailbox(database.db, source.sourceId);
       expect(initial.outcome).toBe('done');
       const leases = () => database.db.sourceLease.findMany({ where: { sourceId: source.sourceId } });
       const heldBy = (worker: ChildProcess) => (rows: { ownerId: string }[]) =>

@@ -88,7 +88,7 @@ export async function startWorkers(db: Db, queue: JobQueue, options: WorkerOptio
  * the job's length (2 syncs and 4 deliveries a second per process, and a queue
  * of quick failures held new mailboxes' first syncs back for a minute). A loop
  * that has just worked a job is woken to fetch the next at once (`backToBack`,
- * the PostgreSQL workers); only an empty queue waits the interval.
+ * as the app's workers run); only an empty queue waits the interval.
  */
 async function workPool(
   queue: JobQueue,

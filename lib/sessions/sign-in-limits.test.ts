@@ -9,10 +9,15 @@ import { createPasswordReset, resetPassword, signInDeveloper, signUpDeveloper } 
  * The dashboard's guessing limits under concurrency: bursts of sign-ins in
  * flight at once, with real argon2. The password functions are wrapped (not
  * replaced) so the tests can count how many guesses argon2 really checked.
+ * New hashes here use argon2's smallest cost (what is counted is the calls, not
+ * their price; the production cost made this file ~7 s of CPU); verify reads the
+ * cost from each hash, so every check still runs argon2 on what was stored.
  */
 vi.mock('@/lib/crypto/passwords', async (importOriginal) => {
   const real = await importOriginal<typeof import('@/lib/crypto/passwords')>();
-  return { ...real, hashPassword: vi.fn(real.hashPassword), verifyPassword: vi.fn(real.verifyPassword) };
+  const { hash } = await import('@node-rs/argon2');
+  const cheapHash = (password: string) => hash(password, { memoryCost: 1024, timeCost: 1 });
+  return { ...real, hashPassword: vi.fn(cheapHash), verifyPassword: vi.fn(real.verifyPassword) };
 });
 const verified = vi.mocked(verifyPassword);
 const hashed = vi.mocked(hashPassword);

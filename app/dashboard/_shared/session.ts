@@ -42,7 +42,7 @@ async function readSession(): Promise<{ db: Db; now: Date; developer: SignedInDe
 /** Sends a signed-out browser to sign-in, coming back to `returnTo` afterwards. */
 export async function requireDeveloper(returnTo: string): Promise<DashboardContext> {
   const { db, now, developer } = await readSession();
-  if (!developer) redirect(`/dashboard/sign-in?next=${encodeURIComponent(returnTo)}`);
+  if (!developer) redirect(signInPathFor(returnTo));
   return { ...developer, db, now, csrf: csrfTokenFor(csrfScope(developer.sessionId)) };
 }
 
@@ -86,9 +86,27 @@ export async function finishSession(): Promise<void> {
   jar.delete(SESSION_COOKIE);
 }
 
-/** Only a dashboard path may follow sign-in, never another site (open redirect). */
+/**
+ * Longer than any path the dashboard links to (ids, a source label, a page number). A made-up path
+ * may be kilobytes: carried along, it became a redirect header past what Node's HTTP clients (16 KB)
+ * and proxies such as nginx (4–8 KB by default) accept.
+ */
+const MAX_RETURN_PATH_LENGTH = 1_024;
+
+/** Only a dashboard path may follow sign-in, never another site (open redirect), and no overlong one. */
 export function safeReturnPath(value: unknown): string {
-  return typeof value === 'string' && /^\/dashboard(\/[\w\-/.%?=&]*)?$/.test(value) && !value.includes('//')
+  return typeof value === 'string' &&
+    value.length <= MAX_RETURN_PATH_LENGTH &&
+    /^\/dashboard(\/[\w\-/.%?=&]*)?$/.test(value) &&
+    !value.includes('//')
     ? value
     : '/dashboard';
+}
+
+/** Sign-in, then back to `returnTo` when it is a path sign-in would follow (else to the dashboard's home). */
+export function signInPathFor(returnTo: string): string {
+  const next = safeReturnPath(returnTo);
+  return next === '/dashboard' && returnTo !== '/dashboard'
+    ? '/dashboard/sign-in'
+    : `/dashboard/sign-in?next=${encodeURIComponent(next)}`;
 }
