@@ -130,6 +130,8 @@ export interface LoopDelay {
   p99: number;
   max: number;
   mean: number;
+  /** Peaks of process.memoryUsage() since the server started (MiB). */
+  memoryPeakMiB?: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
 }
 
 export interface RunningApp {

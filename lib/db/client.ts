@@ -10,11 +10,13 @@ import {
   type MigrationTarget,
   readCommittedMigrations,
 } from './migrations';
+import { embeddedStartParams } from './pglite-settings';
 import { copyBestTemplateInto } from './pglite-template';
 
 /**
  * The one module that owns the Prisma client. Callers get a PrismaClient and
- * never learn whether PGlite (embedded, in-process) or PostgreSQL is behind it.
+ * never learn whether PGlite (embedded, on a worker thread of this process) or
+ * PostgreSQL is behind it.
  */
 
 export type Db = PrismaClient;
@@ -35,14 +37,16 @@ async function openEmbedded(dataDir: string, options: OpenOptions): Promise<Open
   const release = acquireDataDirLock(dataDir);
   let pglite: PGlite | undefined;
   try {
-    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    const [{ PGlite }, { PrismaPGlite }, { asPGlite, ThreadedPGlite }] = await Promise.all([
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),
+      import('./pglite-thread'),
     ]);
     const pgliteDir = path.join(dataDir, 'pglite');
     // A first start copies a template instead of running initdb (seconds; see pglite-template.ts).
     copyBestTemplateInto(pgliteDir);
-    pglite = await PGlite.create({ dataDir: pgliteDir });
+    // On its own thread, so queries do not stall the app's event loop (pglite-thread.ts).
+    pglite = asPGlite(await ThreadedPGlite.create({ dataDir: pgliteDir, startParams: embeddedStartParams(PGlite) }));
     const migrationTarget: MigrationTarget = { kind: 'pglite', pglite };
     // Embedded mode is for newcomers: the schema is always brought up to date on open.
     const migrations = options.migrate ? await applyPendingMigrations(migrationTarget) : { applied: [], modified: [] };

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaClient } from './generated/client';
 import { applyPendingMigrations, type MigrationTarget } from './migrations';
+import { embeddedStartParams } from './pglite-settings';
 import { copyTemplateInto, ensureEmptyTemplate, ensureMigratedTemplate, migrationsKey } from './pglite-template';
 
 /**
@@ -162,7 +163,7 @@ async function startPglite(migrated: boolean): Promise<KeptDatabase & { pglite: 
   const copy = mkdtempSync(path.join(tmpdir(), `mailport-test-pglite-${testRun() ?? 'x'}-`));
   const dataDir = path.join(copy, 'pglite');
   copyTemplateInto(template, dataDir);
-  const pglite = await PGlite.create({ dataDir });
+  const pglite = await PGlite.create({ dataDir, startParams: embeddedStartParams(PGlite) });
   const tables = migrated ? ((await pglite.query<{ tables: string }>(TABLES_SQL)).rows[0]?.tables ?? '') : '';
   return {
     kind: 'pglite',

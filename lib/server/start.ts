@@ -33,6 +33,9 @@ export async function workJobQueue(db: Db, config: AppConfig, startAfter?: Promi
   });
 }
 
+/** Set once a signal started the shutdown: the embedded job queue may then still be starting. */
+let isShuttingDown = false;
+
 /**
  * A worker must outlive a database outage. Its libraries (pg's pool, pg-boss,
  * Prisma's adapter) normally hand connection failures to the awaiting caller,
@@ -55,6 +58,7 @@ export function surviveDatabaseOutages(): void {
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      isShuttingDown = true;
       // Live mailboxes first: their leases are released at once, for another worker to take.
       void Promise.resolve(liveSync?.stop())
         .catch(() => {})
@@ -99,7 +103,11 @@ export async function startServer(): Promise<void> {
         db,
         config,
         firstDeveloper.catch(() => {}),
-      ).catch(exitOnStartupError);
+      ).catch((error: unknown) => {
+        // A signal that arrives while the queue starts stops it, and its start then fails ("pg-boss is
+        // stopped"): that is the shutdown under way, which exits 0 by itself, not a failed start.
+        if (!isShuttingDown) exitOnStartupError(error);
+      });
       const created = await firstDeveloper;
       if (created) printFirstStartBanner(created, config.publicUrl);
     }
