@@ -8,7 +8,9 @@ import { isDatabaseUnavailableError } from './availability';
 import { PrismaClient } from './generated/client';
 import { applyPendingMigrations } from './migrations';
 import { embeddedStartParams } from './pglite-settings';
+import { copyTemplateInto, ensureMigratedTemplate } from './pglite-template';
 import { asPGlite, ThreadedPGlite } from './pglite-thread';
+import { openTestDatabase } from './testing';
 
 /**
  * The embedded database on its own thread answers as the in-process PGlite did:
@@ -23,10 +25,10 @@ const newId = () => `dev_thread_${++counter}`;
 let db: PrismaClient;
 
 beforeAll(async () => {
-  database = await ThreadedPGlite.create({
-    dataDir: path.join(scratch, 'pglite'),
-    startParams: embeddedStartParams(PGlite),
-  });
+  // The migrated template, as the app's first start copies one (initdb would cost seconds of CPU).
+  const dataDir = path.join(scratch, 'pglite');
+  copyTemplateInto(await ensureMigratedTemplate(), dataDir);
+  database = await ThreadedPGlite.create({ dataDir, startParams: embeddedStartParams(PGlite) });
   await applyPendingMigrations({ kind: 'pglite', pglite: asPGlite(database) });
   db = new PrismaClient({ adapter: new PrismaPGlite(asPGlite(database)) });
 }, 120_000);
@@ -45,9 +47,11 @@ describe('ThreadedPGlite', () => {
               NULL::text AS n, $1::text AS p`,
       ['param'],
     );
-    const inProcess = await PGlite.create();
+    // The same statement in process (a test database is an in-process PGlite).
+    const inProcess = await openTestDatabase('pglite');
     try {
-      const expected = await inProcess.query(
+      if (inProcess.target.kind !== 'pglite') throw new Error('expected PGlite');
+      const expected = await inProcess.target.pglite.query(
         `SELECT 1::int AS i, 2::bigint AS b, true AS t, '{"a":[1]}'::jsonb AS j,
                 '2026-01-02T03:04:05Z'::timestamptz AS ts, ARRAY[1,2]::int[] AS a, '\\x0102'::bytea AS bytes,
                 NULL::text AS n, $1::text AS p`,
@@ -125,13 +129,11 @@ describe('ThreadedPGlite', () => {
     }
   });
 
+  // Last: it closes the thread the tests above share.
   it('after close, a query fails as an outage (503), not as a bug', async () => {
-    const other = await ThreadedPGlite.create({
-      dataDir: path.join(scratch, 'other'),
-      startParams: embeddedStartParams(PGlite),
-    });
-    await other.close();
-    const error = await other.query('SELECT 1').catch((caught: unknown) => caught);
+    await db.$disconnect();
+    await database.close();
+    const error = await database.query('SELECT 1').catch((caught: unknown) => caught);
     expect(isDatabaseUnavailableError(error)).toBe(true);
   });
 });
