@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { PGlite, QueryOptions, Results, Transaction } from '@electric-sql/pglite';
@@ -74,7 +75,7 @@ export class ThreadedPGlite {
     const pglite = await import('@electric-sql/pglite');
     // The worker runs as the plain file it is: Turbopack would bundle a `new Worker` whose path it can
     // read into a chunk of its own that then cannot find it, so the path is put together at run time.
-    const workerFile = path.join(projectRoot(), ...WORKER_FILE);
+    const workerFile = workerFilePath();
     const worker = new Worker(/* turbopackIgnore: true */ workerFile, { workerData: options });
     type Ready = { type: 'ready'; arrayTypes: { oid: number; typarray: number }[] };
     let onMessage = (_message: Ready | { type: 'failed'; error: PlainError }) => {};
@@ -214,6 +215,16 @@ function rebuildError(pglite: typeof import('@electric-sql/pglite'), error: Plai
     : new Error(error.message);
   Object.assign(rebuilt, error.fields);
   return rebuilt;
+}
+
+/**
+ * The worker's file is code, found where the app is installed: the project root (MAILPORT_PROJECT_ROOT,
+ * which may point at a folder holding only migrations, as the CLI tests do), else the working directory
+ * every npm script runs in.
+ */
+function workerFilePath(): string {
+  const candidates = [projectRoot(), process.cwd()].map((root) => path.join(root, ...WORKER_FILE));
+  return candidates.find((candidate) => existsSync(candidate)) ?? (candidates[0] as string);
 }
 
 /** What the rest of lib/db takes for a PGlite: this class answers the part of its interface they use. */
