@@ -215,6 +215,9 @@ function syncRows(input: SummaryInput): SummaryRow[] {
         unit: 'msg/s',
         cells: { postgres: { value: result.syncMessagesPerSecond, ratio: result.ratio } },
         ...(result.messages === 10_000 && { note: 'target ≥ 0.7×' }),
+        ...(result.messages > 10_000 && {
+          note: `${(result.messages / result.syncMessagesPerSecond).toFixed(1)} s in all`,
+        }),
       },
       {
         area,

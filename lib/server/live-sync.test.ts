@@ -459,10 +459,21 @@ describe.each(testDatabaseKinds())('live mailboxes on %s', (kind) => {
       expect(keptAfter.expiresAt.getTime()).toBeGreaterThan(keptBefore.expiresAt.getTime());
       expect(second.held()).toEqual([]);
 
-      // Logged out: the lease is given up and the newcomer runs the source.
+      // Logged out: the lease is given up and the newcomer runs one of the two. Usually the one given back;
+      // on a busy machine a late renewal may let the other lease lapse first and the two swap, which is
+      // as good (one source each, every lease with the worker that runs it).
       letLogOut();
-      await vi.waitFor(() => expect(second.held()).toEqual([given]), { timeout: 10_000, interval: 50 });
-      expect((await leaseOf(given)).ownerId).toBe(second.ownerId);
+      await vi.waitFor(
+        () => {
+          expect(second.held()).toHaveLength(1);
+          expect(first.held()).toHaveLength(1);
+          expect(new Set([...first.held(), ...second.held()])).toEqual(new Set(ids));
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      for (const worker of [first, second]) {
+        expect((await leaseOf(worker.held()[0] as string)).ownerId).toBe(worker.ownerId);
+      }
     } finally {
       letLogOut();
     }
