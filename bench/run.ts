@@ -213,6 +213,15 @@ async function benchDatabase(
     }
     results.unshift(baselineResult);
     const report: DatabaseReport = { database: label, serverPeakRssMiB: app.peakRssMiB(), results, skipped };
+    // Where the resident memory goes: the main thread's V8 heap (the embedded database has a thread of its own).
+    const memory = (await app.loopDelay())?.memoryPeakMiB;
+    if (memory) {
+      console.log(
+        `${label}: memory peaks of the app's main thread (MiB): ${Object.entries(memory)
+          .map(([kind, mib]) => `${kind} ${mib}`)
+          .join(', ')}`,
+      );
+    }
     const wantsReads = !opts.filter || 'message reads'.includes(opts.filter) || opts.filter.startsWith('message');
     if (context.databaseUrl && credentials && wantsReads) {
       try {

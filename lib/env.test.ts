@@ -41,6 +41,19 @@ describe('parseConfig', () => {
     );
   });
 
+  it('limits heap growth to 25% past the live heap unless MAILPORT_HEAP_GROWING_PERCENT says otherwise (0: V8 decides)', () => {
+    const base = { MAILPORT_DATA_DIR: tempDir(), MAILPORT_MASTER_KEY: HEX_KEY };
+    expect(parseConfig(base).heapGrowingPercent).toBe(25);
+    expect(parseConfig({ ...base, MAILPORT_HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
+    expect(parseConfig({ ...base, MAILPORT_HEAP_GROWING_PERCENT: '100' }).heapGrowingPercent).toBe(100);
+    expect(configError({ ...base, MAILPORT_HEAP_GROWING_PERCENT: '12.5' })).toBe(
+      'Invalid configuration: MAILPORT_HEAP_GROWING_PERCENT: expected a whole percentage',
+    );
+    expect(configError({ ...base, MAILPORT_HEAP_GROWING_PERCENT: '1000' })).toBe(
+      'Invalid configuration: MAILPORT_HEAP_GROWING_PERCENT: expected at most 300',
+    );
+  });
+
   it('reads the message-content cache, limits and IMAP pool, and names a wrong value', () => {
     const base = { MAILPORT_DATA_DIR: tempDir(), MAILPORT_MASTER_KEY: HEX_KEY };
     expect(parseConfig(base).content).toEqual({

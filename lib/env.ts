@@ -116,6 +116,14 @@ const envSchema = z.object({
       .max(10_000_000, 'expected at most 10000000 requests per minute')
       .default(6000),
   ),
+  MAILPORT_HEAP_GROWING_PERCENT: optionalString.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'expected a percentage' })
+      .int('expected a whole percentage')
+      .min(0, "expected 0 (V8's own growing factor) or more")
+      .max(300, 'expected at most 300')
+      .default(25),
+  ),
   MAILPORT_TRUSTED_PROXY_HOPS: optionalString.pipe(
     z.coerce
       .number<string | undefined>({ error: 'expected a number of proxies' })
@@ -225,6 +233,8 @@ export interface AppConfig {
   apiRateLimitPerMinute: number;
   /** Proxies in front of us whose X-Forwarded-For entries we believe (0: the socket's peer is the client). */
   trustedProxyHops: number;
+  /** How far V8 lets the heap grow past what survived its last full collection, in percent; 0: V8's own factor. */
+  heapGrowingPercent: number;
   /** Message content read live from IMAP (lib/message-content). */
   content: {
     /** Bytes of parsed bodies and headers kept in memory; 0 turns the cache off. */
@@ -337,6 +347,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     dashboardSignup,
     apiRateLimitPerMinute: values.MAILPORT_API_RATE_LIMIT_PER_MINUTE,
     trustedProxyHops: values.MAILPORT_TRUSTED_PROXY_HOPS,
+    heapGrowingPercent: values.MAILPORT_HEAP_GROWING_PERCENT,
     content: {
       cacheBytes: values.MAILPORT_CONTENT_CACHE_MB * 1024 * 1024,
       cacheSeconds: values.MAILPORT_CONTENT_CACHE_SECONDS,

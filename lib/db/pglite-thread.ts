@@ -39,6 +39,12 @@ type Request =
   | { op: 'commit' | 'rollback'; tx: number };
 
 const WORKER_FILE = ['lib', 'db', 'pglite-worker.mjs'];
+/**
+ * The thread's young generation: its JavaScript is short-lived message passing (rows as text), and
+ * V8's default lets it grow to ~48 MiB of mostly garbage in a thread that holds almost nothing
+ * (issue 14's memory target; docs/benchmarks.md).
+ */
+const YOUNG_GENERATION_MB = 6;
 const CLOSED_MESSAGE = 'PGlite is closed'; // PGlite's own, which lib/db/availability.ts knows
 
 export class ThreadedPGlite {
@@ -76,7 +82,10 @@ export class ThreadedPGlite {
     // The worker runs as the plain file it is: Turbopack would bundle a `new Worker` whose path it can
     // read into a chunk of its own that then cannot find it, so the path is put together at run time.
     const workerFile = workerFilePath();
-    const worker = new Worker(/* turbopackIgnore: true */ workerFile, { workerData: options });
+    const worker = new Worker(/* turbopackIgnore: true */ workerFile, {
+      workerData: options,
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
     type Ready = { type: 'ready'; arrayTypes: { oid: number; typarray: number }[] };
     let onMessage = (_message: Ready | { type: 'failed'; error: PlainError }) => {};
     let onError = (_error: Error) => {};
