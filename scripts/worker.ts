@@ -5,10 +5,17 @@
  */
 import { DatabaseBusyError, findPendingMigrations, getDb } from '@/lib/db/client';
 import { ConfigError, getConfig } from '@/lib/env';
-import { describeStartupError, exitCleanlyOnSignals, surviveDatabaseOutages, workJobQueue } from '@/lib/server/start';
+import {
+  describeStartupError,
+  exitCleanlyOnSignals,
+  limitHeapGrowth,
+  surviveDatabaseOutages,
+  workJobQueue,
+} from '@/lib/server/start';
 
 async function main(): Promise<void> {
   const config = getConfig();
+  limitHeapGrowth(config);
   if (config.database.kind === 'embedded') {
     console.error(
       'worker: no DATABASE_URL. In embedded mode the app (npm start) works the job queue itself; ' +
