@@ -5,7 +5,7 @@ import type { Db } from '@/lib/db/client';
 import type { Prisma } from '@/lib/db/generated/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { newRowId } from '@/lib/ids';
-import { enqueueCallbackDelivery, storeQueuedCallbackDeliveries } from '@/lib/jobs/queue';
+import { enqueueCallbackDelivery } from '@/lib/jobs/queue';
 import { checkHostAllowed, pinnedLookup } from '@/lib/network/guard';
 import { type CallbackBody, type CallbackEvent, signCallback } from './schema';
 
@@ -31,10 +31,17 @@ export interface CallbackRequest {
   now: Date;
 }
 
-/** Persists a signed delivery and queues its first attempt. Returns its id, or null when there is nothing to send. */
-export async function queueCallback(db: Db, request: CallbackRequest): Promise<string | null> {
+/**
+ * Stores a signed delivery inside the caller's transaction (`transactionWithDeliveries`, which queues
+ * its first attempt in it). Returns its id, or null when there is nothing to send.
+ */
+export async function storeCallback(
+  tx: Prisma.TransactionClient,
+  request: CallbackRequest,
+  queueDelivery: (deliveryId: string) => void,
+): Promise<string | null> {
   if (!request.url) return null;
-  const source = await db.source.findUnique({
+  const source = await tx.source.findUnique({
     where: { id: request.sourceId },
     select: {
       label: true,
@@ -45,7 +52,7 @@ export async function queueCallback(db: Db, request: CallbackRequest): Promise<s
     },
   });
   if (!source) return null;
-  const secret = await findCallbackSigningSecret(db, source.account.developerId);
+  const secret = await findCallbackSigningSecret(tx, source.account.developerId);
   if (!secret) return null; // every key revoked: nobody could verify it
   const timestamp = Math.floor(request.now.getTime() / 1000);
   const token = randomBytes(16).toString('hex');
@@ -62,12 +69,10 @@ export async function queueCallback(db: Db, request: CallbackRequest): Promise<s
     signature: signCallback(secret, timestamp, token),
   };
   const id = newRowId();
-  await storeQueuedCallbackDeliveries(db, async (tx) => {
-    await tx.callbackDelivery.create({
-      data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
-    });
-    return [id];
+  await tx.callbackDelivery.create({
+    data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
   });
+  queueDelivery(id);
   return id;
 }
 

@@ -1,5 +1,6 @@
 import { decryptSecret } from '@/lib/crypto/secrets';
 import type { Db } from '@/lib/db/client';
+import type { Prisma } from '@/lib/db/generated/client';
 
 export interface ConsumerCredentials {
   developerId: string;
@@ -56,7 +57,10 @@ export async function findConsumerCredentials(
  * The secret callbacks to this developer are signed with (spec §12): their
  * oldest active key, so the signature stays verifiable while newer keys come and go.
  */
-export async function findCallbackSigningSecret(db: Db, developerId: string): Promise<string | null> {
+export async function findCallbackSigningSecret(
+  db: Db | Prisma.TransactionClient,
+  developerId: string,
+): Promise<string | null> {
   const row = await db.apiKey.findFirst({
     where: { developerId, revokedAt: null },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],

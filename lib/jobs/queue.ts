@@ -184,27 +184,43 @@ export async function enqueueSourceSync(db: Db, payload: SourceSyncPayload): Pro
 }
 
 /**
- * Stores callback deliveries and queues their first attempts in one transaction: `store` writes the rows
- * with `tx` and returns their ids, and their jobs are inserted in that same transaction, so a delivery is
- * never stored without its job. (Queued after the commit, a process that ended between the two left a
- * stored delivery that only housekeeping's stranded-delivery pass found, ten minutes or more later.)
+ * Runs `work` in one transaction together with the first attempts of the callback deliveries it stores:
+ * `work` writes the rows with `tx` and names each with `queueDelivery`, and their jobs are inserted in
+ * that same transaction, so a delivery is never stored without its job, nor a change (a status, a sync's
+ * end) without the callback that announces it. (Queued after the commit, a process that ended between
+ * the two left a stored delivery that only housekeeping's stranded pass found, ten minutes or more later,
+ * and a change whose callback was never stored at all.)
  */
-export async function storeQueuedCallbackDeliveries(
+export async function transactionWithDeliveries<T>(
   db: Db,
-  store: (tx: Prisma.TransactionClient) => Promise<string[]>,
-): Promise<string[]> {
+  work: (tx: Prisma.TransactionClient, queueDelivery: (deliveryId: string) => void) => Promise<T>,
+): Promise<T> {
   // Opened before the transaction: opening pg-boss queries the database (on PGlite, the one connection).
   const queue = await jobQueueFor(db);
   const options = sendOptions(JOBS.callbackDelivery.name);
   return db.$transaction(async (tx) => {
+    const deliveryIds: string[] = [];
+    const result = await work(tx, (deliveryId) => deliveryIds.push(deliveryId));
+    if (deliveryIds.length > 0) {
+      const jobs = deliveryIds.map((deliveryId) => ({
+        name: JOBS.callbackDelivery.name,
+        data: JOBS.callbackDelivery.payload.parse({ deliveryId }),
+        ...options,
+      }));
+      await queue.insert(jobs, { db: transactionExecutor(tx) });
+    }
+    return result;
+  });
+}
+
+/** Stores deliveries (`store` writes them and returns their ids) and queues them, in one transaction. */
+export function storeQueuedCallbackDeliveries(
+  db: Db,
+  store: (tx: Prisma.TransactionClient) => Promise<string[]>,
+): Promise<string[]> {
+  return transactionWithDeliveries(db, async (tx, queueDelivery) => {
     const deliveryIds = await store(tx);
-    if (deliveryIds.length === 0) return deliveryIds;
-    const jobs = deliveryIds.map((deliveryId) => ({
-      name: JOBS.callbackDelivery.name,
-      data: JOBS.callbackDelivery.payload.parse({ deliveryId }),
-      ...options,
-    }));
-    await queue.insert(jobs, { db: transactionExecutor(tx) });
+    for (const deliveryId of deliveryIds) queueDelivery(deliveryId);
     return deliveryIds;
   });
 }

@@ -1,7 +1,8 @@
-import { queueCallback } from '@/lib/callbacks/mutations';
+import { storeCallback } from '@/lib/callbacks/mutations';
 import type { Db } from '@/lib/db/client';
 import { newRowId } from '@/lib/ids';
 import type { ImapLogin } from '@/lib/imap/verify';
+import { transactionWithDeliveries } from '@/lib/jobs/queue';
 import { loginForSource } from '@/lib/sources/data';
 import { changeSourceStatus, statusForImapFailure } from '@/lib/sources/mutations';
 import { importMessages } from './batch-store';
@@ -284,22 +285,26 @@ export async function syncFolder(
 /** Every included folder imported: the sync is done, and the first time, the developer is told. */
 async function finishRun(db: Db, source: SourceForSync, options: SyncRunOptions): Promise<void> {
   const now = options.now();
-  // One transaction, so nobody reads "done" without "initial sync finished".
-  const [, first] = await db.$transaction([
-    db.sourceSync.update({ where: { sourceId: source.id }, data: { state: 'done', lastSyncStop: now } }),
-    db.sourceSync.updateMany({
+  // One transaction, so nobody reads "done" without "initial sync finished", nor either without its callback.
+  await transactionWithDeliveries(db, async (tx, queueDelivery) => {
+    await tx.sourceSync.update({ where: { sourceId: source.id }, data: { state: 'done', lastSyncStop: now } });
+    const first = await tx.sourceSync.updateMany({
       where: { sourceId: source.id, initialSyncDoneAt: null },
       data: { initialSyncDoneAt: now },
-    }),
-  ]);
-  if (first.count === 1) {
-    await queueCallback(db, {
-      sourceId: source.id,
-      event: 'initial_sync_completed',
-      url: source.callbackUrl,
-      status: 'OK',
-      failureMessage: '',
-      now,
     });
-  }
+    if (first.count === 1) {
+      await storeCallback(
+        tx,
+        {
+          sourceId: source.id,
+          event: 'initial_sync_completed',
+          url: source.callbackUrl,
+          status: 'OK',
+          failureMessage: '',
+          now,
+        },
+        queueDelivery,
+      );
+    }
+  });
 }

@@ -8,7 +8,13 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
-import { enqueueCallbackDelivery, type JobQueue, openJobQueue, storeQueuedCallbackDeliveries } from '@/lib/jobs/queue';
+import {
+  enqueueCallbackDelivery,
+  type JobQueue,
+  openJobQueue,
+  storeQueuedCallbackDeliveries,
+  transactionWithDeliveries,
+} from '@/lib/jobs/queue';
 import { queueMissingSyncs, queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { startWorkers } from './worker';
 
@@ -184,7 +190,7 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
   it('refuses callback URLs on private addresses unless MAILPORT_ALLOW_PRIVATE_HOSTS=1, and records why', async () => {
     const source = await connect({});
     const path = `/private-${kind}`;
-    // A delivery row as queueCallback writes it, attempted by hand with the guard on (no worker sees it).
+    // A delivery row as storeCallback writes it, attempted by hand with the guard on (no worker sees it).
     const id = `private-${kind}-delivery`;
     await database.db.callbackDelivery.create({
       data: { id, sourceId: source.sourceId, url: `${receiverUrl}${path}`, event: 'status_changed', body: {} },
@@ -215,7 +221,7 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
     expect(received.filter((entry) => entry.path === path)).toHaveLength(1);
   });
 
-  it('a delivery is stored with its job or not at all: a job that cannot be queued takes the row with it; a committed one is delivered', async () => {
+  it('a delivery is stored with its job or not at all: a job that cannot be queued takes the row and the change with it; a committed one is delivered', async () => {
     const source = await connect({});
     const path = `/stored-with-job-${kind}`;
     const row = (id: string) => ({
@@ -231,16 +237,25 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
         id,
       );
 
-    // The row is written, then its job cannot be queued (an id the job's payload refuses): neither stays.
+    // A change and its callback's row are written, then the job cannot be queued (an id the job's payload
+    // refuses): nothing stays, the change included.
     const lost = `stored-with-job-${kind}-lost`;
     await expect(
-      storeQueuedCallbackDeliveries(database.db, async (tx) => {
+      transactionWithDeliveries(database.db, async (tx, queueDelivery) => {
+        await tx.source.update({
+          where: { id: source.sourceId },
+          data: { statusMessage: 'changed with its callback' },
+        });
         await tx.callbackDelivery.create({ data: row(lost) });
-        return [lost, ''];
+        queueDelivery(lost);
+        queueDelivery('');
       }),
     ).rejects.toThrow();
     expect(await database.db.callbackDelivery.findUnique({ where: { id: lost } })).toBeNull();
     expect(await jobsFor(lost)).toEqual([]);
+    expect((await database.db.source.findUniqueOrThrow({ where: { id: source.sourceId } })).statusMessage).not.toBe(
+      'changed with its callback',
+    );
 
     const kept = `stored-with-job-${kind}-kept`;
     expect(

@@ -1,6 +1,6 @@
 import type { OwnedAccount } from '@/lib/accounts/data';
 import { newAccountUsername } from '@/lib/accounts/mutations';
-import { queueCallback } from '@/lib/callbacks/mutations';
+import { storeCallback } from '@/lib/callbacks/mutations';
 import { CALLBACK_HOST_CHECK_TIMEOUT_MS, type CallbackHostGuard } from '@/lib/callbacks/schema';
 import { currentTime } from '@/lib/clock';
 import { encryptSecret } from '@/lib/crypto/secrets';
@@ -9,6 +9,7 @@ import { Prisma } from '@/lib/db/generated/client';
 import { findDisallowedCallbackUrl } from '@/lib/developers/schema';
 import { newAccountId, newRowId } from '@/lib/ids';
 import type { ImapCheckResult, ImapLogin } from '@/lib/imap/verify';
+import { transactionWithDeliveries } from '@/lib/jobs/queue';
 import { findPrivateUrlHost } from '@/lib/network/guard';
 import { refreshAccessToken } from '@/lib/oauth/client';
 import { oauthProviderSpec } from '@/lib/oauth/providers';
@@ -154,7 +155,8 @@ export async function changeSourceStatus(
   now: Date = currentTime(),
 ): Promise<SourceStatus | null> {
   const message = next === 'OK' ? '' : reason;
-  const changed = await db.$transaction(async (tx) => {
+  // The change and its callback commit together: a crash cannot keep one and lose the other.
+  const changed = await transactionWithDeliveries(db, async (tx, queueDelivery) => {
     const [row] = await tx.$queryRaw<{ status: SourceStatus; status_callback_url: string }[]>`
       SELECT status, status_callback_url FROM sources WHERE id = ${source.id} FOR UPDATE`;
     if (!row) return null;
@@ -169,19 +171,22 @@ export async function changeSourceStatus(
     await tx.sourceStatusChange.create({
       data: { id: newRowId(), sourceId: source.id, previousStatus: row.status, status: next, reason, changedAt: now },
     });
-    return { previous: row.status, url: row.status_callback_url };
+    await storeCallback(
+      tx,
+      {
+        sourceId: source.id,
+        event: 'status_changed',
+        url: row.status_callback_url,
+        status: next,
+        previousStatus: row.status,
+        failureMessage: message,
+        now,
+      },
+      queueDelivery,
+    );
+    return { previous: row.status };
   });
   if (!changed) return null;
-  // After the commit: the delivery row and its job live outside the transaction (queueCallback enqueues).
-  await queueCallback(db, {
-    sourceId: source.id,
-    event: 'status_changed',
-    url: changed.url,
-    status: next,
-    previousStatus: changed.previous,
-    failureMessage: message,
-    now,
-  });
   return changed.previous;
 }
 
