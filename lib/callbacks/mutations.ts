@@ -82,7 +82,7 @@ const STRANDED_AFTER_MS = 10 * 60_000;
 /**
  * Housekeeping: queues again every delivery whose first job was lost, at most
  * once an hour each. Deliveries are stored with their jobs in one transaction
- * (storeQueuedCallbackDeliveries), so this finds only those stored before that
+ * (transactionWithDeliveries), so this finds only those stored before that
  * was so, or whose job row was deleted.
  * A job merely late finds it delivered or in flight and does nothing twice.
  * Returns how many were queued.
