@@ -33,14 +33,14 @@ export interface CallbackRequest {
 
 /**
  * Stores a signed delivery inside the caller's transaction (`transactionWithDeliveries`, which queues
- * its first attempt in it). Returns its id, or null when there is nothing to send.
+ * its first attempt in it); nothing when there is nothing to send.
  */
 export async function storeCallback(
   tx: Prisma.TransactionClient,
   request: CallbackRequest,
   queueDelivery: (deliveryId: string) => void,
-): Promise<string | null> {
-  if (!request.url) return null;
+): Promise<void> {
+  if (!request.url) return;
   const source = await tx.source.findUnique({
     where: { id: request.sourceId },
     select: {
@@ -51,9 +51,9 @@ export async function storeCallback(
       resultTokens: { orderBy: { usedAt: 'desc' }, take: 1, select: { id: true } },
     },
   });
-  if (!source) return null;
+  if (!source) return;
   const secret = await findCallbackSigningSecret(tx, source.account.developerId);
-  if (!secret) return null; // every key revoked: nobody could verify it
+  if (!secret) return; // every key revoked: nobody could verify it
   const timestamp = Math.floor(request.now.getTime() / 1000);
   const token = randomBytes(16).toString('hex');
   const body: CallbackBody = {
@@ -73,7 +73,6 @@ export async function storeCallback(
     data: { id, sourceId: request.sourceId, url: request.url, event: request.event, body, createdAt: request.now },
   });
   queueDelivery(id);
-  return id;
 }
 
 /** A delivery still untried this long after it was stored lost its job (the process ended between the two). */

@@ -216,18 +216,6 @@ export async function transactionWithDeliveries<T>(
   });
 }
 
-/** Stores deliveries (`store` writes them and returns their ids) and queues them, in one transaction. */
-export function storeQueuedCallbackDeliveries(
-  db: Db,
-  store: (tx: Prisma.TransactionClient) => Promise<string[]>,
-): Promise<string[]> {
-  return transactionWithDeliveries(db, async (tx, queueDelivery) => {
-    const deliveryIds = await store(tx);
-    for (const deliveryId of deliveryIds) queueDelivery(deliveryId);
-    return deliveryIds;
-  });
-}
-
 /** pg-boss's `db` option inside a Prisma transaction: its statements join the transaction. */
 function transactionExecutor(tx: Prisma.TransactionClient): PgBoss.Db {
   return {

@@ -8,13 +8,7 @@ import { connectLocalMailbox } from '@/lib/connect-tokens/testing';
 import { openTestDatabase, type TestDatabase, testDatabaseKinds } from '@/lib/db/testing';
 import { createDeveloperKey } from '@/lib/developers/mutations';
 import { resetConfigForTests } from '@/lib/env';
-import {
-  enqueueCallbackDelivery,
-  type JobQueue,
-  openJobQueue,
-  storeQueuedCallbackDeliveries,
-  transactionWithDeliveries,
-} from '@/lib/jobs/queue';
+import { enqueueCallbackDelivery, type JobQueue, openJobQueue, transactionWithDeliveries } from '@/lib/jobs/queue';
 import { queueMissingSyncs, queueSourceSync } from '@/lib/mailbox-sync/mutations';
 import { startWorkers } from './worker';
 
@@ -259,8 +253,9 @@ describe.each(testDatabaseKinds())('jobs on %s', (kind) => {
 
     const kept = `stored-with-job-${kind}-kept`;
     expect(
-      await storeQueuedCallbackDeliveries(database.db, async (tx) => {
+      await transactionWithDeliveries(database.db, async (tx, queueDelivery) => {
         await tx.callbackDelivery.create({ data: row(kept) });
+        queueDelivery(kept);
         return [kept];
       }),
     ).toEqual([kept]);

@@ -6,7 +6,7 @@ import type { Prisma } from '@/lib/db/generated/client';
 import { findCallbackSigningSecret } from '@/lib/developers/data';
 import { getConfig } from '@/lib/env';
 import { newRowId } from '@/lib/ids';
-import { storeQueuedCallbackDeliveries } from '@/lib/jobs/queue';
+import { transactionWithDeliveries } from '@/lib/jobs/queue';
 import { readContentFor } from '@/lib/message-content/content';
 import { locateMessages } from '@/lib/message-content/data';
 import type { BodyType } from '@/lib/message-content/schema';
@@ -191,7 +191,7 @@ async function queueMatches(
     }
   }
   // The deliveries, their jobs and the end of the outbox rows together: a crash leaves all or none.
-  return storeQueuedCallbackDeliveries(db, async (tx) => {
+  return transactionWithDeliveries(db, async (tx, queueDelivery) => {
     await tx.callbackDelivery.createMany({ data: rows, skipDuplicates: true });
     await clearOutbox(tx);
     if (rows.length === 0) return [];
@@ -200,6 +200,7 @@ async function queueMatches(
       where: { id: { in: rows.map((row) => row.id as string) } },
       select: { id: true },
     });
+    for (const { id } of created) queueDelivery(id);
     return created.map((row) => row.id);
   });
 }
@@ -283,9 +284,9 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
   if (!delivery || !webhook || delivery.state !== 'failed' || !isMessageEvent) return null;
   const secret = webhook.failureNotifUrl ? await findCallbackSigningSecret(db, webhook.developerId) : null;
   const noticeId = newRowId();
-  const queued = await storeQueuedCallbackDeliveries(db, async (tx) => {
+  return transactionWithDeliveries(db, async (tx, queueDelivery) => {
     const flipped = await tx.webhook.updateMany({ where: { id: webhook.id, failure: false }, data: { failure: true } });
-    if (flipped.count === 0 || !secret) return [];
+    if (flipped.count === 0 || !secret) return null;
     const lastError = delivery.attemptsMade[0]?.error || 'no answer';
     const body: WebhookFailureBody = {
       webhook_id: webhook.id,
@@ -304,9 +305,9 @@ export async function reportWebhookGaveUp(db: Db, deliveryId: string, now: Date)
         createdAt: now,
       },
     });
-    return [noticeId];
+    queueDelivery(noticeId);
+    return noticeId;
   });
-  return queued.length > 0 ? noticeId : null;
 }
 
 /**
